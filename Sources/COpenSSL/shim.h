@@ -1,0 +1,14 @@
+// Functions OpenSSL exposes only as macros, wrapped so that Swift can call them.
+#ifndef PORTICO_COPENSSL_SHIM_H
+#define PORTICO_COPENSSL_SHIM_H
+
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+#include <openssl/rand.h>
+
+#endif

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Wire
+
+/// `edgeagent`: the cloud side of Portico. Terminates public ports and carries
+/// each public connection to the owning home over that home's one tunnel.
+@main
+struct EdgeAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edgeagent",
+        abstract: "Portico edge: public listeners, routing and the home registry.",
+        discussion: """
+            The edge accepts one mutually authenticated TLS tunnel per home and \
+            routes public TLS (by SNI), HTTP (by Host) and TCP ports to the owning home.
+            Wire protocol version \(WireVersion.current).
+            """,
+        version: WireVersion.softwareVersion
+    )
+}

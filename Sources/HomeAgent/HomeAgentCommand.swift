@@ -1,0 +1,18 @@
+import ArgumentParser
+import Wire
+
+/// `homeagent`: the home side of Portico. Dials one outbound TLS tunnel to the
+/// edge and serves the streams the edge opens, only towards its own targets.
+@main
+struct HomeAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "homeagent",
+        abstract: "Portico home agent: one outbound tunnel to the edge, forwards to local services.",
+        discussion: """
+            The home agent never opens an inbound port. It connects to the edge, \
+            declares its forwards and dials only the targets named in its own config.
+            Wire protocol version \(WireVersion.current).
+            """,
+        version: WireVersion.softwareVersion
+    )
+}
