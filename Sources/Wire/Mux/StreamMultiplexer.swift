@@ -1,0 +1,326 @@
+import NIOCore
+
+/// Routes stream frames to their `WireStreamChannel`s, keeps the connection's
+/// flow-control windows, and schedules outgoing DATA fairly.
+///
+/// The multiplexer does no I/O of its own: frames go out through its
+/// `FrameSink` (the session handler), which alone decides when to flush and
+/// when to end the session. It runs on the connection's event loop only.
+final class StreamMultiplexer {
+    let role: SessionRole
+    let configuration: SessionConfiguration
+    unowned let sink: FrameSink
+    unowned let parent: Channel
+    private let allocator: ByteBufferAllocator
+
+    private(set) var streams: [StreamID: WireStreamChannel] = [:]
+    private var scheduler = StreamScheduler()
+    private var nextLocalID: StreamID
+    private(set) var lastPeerStreamID = StreamID.connection
+    private var localStreamCount = 0
+    private var peerStreamCount = 0
+
+    private var peer: PeerSettings?
+    private var compressionNegotiated = false
+    private var connectionSend = SendWindow(0)
+    private var connectionReceive: ReceiveWindow
+    /// Sum of the receive windows of live streams, bounded by the memory budget.
+    private var committedWindow = 0
+
+    /// Peer streams above this id are refused: we sent GOAWAY ([DRAIN-2]).
+    private var refusingAbove: StreamID?
+    /// We received GOAWAY: no new local streams.
+    private(set) var peerGoingAway = false
+
+    var inboundInitializer: @Sendable (WireStreamChannel) -> EventLoopFuture<Void>
+
+    init(
+        role: SessionRole,
+        configuration: SessionConfiguration,
+        sink: FrameSink,
+        parent: Channel,
+        inboundInitializer: @escaping @Sendable (WireStreamChannel) -> EventLoopFuture<Void>
+    ) {
+        self.role = role
+        self.configuration = configuration
+        self.sink = sink
+        self.parent = parent
+        self.allocator = parent.allocator
+        self.nextLocalID = role.firstStreamID
+        self.inboundInitializer = inboundInitializer
+        self.connectionReceive = ReceiveWindow(size: configuration.initialConnectionWindow, maximumSize: configuration.memoryBudget)
+    }
+
+    var isIdle: Bool { streams.isEmpty }
+
+    /// Applies the peer's HELLO.
+    func configure(peer settings: PeerSettings) {
+        peer = settings
+        connectionSend = SendWindow(settings.initialConnectionWindow)
+        compressionNegotiated = configuration.compression && settings.capabilities.contains(.lz4)
+    }
+
+    // MARK: Inbound frames
+
+    /// Handles a stream-level frame; a thrown error ends the session.
+    func handle(_ frame: Frame) throws(WireProtocolError) {
+        switch frame {
+        case .open(let id, let metadata, let initialData):
+            try receiveOpen(id, metadata, initialData)
+        case .data(let id, let payload):
+            try receiveData(id, payload)
+        case .windowUpdate(let id, let increment):
+            try receiveWindowUpdate(id, increment)
+        case .fin(let id):
+            guard let stream = try liveStream(id, frame: "FIN") else { return }
+            guard stream.state.canReceive else { return resetStream(stream, .streamClosed) }
+            stream.receiveFIN()
+        case .rst(let id, let code):
+            try liveStream(id, frame: "RST")?.abort(error: WireSessionError.streamReset(code), sendReset: nil)
+        case .hello, .ping, .pong, .goAway, .control, .unknown:
+            assertionFailure("connection frame routed to the multiplexer")
+        }
+    }
+
+    private func receiveOpen(_ id: StreamID, _ metadata: StreamMetadata, _ initialData: ByteBuffer) throws(WireProtocolError) {
+        guard id.isAllocated(by: role.peer) else {
+            throw WireProtocolError(.protocolError, "OPEN of stream \(id), whose id belongs to us")
+        }
+        guard id > lastPeerStreamID else {
+            throw WireProtocolError(.protocolError, "OPEN of stream \(id) after stream \(lastPeerStreamID): ids must increase")
+        }
+        lastPeerStreamID = id
+        let length = initialData.readableBytes
+        try receiveOnConnection(length)
+        guard length <= configuration.initialStreamWindow else {
+            throw WireProtocolError(.flowControlError, "OPEN carries \(length) bytes, above the \(configuration.initialStreamWindow)-byte stream window")
+        }
+        if let refusingAbove, id > refusingAbove {
+            return sink.write(.rst(id, .refusedStream), promise: nil)
+        }
+        guard peerStreamCount < configuration.maxConcurrentStreams else {
+            // [LIMIT-3] Refused, not an error: the peer may retry on another session.
+            return sink.write(.rst(id, .refusedStream), promise: nil)
+        }
+        var window = ReceiveWindow(size: configuration.initialStreamWindow, maximumSize: configuration.maxStreamWindow)
+        try window.receive(length)
+        let stream = makeStream(id, metadata, receiveWindow: window)
+        peerStreamCount += 1
+        stream.receive(initialData)
+        stream.activate { [inboundInitializer] in inboundInitializer($0 as! WireStreamChannel) }
+            .whenFailure { _ in }
+    }
+
+    private func receiveData(_ id: StreamID, _ payload: DataPayload) throws(WireProtocolError) {
+        let length = payload.decodedLength
+        try receiveOnConnection(length)
+        guard let stream = try liveStream(id, frame: "DATA") else { return }
+        guard stream.state.canReceive else { return resetStream(stream, .streamClosed) }
+        try stream.receiveWindow.receive(length)
+        switch payload {
+        case .plain(let bytes):
+            stream.receive(bytes)
+        case .lz4(let decodedLength, let block):
+            stream.receive(try LZ4.decompress(block, decodedLength: decodedLength, allocator: allocator))
+        }
+    }
+
+    private func receiveWindowUpdate(_ id: StreamID, _ increment: UInt32) throws(WireProtocolError) {
+        if id.isConnection {
+            try connectionSend.grant(increment)
+            return
+        }
+        guard let stream = try liveStream(id, frame: "WINDOW_UPDATE") else { return }
+        try stream.sendWindow.grant(increment)
+        stream.updateWritability()
+        if stream.hasSendableWork { scheduler.enqueue(id) }
+    }
+
+    /// Counts DATA against the connection window and returns the credit at once:
+    /// stream windows already bound what is buffered, so holding connection
+    /// credit for a slow stream would only stall the fast ones ([FLOW-6]).
+    private func receiveOnConnection(_ length: Int) throws(WireProtocolError) {
+        guard length > 0 else { return }
+        try connectionReceive.receive(length)
+        let allowance = configuration.memoryBudget - connectionReceive.size
+        if let (increment, _) = connectionReceive.consume(length, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance) {
+            sink.write(.windowUpdate(.connection, increment: increment), promise: nil)
+        }
+    }
+
+    /// The stream for a frame, nil if it already closed (the frame is stale and
+    /// ignored, [STREAM-6]); a frame for a stream never opened is an error.
+    private func liveStream(_ id: StreamID, frame: String) throws(WireProtocolError) -> WireStreamChannel? {
+        if let stream = streams[id] { return stream }
+        let opened = id.isAllocated(by: role) ? id < nextLocalID : id <= lastPeerStreamID
+        guard opened else {
+            throw WireProtocolError(.protocolError, "\(frame) for stream \(id), which was never opened")
+        }
+        return nil
+    }
+
+    private func resetStream(_ stream: WireStreamChannel, _ code: WireErrorCode) {
+        stream.abort(error: WireSessionError.streamReset(code), sendReset: code)
+    }
+
+    // MARK: Opening streams
+
+    /// Opens a stream; `initialData` rides in the OPEN frame as far as the
+    /// peer's window and frame size allow, the rest follows as DATA ([OPEN-4]).
+    func openStream(
+        metadata: StreamMetadata,
+        initialData: ByteBuffer?,
+        compression: Bool,
+        initializer: @escaping @Sendable (Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<WireStreamChannel> {
+        let eventLoop = parent.eventLoop
+        guard let peer else { return eventLoop.makeFailedFuture(WireSessionError.sessionClosed) }
+        guard refusingAbove == nil, !peerGoingAway else { return eventLoop.makeFailedFuture(WireSessionError.goingAway) }
+        guard localStreamCount < peer.maxConcurrentStreams else {
+            return eventLoop.makeFailedFuture(WireSessionError.tooManyStreams(limit: peer.maxConcurrentStreams))
+        }
+        guard nextLocalID <= .maximum else { return eventLoop.makeFailedFuture(WireSessionError.streamIDsExhausted) }
+
+        let id = nextLocalID
+        nextLocalID = StreamID(id.rawValue + 2)
+        var rest = initialData ?? allocator.buffer(capacity: 0)
+        // Metadata takes at most 545 bytes; 1 KiB of headroom keeps OPEN within the frame limit.
+        let inline = min(rest.readableBytes, peer.initialStreamWindow, connectionSend.available, peer.maxFrameSize - 1024)
+        let first = rest.readSlice(length: max(0, inline))!
+        connectionSend.consume(first.readableBytes)
+
+        let window = ReceiveWindow(size: configuration.initialStreamWindow, maximumSize: configuration.maxStreamWindow)
+        let stream = makeStream(id, metadata, receiveWindow: window)
+        stream.sendWindow.consume(first.readableBytes)
+        stream.compression = compression
+        localStreamCount += 1
+        sink.write(.open(id, metadata, initialData: first), promise: nil)
+        sink.flushSoon()
+        let remainder = rest
+        return stream.activate(initializer: initializer).map {
+            if remainder.readableBytes > 0 { stream.writeAndFlush(remainder, promise: nil) }
+            return stream
+        }
+    }
+
+    private func makeStream(_ id: StreamID, _ metadata: StreamMetadata, receiveWindow: ReceiveWindow) -> WireStreamChannel {
+        let stream = WireStreamChannel(
+            streamID: id,
+            metadata: metadata,
+            parent: parent,
+            multiplexer: self,
+            sendWindow: peer?.initialStreamWindow ?? 0,
+            receiveWindow: receiveWindow
+        )
+        streams[id] = stream
+        committedWindow += receiveWindow.size
+        return stream
+    }
+
+    // MARK: Called by stream channels
+
+    func streamHasWork(_ stream: WireStreamChannel) {
+        guard stream.hasSendableWork else { return }
+        scheduler.enqueue(stream.streamID)
+        sendPending()
+    }
+
+    /// The pipeline consumed `bytes`: return stream credit, growing the window
+    /// if the budget allows.
+    func consumed(_ bytes: Int, on stream: WireStreamChannel) {
+        guard stream.state.canReceive else { return }
+        let allowance = configuration.memoryBudget - committedWindow
+        guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance)
+        else { return }
+        committedWindow += growth
+        sink.write(.windowUpdate(stream.streamID, increment: increment), promise: nil)
+        sink.flushSoon()
+    }
+
+    func sendReset(_ id: StreamID, _ code: WireErrorCode) {
+        sink.write(.rst(id, code), promise: nil)
+        sink.flushSoon()
+    }
+
+    func streamClosed(_ stream: WireStreamChannel) {
+        guard streams.removeValue(forKey: stream.streamID) != nil else { return }
+        committedWindow -= stream.receiveWindow.size
+        if stream.streamID.isAllocated(by: role) { localStreamCount -= 1 } else { peerStreamCount -= 1 }
+        sink.streamCountChanged()
+    }
+
+    // MARK: Scheduling
+
+    /// Sends DATA and FINs round-robin while the connection takes them and
+    /// there is credit ([SCHED-1]).
+    func sendPending() {
+        guard let peer else { return }
+        var wrote = false
+        while sink.connectionWritable, let id = scheduler.first {
+            guard let stream = streams[id], stream.hasSendableWork else {
+                _ = scheduler.popFirst()
+                continue
+            }
+            if stream.flushedBytes > 0 {
+                guard connectionSend.available > 0 else { break }
+                let limit = min(peer.maxFrameSize, stream.sendWindow.available, connectionSend.available)
+                let (bytes, promises) = stream.dequeue(upTo: limit)
+                stream.sendWindow.consume(bytes.readableBytes)
+                connectionSend.consume(bytes.readableBytes)
+                sink.write(.data(id, payload(bytes, compress: stream.compression)), promise: combine(promises))
+                stream.updateWritability()
+            } else {
+                sink.write(.fin(id), promise: nil)
+                stream.finSent()
+            }
+            wrote = true
+            _ = scheduler.popFirst()
+            if streams[id] != nil, stream.hasSendableWork { scheduler.enqueue(id) }
+        }
+        if wrote { sink.flushSoon() }
+    }
+
+    private func payload(_ bytes: ByteBuffer, compress: Bool) -> DataPayload {
+        if compress, compressionNegotiated, let block = LZ4.compress(bytes, allocator: allocator) {
+            return .lz4(decodedLength: bytes.readableBytes, block: block)
+        }
+        return .plain(bytes)
+    }
+
+    private func combine(_ promises: [EventLoopPromise<Void>]) -> EventLoopPromise<Void>? {
+        switch promises.count {
+        case 0: return nil
+        case 1: return promises[0]
+        default:
+            let promise = parent.eventLoop.makePromise(of: Void.self)
+            for other in promises { promise.futureResult.cascade(to: other) }
+            return promise
+        }
+    }
+
+    // MARK: Draining and teardown
+
+    /// We sent GOAWAY: refuse peer streams above the last one we accepted.
+    func startRefusing() {
+        refusingAbove = lastPeerStreamID
+    }
+
+    /// The peer sent GOAWAY: streams of ours it never processed are failed so
+    /// that their users can retry elsewhere ([DRAIN-3]).
+    func peerSentGoAway(lastStreamID: StreamID) {
+        peerGoingAway = true
+        for (id, stream) in streams where id.isAllocated(by: role) && id > lastStreamID {
+            stream.abort(error: WireSessionError.goingAway, sendReset: nil)
+        }
+    }
+
+    /// The connection is gone: every stream ends with `error`.
+    func closeAll(error: Error) {
+        for stream in Array(streams.values) { stream.abort(error: error, sendReset: nil) }
+        peer = nil
+    }
+}
+
+// The multiplexer is confined to the connection's event loop; it is captured
+// by future callbacks that run on that same loop.
+extension StreamMultiplexer: @unchecked Sendable {}

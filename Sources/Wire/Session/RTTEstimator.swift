@@ -1,0 +1,17 @@
+import NIOCore
+
+/// Smoothed round-trip time from PING/PONG samples, as in RFC 6298:
+/// the first sample is taken as is, later ones weigh 1/8.
+struct RTTEstimator {
+    private(set) var smoothed: TimeAmount?
+    private(set) var latest: TimeAmount?
+
+    mutating func add(_ sample: TimeAmount) {
+        latest = sample
+        if let current = smoothed {
+            smoothed = .nanoseconds((current.nanoseconds * 7 + sample.nanoseconds) / 8)
+        } else {
+            smoothed = sample
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import Wire
-@Test func versionIsSane() { #expect(WireVersion.minimum <= WireVersion.current) }
