@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "LinkEmulator", targets: ["LinkEmulator"]),
         .executable(name: "edgeagent", targets: ["EdgeAgent"]),
         .executable(name: "homeagent", targets: ["HomeAgent"]),
     ],
@@ -37,6 +38,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LinkEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "EdgeAgent",
             dependencies: [
@@ -58,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Wire",
                 "COpenSSL",
+                "LinkEmulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -66,10 +66,15 @@ struct Collecting {
 func openCollecting(_ session: WireSession, forward: String, initialData: ByteBuffer? = nil) async throws -> Collecting {
     // Streams live on their session's event loop, so the handler can be made up front.
     let handler = CollectHandler(eventLoop: session.channel.eventLoop)
-    let channel = try await session.openStream(metadata: StreamMetadata(forward: forward), initialData: initialData) { channel in
-        channel.allowHalfClosure().flatMapThrowing {
-            try channel.pipeline.syncOperations.addHandler(handler)
-        }
-    }.get()
-    return Collecting(channel: channel, handler: handler)
+    do {
+        let channel = try await session.openStream(metadata: StreamMetadata(forward: forward), initialData: initialData) { channel in
+            channel.allowHalfClosure().flatMapThrowing {
+                try channel.pipeline.syncOperations.addHandler(handler)
+            }
+        }.get()
+        return Collecting(channel: channel, handler: handler)
+    } catch {
+        handler.done.fail(error)
+        throw error
+    }
 }

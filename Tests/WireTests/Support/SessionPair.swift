@@ -118,6 +118,10 @@ final class CollectHandler: ChannelInboundHandler, @unchecked Sendable {
         done.succeed(received)
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        done.fail(ChannelError.ioOnClosedChannel)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         done.fail(error)
     }

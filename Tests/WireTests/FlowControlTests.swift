@@ -1,0 +1,108 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+@testable import Wire
+
+@Suite("Flow control and backpressure over loopback TCP")
+struct FlowControlTests {
+    /// Listener side: "stalled" streams never read; anything else echoes.
+    static func listenerStreams(registry: StreamRegistry) -> SessionPair.StreamInitializer {
+        { stream in
+            if stream.metadata.forward.hasPrefix("stalled") {
+                registry.add(stream)
+                return stream.setOption(ChannelOptions.autoRead, value: false)
+            }
+            return stream.allowHalfClosure().flatMapThrowing { try stream.pipeline.syncOperations.addHandler(EchoHandler()) }
+        }
+    }
+
+    @Test("a stalled reader holds no more than its window, and its sender no more than its credit")
+    func stalledReaderIsBounded() async throws {
+        let registry = StreamRegistry()
+        let pair = try await SessionPair(listenerStreams: Self.listenerStreams(registry: registry))
+        let flood = FloodHandler(chunk: 16_384)
+        let sender = try await pair.dialer.openStream(metadata: StreamMetadata(forward: "stalled")) { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(flood) }
+        }.get()
+
+        let window = SessionConfiguration().initialStreamWindow
+        #expect(try await eventually { try await StreamNumbers.of(sender).sendWindow == 0 })
+        try await Task.sleep(for: .milliseconds(200))  // give an overrun the chance to show
+        let sent = try await StreamNumbers.of(sender)
+        let receiver = try #require(registry.streams.first)
+        let received = try await StreamNumbers.of(receiver)
+        let written = try await sender.eventLoop.submit { flood.written }.get()
+
+        // Receiver: holds exactly the window it granted, never more.
+        #expect(received.inboundBuffered == window)
+        #expect(received.receiveWindow == window)
+        // Sender: what it queued is bounded by one chunk beyond its (exhausted) credit.
+        #expect(sent.queued <= flood.chunk)
+        #expect(written == window + sent.queued)
+        #expect(!sender.isWritable)
+        try await pair.shutdown()
+    }
+
+    @Test("a stalled stream does not delay other streams, and PING stays fast while every stream is blocked")
+    func stalledStreamsDoNotBlockOthers() async throws {
+        let registry = StreamRegistry()
+        let pair = try await SessionPair(listenerStreams: Self.listenerStreams(registry: registry))
+        var stalled: [WireStreamChannel] = []
+        for index in 0..<20 {
+            stalled.append(
+                try await pair.dialer.openStream(metadata: StreamMetadata(forward: "stalled-\(index)")) { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FloodHandler()) }
+                }.get())
+        }
+        for stream in stalled {
+            #expect(try await eventually { try await StreamNumbers.of(stream).sendWindow == 0 })
+        }
+
+        var samples: [TimeAmount] = []
+        for _ in 0..<20 { samples.append(try await pair.dialer.ping().get()) }
+        samples.sort()
+        let median = samples[samples.count / 2]
+        // Loopback with every stream blocked: a PING is answered ahead of any DATA.
+        #expect(median < .milliseconds(50), "median PING RTT \(median)")
+
+        let payload = randomBytes(2 * 1024 * 1024, seed: 42)
+        let collector = try await openCollecting(pair.dialer, forward: "echo")
+        try await collector.channel.writeAndFlush(payload)
+        try await collector.channel.close(mode: .output)
+        #expect(try await collector.handler.done.futureResult.get() == payload)
+        try await pair.shutdown()
+    }
+
+    @Test("a reader that resumes receives everything, and its window grows only within the budget")
+    func resumedReaderGetsEverything() async throws {
+        var config = SessionConfiguration()
+        config.memoryBudget = 4 * 1024 * 1024
+        config.maxStreamWindow = 2 * 1024 * 1024
+        let registry = StreamRegistry()
+        let pair = try await SessionPair(configuration: config, listenerStreams: Self.listenerStreams(registry: registry))
+        let total = 24 * 1024 * 1024
+        let flood = FloodHandler(chunk: 65_536, limit: total)
+        _ = try await pair.dialer.openStream(metadata: StreamMetadata(forward: "stalled")) { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(flood) }
+        }.get()
+        #expect(try await eventually { registry.streams.count == 1 })
+        let receiver = registry.streams[0]
+        let counter = CountHandler()
+        try await receiver.eventLoop.submit {
+            try receiver.pipeline.syncOperations.addHandler(counter)
+            receiver.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        }.get()
+        #expect(try await eventually { try await receiver.eventLoop.submit { counter.received }.get() == total })
+        let numbers = try await StreamNumbers.of(receiver)
+        #expect(numbers.receiveWindow <= config.maxStreamWindow)
+        try await pair.shutdown()
+    }
+}
+
+/// Streams the listener accepted, for tests to inspect.
+final class StreamRegistry: Sendable {
+    private let storage = Mutex<[WireStreamChannel]>([])
+    func add(_ stream: WireStreamChannel) { storage.withLock { $0.append(stream) } }
+    var streams: [WireStreamChannel] { storage.withLock { $0 } }
+}
