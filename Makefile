@@ -7,7 +7,7 @@ SWIFT        ?= swift
 DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl pkg-config
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test bench deps clean
+.PHONY: all build test bench bench-longlink deps clean
 
 all: build
 
@@ -35,6 +35,10 @@ test: deps
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# One stream through a 50 ms each way, 200 Mbit/s emulated link, release build.
+bench-longlink: deps
+	PORTICO_BENCH=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter LongLink
 
 clean:
 	rm -rf .build Benchmarks/.build
