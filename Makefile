@@ -4,7 +4,7 @@
 # root (a fresh CI machine); otherwise they print the exact apt-get command.
 
 SWIFT        ?= swift
-DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl pkg-config
+DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy pkg-config
 SWIFT_FLAGS  ?=
 
 .PHONY: all build test bench bench-longlink deps clean
@@ -31,7 +31,8 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	# Bounded: a hung test must fail the run, not hold CI for its whole time limit.
+	timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 @testable import Wire
 
-@Suite("Flow control and backpressure over loopback TCP")
+@Suite("Flow control and backpressure over loopback TCP", .timeLimit(.minutes(1)))
 struct FlowControlTests {
     /// Listener side: "stalled" streams never read; anything else echoes.
     static func listenerStreams(registry: StreamRegistry) -> SessionPair.StreamInitializer {

@@ -3,7 +3,7 @@ import NIOPosix
 import Testing
 @testable import Wire
 
-@Suite("Multiplexer over loopback TCP")
+@Suite("Multiplexer over loopback TCP", .timeLimit(.minutes(1)))
 struct MultiplexerLoopbackTests {
     @Test("a stream echoes data and both half-closes arrive")
     func singleStreamEcho() async throws {
@@ -19,11 +19,15 @@ struct MultiplexerLoopbackTests {
         try await pair.shutdown()
     }
 
-    @Test("1,000 concurrent streams carry distinct data byte-exact both ways with half-closes")
-    func thousandStreams() async throws {
-        let pair = try await SessionPair(listenerStreams: { stream in
-            stream.allowHalfClosure().flatMapThrowing { try stream.pipeline.syncOperations.addHandler(EchoHandler()) }
-        })
+    @Test("1,000 concurrent streams carry distinct data byte-exact both ways with half-closes", arguments: [false, true])
+    func thousandStreams(overTLS: Bool) async throws {
+        let pki = try TLSTestPKI(.ed25519)
+        let pair = try await SessionPair(
+            listenerStreams: { stream in
+                stream.allowHalfClosure().flatMapThrowing { try stream.pipeline.syncOperations.addHandler(EchoHandler()) }
+            },
+            tls: overTLS ? (pki.serverConfiguration(), pki.clientConfiguration()) : nil
+        )
         let count = 1_000
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<count {

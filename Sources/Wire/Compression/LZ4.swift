@@ -6,13 +6,14 @@ import NIOCore
 /// Blocks are independent (no dictionary carried between frames), so frames
 /// can be decoded in any stream order and a lost stream costs nothing.
 public enum LZ4 {
-    /// Compresses `input`; nil when the block would not be smaller, in which
-    /// case the caller sends the bytes plain ([COMP-3]).
+    /// Compresses `input`; nil when the compressed payload (the block plus
+    /// its 4-byte length) would not be smaller than `input`, in which case the
+    /// caller sends the bytes plain ([COMP-3]). So a compressed frame never
+    /// exceeds the size of the plain one, and so never the peer's limit.
     public static func compress(_ input: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
         let count = input.readableBytes
         guard count > 0, count <= Int(LZ4_MAX_INPUT_SIZE) else { return nil }
-        // Anything at or above the input size is no gain, so that is all the room we give it.
-        let capacity = count - 1
+        let capacity = count - 5
         guard capacity > 0 else { return nil }
         var output = allocator.buffer(capacity: capacity)
         let written = input.withUnsafeReadableBytes { source in

@@ -11,16 +11,20 @@ public struct FrameDecoder: Sendable {
     public var maxPayloadSize: Int
 
     private var buffer: ByteBuffer?
+    /// A header already read whose payload has not fully arrived. Keeping it
+    /// apart means a payload that arrives in a buffer of its own is sliced
+    /// from that buffer instead of being copied behind the header.
+    private var pendingHeader: FrameHeader?
 
     public init(maxPayloadSize: Int = FrameLimits.minimumMaxFrameSize) {
         self.maxPayloadSize = maxPayloadSize
     }
 
     /// Bytes received but not yet decoded.
-    public var bufferedBytes: Int { buffer?.readableBytes ?? 0 }
+    public var bufferedBytes: Int { (buffer?.readableBytes ?? 0) + (pendingHeader == nil ? 0 : FrameHeader.size) }
 
     public mutating func append(_ bytes: ByteBuffer) {
-        if buffer == nil || buffer!.readableBytes == 0 {
+        if buffer == nil {
             buffer = bytes
         } else {
             var incoming = bytes
@@ -30,26 +34,40 @@ public struct FrameDecoder: Sendable {
 
     /// The next complete frame, or nil when more bytes are needed.
     public mutating func nextFrame() throws(WireProtocolError) -> Frame? {
-        guard var bytes = buffer, bytes.readableBytes >= FrameHeader.size else { return nil }
-        let start = bytes.readerIndex
-        let header = bytes.readFrameHeader()!
-        guard header.length <= maxPayloadSize else {
-            // [LIMIT-2] Checked before waiting for the payload, so an oversized
-            // length can never make us buffer it.
-            throw WireProtocolError(.frameSizeError, "\(header.type) payload of \(header.length) bytes exceeds the \(maxPayloadSize)-byte limit")
+        if pendingHeader == nil {
+            guard var bytes = buffer, bytes.readableBytes >= FrameHeader.size else { return nil }
+            let header = bytes.readFrameHeader()!
+            guard header.length <= maxPayloadSize else {
+                // [LIMIT-2] Checked before waiting for the payload, so an oversized
+                // length can never make us buffer it.
+                throw WireProtocolError(.frameSizeError, "\(header.type) payload of \(header.length) bytes exceeds the \(maxPayloadSize)-byte limit")
+            }
+            pendingHeader = header
+            keep(bytes)
         }
-        guard let payload = bytes.readSlice(length: Int(header.length)) else {
-            bytes.moveReaderIndex(to: start)
-            return nil
+        let header = pendingHeader!
+        let length = Int(header.length)
+        let payload: ByteBuffer
+        if length == 0 {
+            payload = ByteBuffer()
+        } else {
+            guard var bytes = buffer, let slice = bytes.readSlice(length: length) else { return nil }
+            payload = slice
+            keep(bytes)
         }
-        buffer = bytes
-        if bytes.readableBytes == 0 {
-            // Let the next append reuse the incoming buffer instead of copying into this one.
-            buffer = nil
-        } else if bytes.readerIndex > 65_536 {
-            buffer!.discardReadBytes()
-        }
+        pendingHeader = nil
         return try Self.decode(header: header, payload: payload, maxPayloadSize: maxPayloadSize)
+    }
+
+    /// Stores what is left of the buffer; an empty one is dropped so that the
+    /// next `append` adopts the incoming buffer instead of copying into it.
+    private mutating func keep(_ bytes: ByteBuffer) {
+        if bytes.readableBytes == 0 {
+            buffer = nil
+        } else {
+            buffer = bytes
+            if bytes.readerIndex > 65_536 { buffer!.discardReadBytes() }
+        }
     }
 
     /// Decodes one frame from its header and exactly `header.length` payload bytes.
@@ -144,6 +162,9 @@ public struct FrameDecoder: Sendable {
         guard header.flags.contains(.compressed) else { return .plain(payload) }
         guard let decoded = payload.readInteger(as: UInt32.self), payload.readableBytes > 0 else {
             throw WireProtocolError(.frameSizeError, "compressed DATA needs a 4-byte length and a non-empty block")
+        }
+        guard decoded >= 1 else {
+            throw WireProtocolError(.protocolError, "compressed DATA announces a decoded length of 0")
         }
         guard decoded <= maxPayloadSize else {
             throw WireProtocolError(.frameSizeError, "compressed DATA decodes to \(decoded) bytes, above the \(maxPayloadSize)-byte limit")

@@ -39,7 +39,7 @@ extension ByteBuffer {
             writeFrameHeader(FrameHeader(length: 8, type: .pong, streamID: .connection))
             writeInteger(opaque)
         case .goAway(let last, let code, let debug):
-            let text = debug.utf8.prefix(FrameLimits.maximumDebugBytes)
+            let text = debug.utf8Prefix(maxBytes: FrameLimits.maximumDebugBytes)
             writeFrameHeader(FrameHeader(length: UInt32(8 + text.count), type: .goAway, streamID: .connection))
             writeMultipleIntegers(last.rawValue, code.rawValue)
             writeBytes(text)
@@ -81,5 +81,21 @@ extension ByteBuffer {
         writeInteger(UInt16(0))
         body(&self)
         setInteger(UInt16(writerIndex - lengthAt - 2), at: lengthAt)
+    }
+}
+
+extension String {
+    /// The longest prefix of whole characters whose UTF-8 fits in `maxBytes`.
+    func utf8Prefix(maxBytes: Int) -> Substring.UTF8View {
+        guard utf8.count > maxBytes else { return self[...].utf8 }
+        var end = startIndex
+        var used = 0
+        for index in indices {
+            let next = self.index(after: index)
+            used += self[index..<next].utf8.count
+            guard used <= maxBytes else { break }
+            end = next
+        }
+        return self[..<end].utf8
     }
 }

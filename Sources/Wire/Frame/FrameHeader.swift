@@ -38,28 +38,23 @@ extension ByteBuffer {
     @discardableResult
     @inlinable
     public mutating func writeFrameHeader(_ header: FrameHeader) -> Int {
-        self.writeMultipleIntegers(
-            header.length,
-            header.type.rawValue,
-            header.flags.rawValue,
-            UInt16(0),
-            header.streamID.rawValue
-        )
+        // Two integer writes instead of five: the header is on every frame.
+        let word = UInt64(header.length) << 32 | UInt64(header.type.rawValue) << 24 | UInt64(header.flags.rawValue) << 16
+        return self.writeInteger(word) + self.writeInteger(header.streamID.rawValue)
     }
 
     /// Reads a header if at least `FrameHeader.size` bytes are readable; otherwise
     /// returns nil and leaves the buffer untouched.
     @inlinable
     public mutating func readFrameHeader() -> FrameHeader? {
-        guard
-            let (length, type, flags, _, stream) = self.readMultipleIntegers(
-                as: (UInt32, UInt8, UInt8, UInt16, UInt32).self
-            )
+        guard self.readableBytes >= FrameHeader.size,
+            let word = self.readInteger(as: UInt64.self),
+            let stream = self.readInteger(as: UInt32.self)
         else { return nil }
         return FrameHeader(
-            length: length,
-            type: FrameType(rawValue: type),
-            flags: FrameFlags(rawValue: flags),
+            length: UInt32(truncatingIfNeeded: word >> 32),
+            type: FrameType(rawValue: UInt8(truncatingIfNeeded: word >> 24)),
+            flags: FrameFlags(rawValue: UInt8(truncatingIfNeeded: word >> 16)),
             streamID: StreamID(stream)
         )
     }

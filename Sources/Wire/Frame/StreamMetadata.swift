@@ -21,6 +21,20 @@ public struct StreamMetadata: Hashable, Sendable {
     }
 }
 
+extension StreamMetadata {
+    /// Why this metadata cannot be sent in OPEN, or nil if it can: names must
+    /// be 1 to 255 bytes of UTF-8 ([OPEN-3]).
+    var problem: String? {
+        if !(1...255).contains(forward.utf8.count) {
+            return "forward name must be 1 to 255 bytes, got \(forward.utf8.count)"
+        }
+        if let serverName, !(1...255).contains(serverName.utf8.count) {
+            return "server name must be 1 to 255 bytes, got \(serverName.utf8.count)"
+        }
+        return nil
+    }
+}
+
 /// Tags of the OPEN metadata TLVs ([OPEN-3]).
 enum MetadataTag: UInt8 {
     case forward = 0x01

@@ -24,8 +24,12 @@ final class StreamMultiplexer {
     private var compressionNegotiated = false
     private var connectionSend = SendWindow(0)
     private var connectionReceive: ReceiveWindow
-    /// Sum of the receive windows of live streams, bounded by the memory budget.
+    /// Sum of the receive windows of live streams; growth stays within the memory budget.
     private var committedWindow = 0
+    /// Bytes received on all streams and not yet read by their pipelines.
+    private(set) var bufferedBytes = 0
+    /// Connection credit held back while `bufferedBytes` exceeds the budget.
+    private(set) var withheldCredit = 0
 
     /// Peer streams above this id are refused: we sent GOAWAY ([DRAIN-2]).
     private var refusingAbove: StreamID?
@@ -52,6 +56,7 @@ final class StreamMultiplexer {
     }
 
     var isIdle: Bool { streams.isEmpty }
+    var connectionWindowSize: Int { connectionReceive.size }
 
     /// Applies the peer's HELLO.
     func configure(peer settings: PeerSettings) {
@@ -95,11 +100,10 @@ final class StreamMultiplexer {
         guard length <= configuration.initialStreamWindow else {
             throw WireProtocolError(.flowControlError, "OPEN carries \(length) bytes, above the \(configuration.initialStreamWindow)-byte stream window")
         }
-        if let refusingAbove, id > refusingAbove {
-            return sink.write(.rst(id, .refusedStream), promise: nil)
-        }
-        guard peerStreamCount < configuration.maxConcurrentStreams else {
-            // [LIMIT-3] Refused, not an error: the peer may retry on another session.
+        let refused = refusingAbove.map { id > $0 } ?? false
+        // [LIMIT-3] Refused, not an error: the peer may retry on another session.
+        guard !refused, peerStreamCount < configuration.maxConcurrentStreams else {
+            drained(length)
             return sink.write(.rst(id, .refusedStream), promise: nil)
         }
         var window = ReceiveWindow(size: configuration.initialStreamWindow, maximumSize: configuration.maxStreamWindow)
@@ -114,13 +118,20 @@ final class StreamMultiplexer {
     private func receiveData(_ id: StreamID, _ payload: DataPayload) throws(WireProtocolError) {
         let length = payload.decodedLength
         try receiveOnConnection(length)
-        guard let stream = try liveStream(id, frame: "DATA") else { return }
-        guard stream.state.canReceive else { return resetStream(stream, .streamClosed) }
+        guard let stream = try liveStream(id, frame: "DATA"), stream.state.canReceive else {
+            // Stale or after FIN: the bytes go nowhere, so their credit comes back now.
+            drained(length)
+            if let stream = streams[id] { resetStream(stream, .streamClosed) }
+            return
+        }
         try stream.receiveWindow.receive(length)
         switch payload {
         case .plain(let bytes):
             stream.receive(bytes)
         case .lz4(let decodedLength, let block):
+            guard configuration.compression else {
+                throw WireProtocolError(.protocolError, "compressed DATA, but we did not offer lz4")
+            }
             stream.receive(try LZ4.decompress(block, decodedLength: decodedLength, allocator: allocator))
         }
     }
@@ -136,16 +147,41 @@ final class StreamMultiplexer {
         if stream.hasSendableWork { scheduler.enqueue(id) }
     }
 
-    /// Counts DATA against the connection window and returns the credit at once:
-    /// stream windows already bound what is buffered, so holding connection
-    /// credit for a slow stream would only stall the fast ones ([FLOW-6]).
+    /// Counts DATA against the connection window and returns the credit at
+    /// once while the session's buffers are within the memory budget ([FLOW-6]).
+    ///
+    /// Stream windows bound each stream, so returning connection credit on
+    /// receipt lets fast streams go on past a stalled one. Only when the data
+    /// waiting in stream buffers exceeds the budget (many stalled readers at
+    /// once) is credit held back until readers catch up, so the session never
+    /// holds more than the budget plus one connection window.
     private func receiveOnConnection(_ length: Int) throws(WireProtocolError) {
         guard length > 0 else { return }
         try connectionReceive.receive(length)
+        bufferedBytes += length
+        let room = max(0, configuration.memoryBudget - bufferedBytes + length)
+        let released = min(length, room)
+        withheldCredit += length - released
+        releaseConnectionCredit(released)
+    }
+
+    private func releaseConnectionCredit(_ bytes: Int) {
+        guard bytes > 0 else { return }
         let allowance = configuration.memoryBudget - connectionReceive.size
-        if let (increment, _) = connectionReceive.consume(length, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance) {
+        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance) {
             sink.write(.windowUpdate(.connection, increment: increment), promise: nil)
+            sink.flushSoon()
         }
+    }
+
+    /// Bytes left a stream's buffer (read by its pipeline, or dropped when the
+    /// stream ended): release connection credit held back for them.
+    func drained(_ bytes: Int) {
+        bufferedBytes -= bytes
+        guard withheldCredit > 0, bufferedBytes < configuration.memoryBudget else { return }
+        let released = min(withheldCredit, configuration.memoryBudget - bufferedBytes)
+        withheldCredit -= released
+        releaseConnectionCredit(released)
     }
 
     /// The stream for a frame, nil if it already closed (the frame is stale and
@@ -180,6 +216,10 @@ final class StreamMultiplexer {
             return eventLoop.makeFailedFuture(WireSessionError.tooManyStreams(limit: peer.maxConcurrentStreams))
         }
         guard nextLocalID <= .maximum else { return eventLoop.makeFailedFuture(WireSessionError.streamIDsExhausted) }
+        if let problem = metadata.problem {
+            // Caught here, because the peer would have to end the whole session for it ([OPEN-3]).
+            return eventLoop.makeFailedFuture(WireSessionError.invalidMetadata(problem))
+        }
 
         let id = nextLocalID
         nextLocalID = StreamID(id.rawValue + 2)
@@ -267,7 +307,7 @@ final class StreamMultiplexer {
                 let (bytes, promises) = stream.dequeue(upTo: limit)
                 stream.sendWindow.consume(bytes.readableBytes)
                 connectionSend.consume(bytes.readableBytes)
-                sink.write(.data(id, payload(bytes, compress: stream.compression)), promise: combine(promises))
+                sink.write(.data(id, payload(bytes, for: stream)), promise: combine(promises))
                 stream.updateWritability()
             } else {
                 sink.write(.fin(id), promise: nil)
@@ -280,11 +320,11 @@ final class StreamMultiplexer {
         if wrote { sink.flushSoon() }
     }
 
-    private func payload(_ bytes: ByteBuffer, compress: Bool) -> DataPayload {
-        if compress, compressionNegotiated, let block = LZ4.compress(bytes, allocator: allocator) {
-            return .lz4(decodedLength: bytes.readableBytes, block: block)
-        }
-        return .plain(bytes)
+    private func payload(_ bytes: ByteBuffer, for stream: WireStreamChannel) -> DataPayload {
+        guard stream.compression, compressionNegotiated, stream.compressionBackoff.shouldTry() else { return .plain(bytes) }
+        let block = LZ4.compress(bytes, allocator: allocator)
+        stream.compressionBackoff.record(success: block != nil)
+        return block.map { .lz4(decodedLength: bytes.readableBytes, block: $0) } ?? .plain(bytes)
     }
 
     private func combine(_ promises: [EventLoopPromise<Void>]) -> EventLoopPromise<Void>? {

@@ -37,6 +37,7 @@ public final class WireStreamChannel {
     var allowRemoteHalfClosure = false
     /// Whether DATA we send may be LZ4-compressed (when the session negotiated it).
     var compression = false
+    var compressionBackoff = CompressionBackoff()
 
     // Inbound: bytes received and not yet delivered to the pipeline.
     private var inbound = CircularBuffer<ByteBuffer>(initialCapacity: 4)
@@ -140,8 +141,7 @@ extension WireStreamChannel {
         guard !finished else { return }
         if let code, state != .closed { multiplexer?.sendReset(streamID, code) }
         state.reset()
-        inbound.removeAll()
-        inboundBytes = 0
+        discardInbound()
         failPendingWrites(error ?? ChannelError.ioOnClosedChannel)
         if let error, isActive { pipeline.fireErrorCaught(error) }
         finishClose()
@@ -195,6 +195,7 @@ extension WireStreamChannel {
             }
             inboundBytes = 0
             pipeline.fireChannelReadComplete()
+            multiplexer?.drained(delivered)
             multiplexer?.consumed(delivered, on: self)
         }
         if inboundBytes == 0, !state.canReceive, !inputClosedDelivered, !finished {
@@ -207,6 +208,14 @@ extension WireStreamChannel {
         }
         finishIfDone()
         if delivered > 0, autoRead, isActive { pipeline.read() }
+    }
+
+    /// Drops unread input; its connection credit goes back to the peer.
+    private func discardInbound() {
+        let dropped = inboundBytes
+        inbound.removeAll()
+        inboundBytes = 0
+        multiplexer?.drained(dropped)
     }
 
     private func failPendingWrites(_ error: Error) {
@@ -397,8 +406,7 @@ extension WireStreamChannel: ChannelCore {
                 // TCP close with unread data ([STREAM-7]).
                 abort(error: nil, sendReset: .cancel)
             } else {
-                inbound.removeAll()
-                inboundBytes = 0
+                discardInbound()
                 closeGracefully(promise: nil)
             }
         }

@@ -12,8 +12,11 @@ public struct SessionConfiguration: Sendable {
     public var maxStreamWindow = 16 * 1024 * 1024
     /// Receive window of the connection at the start.
     public var initialConnectionWindow = 1024 * 1024
-    /// Bound on the sum of all receive windows (streams and connection growth):
-    /// the most this side ever holds in buffers for the peer's data.
+    /// Bound on buffering for the peer's data. Stream windows grow only while
+    /// their sum stays within it, and once unread data in stream buffers
+    /// exceeds it, connection credit is held back until readers catch up. So a
+    /// session holds at most the budget plus one connection window (which
+    /// itself grows no larger than the budget).
     public var memoryBudget = 64 * 1024 * 1024
     /// Most streams the peer may have open towards us at once.
     public var maxConcurrentStreams = 1024
@@ -30,12 +33,17 @@ public struct SessionConfiguration: Sendable {
 
     var localCapabilities: Capabilities { compression ? [.lz4] : [] }
 
+    /// `maxFrameSize` within what the protocol allows ([LIMIT-1]).
+    var acceptedFrameSize: Int {
+        min(max(maxFrameSize, FrameLimits.minimumMaxFrameSize), FrameLimits.maximumMaxFrameSize)
+    }
+
     var hello: Hello {
         Hello(
             minimumVersion: WireVersion.minimum,
             maximumVersion: WireVersion.current,
             settings: [
-                Setting(.maxFrameSize, UInt32(maxFrameSize)),
+                Setting(.maxFrameSize, UInt32(acceptedFrameSize)),
                 Setting(.initialStreamWindow, UInt32(initialStreamWindow)),
                 Setting(.maxConcurrentStreams, UInt32(maxConcurrentStreams)),
                 Setting(.capabilities, localCapabilities.rawValue),

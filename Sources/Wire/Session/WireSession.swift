@@ -48,14 +48,22 @@ public struct WireSession: Sendable {
     /// Measures one round trip.
     public func ping() -> EventLoopFuture<TimeAmount> { onLoop { $0.ping() } }
 
-    /// Starts a graceful drain; the returned future completes when the
-    /// connection has closed.
-    public func goAway(code: WireErrorCode = .noError, debug: String = "") -> EventLoopFuture<Void> {
+    /// Starts a graceful drain: no new streams, the connection closes when the
+    /// last stream ends or, at the latest, after `timeout`. The returned future
+    /// completes when the connection has closed.
+    public func goAway(code: WireErrorCode = .noError, debug: String = "", timeout: TimeAmount? = nil) -> EventLoopFuture<Void> {
         let closeFuture = channel.closeFuture
         return onLoop { handler in
-            handler.goAway(code: code, debug: debug)
+            handler.goAway(code: code, debug: debug, timeout: timeout)
             return closeFuture
         }
+    }
+
+    /// Bytes waiting in stream buffers for readers, connection credit held
+    /// back because of them, and the connection's receive window (see the
+    /// memory budget in `SessionConfiguration`).
+    public var bufferedBytes: EventLoopFuture<(buffered: Int, withheldCredit: Int, connectionWindow: Int)> {
+        onLoop { $0.eventLoop.makeSucceededFuture($0.bufferAccounting) }
     }
 
     /// The number of streams open on the session right now.

@@ -14,6 +14,8 @@ public enum WireSessionError: Error, Hashable, Sendable, CustomStringConvertible
     case protocolViolation(WireProtocolError)
     /// The peer stopped answering keepalives.
     case peerUnresponsive
+    /// OPEN metadata this side was asked to send breaks the protocol's limits.
+    case invalidMetadata(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum WireSessionError: Error, Hashable, Sendable, CustomStringConvertible
         case .sessionClosed: "session closed"
         case .protocolViolation(let error): "protocol violation: \(error)"
         case .peerUnresponsive: "peer did not answer keepalives"
+        case .invalidMetadata(let problem): "invalid stream metadata: \(problem)"
         }
     }
 }

@@ -20,6 +20,9 @@ public final class WireSessionHandler: ChannelInboundHandler {
         case closed
     }
 
+    static let maximumOutstandingPings = 16
+    static let maximumPongsWhileBlocked = 1024
+
     public let role: SessionRole
     public let configuration: SessionConfiguration
     private let logger: Logger
@@ -31,7 +34,11 @@ public final class WireSessionHandler: ChannelInboundHandler {
     private var decoder: FrameDecoder
     private var readyPromise: EventLoopPromise<PeerSettings>?
     private var rtt = RTTEstimator()
-    private var pings: [UInt64: EventLoopPromise<TimeAmount>] = [:]
+    /// PINGs sent and not yet answered, by payload; a caller's promise if any.
+    private var pings: [UInt64: EventLoopPromise<TimeAmount>?] = [:]
+    /// PINGs answered while the connection could not take writes: a peer that
+    /// keeps sending them is flooding us ([SEC-3]).
+    private var pongsWhileBlocked = 0
     private var lastReceived = NIODeadline.now()
     private var keepalive: RepeatedTask?
     private var helloTimeout: Scheduled<Void>?
@@ -50,7 +57,7 @@ public final class WireSessionHandler: ChannelInboundHandler {
         self.configuration = configuration
         self.logger = logger
         self.inboundStreamInitializer = inboundStreamInitializer
-        self.decoder = FrameDecoder(maxPayloadSize: configuration.maxFrameSize)
+        self.decoder = FrameDecoder(maxPayloadSize: configuration.acceptedFrameSize)
     }
 
     /// Completes once HELLO was exchanged; fails if the session ends before.
@@ -107,7 +114,10 @@ public final class WireSessionHandler: ChannelInboundHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { multiplexer.sendPending() }
+        if context.channel.isWritable {
+            pongsWhileBlocked = 0
+            multiplexer.sendPending()
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -160,6 +170,12 @@ public final class WireSessionHandler: ChannelInboundHandler {
         case .hello:
             throw WireProtocolError(.protocolError, "second HELLO")
         case .ping(let opaque):
+            if !connectionWritable {
+                pongsWhileBlocked += 1
+                guard pongsWhileBlocked <= Self.maximumPongsWhileBlocked else {
+                    throw WireProtocolError(.enhanceYourCalm, "more than \(Self.maximumPongsWhileBlocked) PINGs while our writes were blocked")
+                }
+            }
             // [PING-2] Answered at once, ahead of any queued DATA.
             write(.pong(opaque), promise: nil)
             needsFlush = true
@@ -192,10 +208,11 @@ public final class WireSessionHandler: ChannelInboundHandler {
 
     private func receivePong(_ opaque: UInt64) {
         let now = NIODeadline.now().uptimeNanoseconds
-        guard opaque <= now else { return }  // not a timestamp of ours
+        // [PING-6] Only answers to our own PINGs count.
+        guard opaque <= now, let promise = pings.removeValue(forKey: opaque) else { return }
         let sample = TimeAmount.nanoseconds(Int64(now - opaque))
         rtt.add(sample)
-        pings.removeValue(forKey: opaque)?.succeed(sample)
+        promise?.succeed(sample)
         context?.fireUserInboundEventTriggered(SessionEvent.roundTrip(sample))
     }
 
@@ -217,6 +234,10 @@ public final class WireSessionHandler: ChannelInboundHandler {
         // The payload is our clock, so a PONG alone yields the sample ([PING-3]).
         var stamp = NIODeadline.now().uptimeNanoseconds
         while pings[stamp] != nil { stamp += 1 }
+        if pings.count >= Self.maximumOutstandingPings, let oldest = pings.keys.min() {
+            pings.removeValue(forKey: oldest)??.fail(WireSessionError.peerUnresponsive)
+        }
+        pings[stamp] = .some(nil)
         write(.ping(stamp), promise: nil)
         flushSoon()
         return stamp
@@ -244,9 +265,13 @@ public final class WireSessionHandler: ChannelInboundHandler {
     }
 
     /// Starts a graceful drain: GOAWAY, no new streams, close when the last
-    /// stream ends ([DRAIN-1]).
-    func goAway(code: WireErrorCode, debug: String) {
-        guard !goAwaySent, case .ready = state else { return }
+    /// stream ends ([DRAIN-1]) or, at the latest, after `timeout`.
+    func goAway(code: WireErrorCode, debug: String, timeout: TimeAmount?) {
+        guard !goAwaySent, case .ready = state, let context else { return }
+        if let timeout {
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        }
         goAwaySent = true
         multiplexer.startRefusing()
         write(.goAway(lastStreamID: multiplexer.lastPeerStreamID, code: code, debug: debug), promise: nil)
@@ -255,6 +280,10 @@ public final class WireSessionHandler: ChannelInboundHandler {
     }
 
     var activeStreams: Int { multiplexer?.streams.count ?? 0 }
+
+    var bufferAccounting: (buffered: Int, withheldCredit: Int, connectionWindow: Int) {
+        (multiplexer?.bufferedBytes ?? 0, multiplexer?.withheldCredit ?? 0, multiplexer?.connectionWindowSize ?? 0)
+    }
 
     // MARK: Teardown
 
@@ -293,7 +322,7 @@ public final class WireSessionHandler: ChannelInboundHandler {
         helloTimeout?.cancel()
         multiplexer?.closeAll(error: error)
         readyPromise?.fail(error)
-        for promise in pings.values { promise.fail(error) }
+        for promise in pings.values { promise?.fail(error) }
         pings.removeAll()
     }
 }

@@ -19,8 +19,11 @@ final class SessionPair: Sendable {
         dialerStreams: @escaping StreamInitializer = { $0.eventLoop.makeSucceededVoidFuture() },
         listenerStreams: @escaping StreamInitializer = { $0.eventLoop.makeSucceededVoidFuture() },
         threads: Int = 2,
+        tls: (server: TLSConfiguration, client: TLSConfiguration)? = nil,
         connectTo: ((SocketAddress) async throws -> SocketAddress)? = nil
     ) async throws {
+        let serverTLS = try tls.map { try TLSContext(configuration: $0.server) }
+        let clientTLS = try tls.map { try TLSContext(configuration: $0.client) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let accepted = group.next().makePromise(of: WireSession.self)
         let listenerConfig = listenerConfiguration ?? configuration
@@ -29,6 +32,7 @@ final class SessionPair: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let serverTLS { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: serverTLS)) }
                     let session = try channel.pipeline.syncOperations.addWireSession(
                         role: .listener, configuration: listenerConfig, inboundStreamInitializer: listenerStreams)
                     accepted.succeed(session)
@@ -41,6 +45,7 @@ final class SessionPair: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let clientTLS { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: clientTLS)) }
                     _ = try channel.pipeline.syncOperations.addWireSession(
                         role: .dialer, configuration: configuration, inboundStreamInitializer: dialerStreams)
                 }
