@@ -315,7 +315,7 @@ struct ClientHelloParserTests {
     // MARK: Garbage
 
     @Test func randomGarbageNeverCrashes() {
-        var generator = PeekSeededGenerator(state: 0xC11E47)
+        var generator = SeededRandom(seed: 0xC11E47)
         for _ in 0..<3_000 {
             let length = Int.random(in: 0..<300, using: &generator)
             var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -326,7 +326,7 @@ struct ClientHelloParserTests {
     }
 
     @Test func mutatedValidHellosNeverCrash() throws {
-        var generator = PeekSeededGenerator(state: 42)
+        var generator = SeededRandom(seed: 42)
         let valid = Builder().records(fragmentSize: 40)
         var outcomes = (complete: 0, more: 0, failed: 0)
         for _ in 0..<5_000 {

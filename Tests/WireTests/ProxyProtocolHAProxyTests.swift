@@ -22,7 +22,7 @@ struct ProxyProtocolHAProxyTests {
         let frontendPort = try await Self.freePort()
         let sent = try Array(buffer: header.encoded()) + Self.payload
         return try await PeekLoopbackCapture.capture(
-            timeout: .seconds(8),
+            timeout: .seconds(20),
             isDone: { bytes in
                 var buffer = ByteBuffer(bytes: bytes)
                 guard (try? ProxyProtocolV2Header.read(from: &buffer)) != nil else { return false }
@@ -58,10 +58,10 @@ struct ProxyProtocolHAProxyTests {
         return port
     }
 
-    /// Connects (retrying while haproxy starts, up to 3 s) and writes `bytes`.
-    /// The connection stays open until haproxy is stopped.
+    /// Connects (retrying while haproxy starts, up to 10 s on a loaded machine)
+    /// and writes `bytes`. The connection stays open until haproxy is stopped.
     static func send(_ bytes: [UInt8], toPort port: Int) async throws {
-        let deadline = NIODeadline.now() + .seconds(3)
+        let deadline = NIODeadline.now() + .seconds(10)
         while true {
             do {
                 let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

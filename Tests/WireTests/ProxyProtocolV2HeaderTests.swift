@@ -158,7 +158,7 @@ struct ProxyProtocolV2HeaderTests {
     }
 
     @Test func randomGarbageNeverCrashes() {
-        var generator = PeekSeededGenerator(state: 0x9902)
+        var generator = SeededRandom(seed: 0x9902)
         for _ in 0..<5_000 {
             var bytes = Self.withTLVsBytes
             for _ in 0..<Int.random(in: 1...3, using: &generator) {

@@ -58,7 +58,7 @@ struct TokenBucketTests {
     }
 
     @Test func longRunIsExactWithIrregularSteps() {
-        var generator = PeekSeededGenerator(state: 7)
+        var generator = SeededRandom(seed: 7)
         let rate: UInt64 = 12_500 // 100 kbit/s
         var bucket = TokenBucket(bytesPerSecond: rate, burst: 1_500, now: 1_000)
         var granted: UInt64 = 0

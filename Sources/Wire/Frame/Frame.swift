@@ -16,6 +16,23 @@ public enum Frame: Hashable, Sendable {
     case control(kind: UInt16, body: ByteBuffer)
     case unknown(FrameHeader)
 
+    /// The frame's type byte.
+    public var type: FrameType {
+        switch self {
+        case .hello: .hello
+        case .open: .open
+        case .data: .data
+        case .windowUpdate: .windowUpdate
+        case .fin: .fin
+        case .rst: .rst
+        case .ping: .ping
+        case .pong: .pong
+        case .goAway: .goAway
+        case .control: .control
+        case .unknown(let header): header.type
+        }
+    }
+
     /// The stream the frame belongs to (`.connection` for stream 0 frames).
     public var streamID: StreamID {
         switch self {

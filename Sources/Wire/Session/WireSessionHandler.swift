@@ -162,7 +162,7 @@ public final class WireSessionHandler: ChannelInboundHandler {
     private func handle(_ frame: Frame) throws(WireProtocolError) {
         if case .awaitingHello = state {
             guard case .hello(let hello) = frame else {
-                throw WireProtocolError(.protocolError, "first frame was \(frame.typeName), not HELLO")
+                throw WireProtocolError(.protocolError, "first frame was \(frame.type), not HELLO")
             }
             return try receiveHello(hello)
         }
@@ -372,24 +372,6 @@ extension WireSessionHandler: FrameSink {
             guard handler.multiplexer.isIdle, let context = handler.context, case .ready = handler.state else { return }
             handler.shutDown(error: WireSessionError.goingAway)
             handler.closeAfterFlush(context)
-        }
-    }
-}
-
-extension Frame {
-    var typeName: String {
-        switch self {
-        case .hello: "HELLO"
-        case .open: "OPEN"
-        case .data: "DATA"
-        case .windowUpdate: "WINDOW_UPDATE"
-        case .fin: "FIN"
-        case .rst: "RST"
-        case .ping: "PING"
-        case .pong: "PONG"
-        case .goAway: "GOAWAY"
-        case .control: "CONTROL"
-        case .unknown(let header): header.type.description
         }
     }
 }

@@ -138,20 +138,3 @@ extension Channel {
         setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
     }
 }
-
-/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
-func randomBytes(_ count: Int, seed: UInt64) -> ByteBuffer {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    var buffer = ByteBuffer()
-    buffer.reserveCapacity(count)
-    var remaining = count
-    while remaining > 0 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        let n = min(8, remaining)
-        withUnsafeBytes(of: state.littleEndian) { buffer.writeBytes($0.prefix(n)) }
-        remaining -= n
-    }
-    return buffer
-}
