@@ -1,0 +1,6 @@
+import Testing
+@testable import EdgeAgent
+
+@Test func edgeAgentCommandIsImportable() {
+    #expect(EdgeAgentCommand.configuration.commandName == "edgeagent")
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import HomeAgent
+
+@Test func homeAgentCommandIsImportable() {
+    #expect(HomeAgentCommand.configuration.commandName == "homeagent")
+}
