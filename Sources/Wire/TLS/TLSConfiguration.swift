@@ -21,6 +21,11 @@ public struct TLSConfiguration: Sendable {
     public var trustRoots: [Certificate]
     /// Server only: demand and verify a client certificate (mutual TLS).
     public var requirePeerCertificate: Bool
+    /// Server only: ask for a client certificate and verify it if one is
+    /// presented, but let a client without one through. The tunnel port uses
+    /// this so that a home that is still enrolling can connect; such a
+    /// session is then allowed nothing but enrollment.
+    public var requestPeerCertificate: Bool
     /// Client only: sent as SNI and verified against the server certificate's names.
     public var serverName: String?
     /// An extra SHA-256 pin the verified chain must satisfy; see `PeerPin`.
@@ -34,7 +39,7 @@ public struct TLSConfiguration: Sendable {
 
     public init(role: Role, certificateChain: [Certificate] = [], privateKey: PrivateKey? = nil,
                 trustRoots: [Certificate] = [], requirePeerCertificate: Bool = false,
-                serverName: String? = nil, pin: PeerPin? = nil,
+                requestPeerCertificate: Bool = false, serverName: String? = nil, pin: PeerPin? = nil,
                 applicationProtocols: [String] = ["portico/1"],
                 handshakeTimeout: TimeAmount = .seconds(10), shutdownTimeout: TimeAmount = .seconds(5)) {
         self.role = role
@@ -42,6 +47,7 @@ public struct TLSConfiguration: Sendable {
         self.privateKey = privateKey
         self.trustRoots = trustRoots
         self.requirePeerCertificate = requirePeerCertificate
+        self.requestPeerCertificate = requestPeerCertificate
         self.serverName = serverName
         self.pin = pin
         self.applicationProtocols = applicationProtocols
@@ -49,11 +55,16 @@ public struct TLSConfiguration: Sendable {
         self.shutdownTimeout = shutdownTimeout
     }
 
-    /// A server presenting `certificateChain`; with `trustRoots` it demands client certificates.
+    /// A server presenting `certificateChain`; with `trustRoots` it demands client
+    /// certificates, or with `clientCertificateOptional` only verifies those presented.
     public static func server(certificateChain: [Certificate], privateKey: PrivateKey,
-                              clientTrustRoots: [Certificate] = []) -> TLSConfiguration {
-        TLSConfiguration(role: .server, certificateChain: certificateChain, privateKey: privateKey,
-                         trustRoots: clientTrustRoots, requirePeerCertificate: !clientTrustRoots.isEmpty)
+                              clientTrustRoots: [Certificate] = [],
+                              clientCertificateOptional: Bool = false) -> TLSConfiguration {
+        let verifies = !clientTrustRoots.isEmpty
+        return TLSConfiguration(role: .server, certificateChain: certificateChain, privateKey: privateKey,
+                                trustRoots: clientTrustRoots,
+                                requirePeerCertificate: verifies && !clientCertificateOptional,
+                                requestPeerCertificate: verifies && clientCertificateOptional)
     }
 
     /// A client verifying the server against `trustRoots` and/or `pin`, and `serverName` if given.

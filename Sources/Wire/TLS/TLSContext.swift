@@ -41,7 +41,7 @@ public final class TLSContext: @unchecked Sendable {
         func invalid(_ message: String) -> TLSError { TLSError(.invalidConfiguration, message) }
         if c.role == .server, c.certificateChain.isEmpty { throw invalid("a TLS server needs a certificate") }
         if !c.certificateChain.isEmpty, c.privateKey == nil { throw invalid("a certificate chain needs its private key") }
-        let verifiesPeer = c.role == .client || c.requirePeerCertificate
+        let verifiesPeer = c.role == .client || c.requirePeerCertificate || c.requestPeerCertificate
         if verifiesPeer, c.trustRoots.isEmpty, c.pin == nil {
             throw invalid("peer verification needs trust roots or a pin; refusing to trust any peer")
         }
@@ -90,7 +90,10 @@ public final class TLSContext: @unchecked Sendable {
         switch configuration.role {
         case .client: SSL_CTX_set_verify(handle, SSL_VERIFY_PEER, nil)
         case .server:
-            SSL_CTX_set_verify(handle, configuration.requirePeerCertificate ? portico_SSL_VERIFY_PEER_mutual() : SSL_VERIFY_NONE, nil)
+            let mode =
+                configuration.requirePeerCertificate ? portico_SSL_VERIFY_PEER_mutual()
+                : configuration.requestPeerCertificate ? SSL_VERIFY_PEER : SSL_VERIFY_NONE
+            SSL_CTX_set_verify(handle, mode, nil)
         }
         SSL_CTX_set_cert_verify_callback(handle, portico_verifyPeerChain, Unmanaged.passUnretained(policy).toOpaque())
         guard configuration.role == .client, let name = configuration.serverName else { return }

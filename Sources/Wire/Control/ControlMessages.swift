@@ -1,0 +1,161 @@
+/// Bodies of the CONTROL messages the agents exchange. Each is JSON with
+/// snake_case keys ([CTRL-2]); unknown keys are ignored so that fields can be
+/// added without a new kind.
+
+/// A failure a peer reports: a stable machine code and a sentence for people.
+public struct ControlError: Codable, Hashable, Sendable, Error, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// ENROLL_REQUEST: redeem a join token for a certificate.
+public struct EnrollRequest: Codable, Hashable, Sendable {
+    /// The token's public id, hex.
+    public var tokenID: String
+    /// The token's one-time secret, base64url.
+    public var secret: String
+    /// A PKCS#10 request (PEM) for the key the home generated; the key never leaves the home.
+    public var csr: String
+
+    public init(tokenID: String, secret: String, csr: String) {
+        self.tokenID = tokenID
+        self.secret = secret
+        self.csr = csr
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tokenID = "token_id"
+        case secret
+        case csr
+    }
+}
+
+/// ENROLL_RESPONSE: either the home's name and certificate, or an error.
+public struct EnrollResponse: Codable, Hashable, Sendable {
+    public var home: String?
+    /// The issued client certificate, PEM.
+    public var certificate: String?
+    public var error: ControlError?
+
+    public init(home: String? = nil, certificate: String? = nil, error: ControlError? = nil) {
+        self.home = home
+        self.certificate = certificate
+        self.error = error
+    }
+}
+
+/// The three kinds of forward a home can declare.
+public enum ForwardType: String, Codable, Hashable, Sendable, CaseIterable {
+    /// TLS passed through untouched, routed by SNI on the edge's TLS port.
+    case https
+    /// Plain HTTP routed by Host on the edge's HTTP port.
+    case http
+    /// A public TCP port allocated by the edge.
+    case tcp
+}
+
+/// One forward as the home declares it. The home's local target is reported
+/// only as a description for operators; the edge never dials anything.
+public struct ForwardDeclaration: Codable, Hashable, Sendable {
+    public var name: String
+    public var type: ForwardType
+    public var hostname: String?
+    /// `"v2"` when the local service wants a PROXY protocol v2 header.
+    public var proxyProtocol: String?
+    public var compress: Bool?
+    public var target: String?
+
+    public init(name: String, type: ForwardType, hostname: String? = nil, proxyProtocol: String? = nil, compress: Bool? = nil, target: String? = nil) {
+        self.name = name
+        self.type = type
+        self.hostname = hostname
+        self.proxyProtocol = proxyProtocol
+        self.compress = compress
+        self.target = target
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, hostname, compress, target
+        case proxyProtocol = "proxy_protocol"
+    }
+}
+
+/// FORWARDS_SYNC: the home's complete list; forwards not listed are removed.
+public struct ForwardsSync: Codable, Hashable, Sendable {
+    public var forwards: [ForwardDeclaration]
+    public init(forwards: [ForwardDeclaration]) { self.forwards = forwards }
+}
+
+/// What the edge made of one declared forward.
+public struct ForwardStatus: Codable, Hashable, Sendable {
+    public var name: String
+    /// Where the public reaches it, e.g. `https://blog.example.com` or `edge.example.com:10003`.
+    public var publicAddress: String?
+    public var error: ControlError?
+
+    public init(name: String, publicAddress: String? = nil, error: ControlError? = nil) {
+        self.name = name
+        self.publicAddress = publicAddress
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, error
+        case publicAddress = "public_address"
+    }
+}
+
+/// FORWARDS_RESULT: one status per declared forward, in the same order.
+public struct ForwardsResult: Codable, Hashable, Sendable {
+    public var forwards: [ForwardStatus]
+    public init(forwards: [ForwardStatus]) { self.forwards = forwards }
+}
+
+/// DOMAIN_REQUEST: claim (`add`) or release (`remove`) a base domain.
+public struct DomainRequest: Codable, Hashable, Sendable {
+    public enum Action: String, Codable, Hashable, Sendable {
+        case add
+        case remove
+    }
+
+    /// Chosen by the home; echoed in the result.
+    public var requestID: UInt32
+    public var action: Action
+    public var domain: String
+
+    public init(requestID: UInt32, action: Action, domain: String) {
+        self.requestID = requestID
+        self.action = action
+        self.domain = domain
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case action, domain
+        case requestID = "request_id"
+    }
+}
+
+/// DOMAIN_RESULT: the outcome and the home's base domains afterwards.
+public struct DomainResult: Codable, Hashable, Sendable {
+    public var requestID: UInt32
+    public var domains: [String]
+    public var error: ControlError?
+
+    public init(requestID: UInt32, domains: [String], error: ControlError? = nil) {
+        self.requestID = requestID
+        self.domains = domains
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case domains, error
+        case requestID = "request_id"
+    }
+}

@@ -1,0 +1,96 @@
+import NIOCore
+import NIOPosix
+import Testing
+@testable import Wire
+
+@Suite("CONTROL messages", .timeLimit(.minutes(1)))
+struct ControlMessageTests {
+    static let samples: [ControlMessage] = [
+        .enrollRequest(EnrollRequest(tokenID: "00ff", secret: "c2VjcmV0", csr: "-----BEGIN CERTIFICATE REQUEST-----\n...")),
+        .enrollResponse(EnrollResponse(home: "alice", certificate: "-----BEGIN CERTIFICATE-----\n...")),
+        .enrollResponse(EnrollResponse(error: ControlError(code: "token_expired", message: "the join token expired"))),
+        .forwardsSync(ForwardsSync(forwards: [
+            ForwardDeclaration(name: "web", type: .https, hostname: "blog.example.com", target: "127.0.0.1:8443"),
+            ForwardDeclaration(name: "ssh", type: .tcp, proxyProtocol: "v2", compress: true),
+        ])),
+        .forwardsResult(ForwardsResult(forwards: [
+            ForwardStatus(name: "web", publicAddress: "https://blog.example.com"),
+            ForwardStatus(name: "app", error: ControlError(code: "foreign_domain", message: "app.other.org is not under your domains")),
+        ])),
+        .domainRequest(DomainRequest(requestID: 7, action: .add, domain: "example.com")),
+        .domainResult(DomainResult(requestID: 7, domains: ["example.com"])),
+    ]
+
+    @Test("every message survives encoding and decoding", arguments: samples)
+    func roundTrip(_ message: ControlMessage) throws {
+        #expect(try ControlMessage.decode(kind: message.kind, body: message.encodedBody()) == message)
+    }
+
+    @Test("keys are snake_case and unknown keys are ignored")
+    func wireFormat() throws {
+        let body = String(buffer: ControlMessage.domainRequest(DomainRequest(requestID: 1, action: .remove, domain: "a.example")).encodedBody())
+        #expect(body == #"{"action":"remove","domain":"a.example","request_id":1}"#)
+        let extended = ByteBuffer(string: #"{"action":"add","domain":"b.example","request_id":2,"future_field":[1,2]}"#)
+        #expect(try ControlMessage.decode(kind: .domainRequest, body: extended) == .domainRequest(DomainRequest(requestID: 2, action: .add, domain: "b.example")))
+    }
+
+    @Test("an unknown kind is ignored, not an error")
+    func unknownKind() throws {
+        #expect(try ControlMessage.decode(kind: ControlKind(rawValue: 0x7FFF), body: ByteBuffer(string: "whatever")) == nil)
+    }
+
+    @Test("malformed, truncated, mistyped and oversized bodies are typed errors",
+          arguments: [
+            #"{"#, #"[]"#, #"{"request_id":"seven","action":"add","domain":"x"}"#,
+            #"{"request_id":1,"action":"grab","domain":"x"}"#, #"{"action":"add","domain":"x"}"#, "\u{0}\u{1}garbage",
+          ])
+    func malformed(_ text: String) {
+        #expect(throws: ControlMessageError.self) {
+            try ControlMessage.decode(kind: .domainRequest, body: ByteBuffer(string: text))
+        }
+    }
+
+    @Test func oversizedBodyIsRefusedBeforeParsing() {
+        let body = ByteBuffer(repeating: UInt8(ascii: " "), count: ControlMessage.maximumBodySize + 1)
+        #expect(throws: ControlMessageError.tooLarge(kind: .forwardsSync, bytes: ControlMessage.maximumBodySize + 1)) {
+            try ControlMessage.decode(kind: .forwardsSync, body: body)
+        }
+    }
+
+    @Test("a message sent on a real session arrives as a CONTROL event on the other side")
+    func overASession() async throws {
+        let pair = try await SessionPair()
+        let recorder = ControlRecorder()
+        try await pair.listener.channel.pipeline.addHandler(recorder).get()
+        let message = Self.samples[3]
+        try await pair.dialer.send(message).get()
+        #expect(try await eventually { recorder.messages.count == 1 })
+        #expect(recorder.messages.first == message)
+        try await pair.shutdown()
+    }
+}
+
+/// Collects decoded CONTROL messages fired by a session handler.
+final class ControlRecorder: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private let storage = NIOLockedMessages()
+
+    var messages: [ControlMessage] { storage.all }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case SessionEvent.control(let kind, let body) = event,
+            let message = try? ControlMessage.decode(kind: ControlKind(rawValue: kind), body: body)
+        {
+            storage.append(message)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+import Synchronization
+
+final class NIOLockedMessages: Sendable {
+    private let list = Mutex<[ControlMessage]>([])
+    func append(_ message: ControlMessage) { list.withLock { $0.append(message) } }
+    var all: [ControlMessage] { list.withLock { $0 } }
+}
