@@ -94,6 +94,16 @@ struct SessionLifecycleTests {
         try await pair.shutdown()
     }
 
+    @Test("an initializer can refuse a stream with its own RST code")
+    func initializerRefusalCode() async throws {
+        let pair = try await SessionPair(listenerStreams: { $0.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward)) })
+        let collector = try await openCollecting(pair.dialer, forward: "nope")
+        await #expect(throws: WireSessionError.streamReset(.unknownForward)) {
+            try await collector.handler.done.futureResult.get()
+        }
+        try await pair.shutdown()
+    }
+
     @Test("GOAWAY drains: running streams finish, new ones are refused, then the connection closes")
     func gracefulDrain() async throws {
         let pair = try await SessionPair(listenerStreams: Self.echo)

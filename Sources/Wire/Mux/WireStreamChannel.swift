@@ -100,7 +100,7 @@ extension WireStreamChannel {
     /// Runs `initializer`, then registers and activates the channel.
     func activate(initializer: @escaping @Sendable (Channel) -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
         initializer(self).flatMapErrorThrowing { error in
-            self.abort(error: error, sendReset: .internalError)
+            self.abort(error: error, sendReset: (error as? WireStreamRefusal)?.code ?? .internalError)
             throw error
         }.map {
             guard !self.finished else { return }

@@ -1,3 +1,11 @@
+/// Thrown by a stream initializer to refuse a stream with a specific RST code
+/// (for example REFUSED_STREAM, or UNKNOWN_FORWARD for a forward the home does
+/// not have). Any other initializer error resets the stream with INTERNAL_ERROR.
+public struct WireStreamRefusal: Error, Hashable, Sendable {
+    public var code: WireErrorCode
+    public init(_ code: WireErrorCode) { self.code = code }
+}
+
 /// Why a stream or session operation failed, for the agents using the session.
 public enum WireSessionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The peer reset the stream with this code.
