@@ -87,6 +87,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "EnrollmentTests",
+            dependencies: [
+                "EdgeAgent",
+                "HomeAgent",
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "HomeAgentTests",
             dependencies: [
                 "HomeAgent",

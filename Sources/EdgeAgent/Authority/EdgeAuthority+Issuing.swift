@@ -32,11 +32,13 @@ extension EdgeAuthority {
     /// behind it (a joining home has only the CA pin, and anchors on the CA it finds
     /// in the chain), and verifies client certificates against the CA.
     ///
-    /// - Parameter requireClientCertificate: true for home sessions (mutual TLS);
-    ///   false for enrollment, where the home has no certificate yet.
+    /// - Parameter requireClientCertificate: true to demand a client certificate;
+    ///   false for the tunnel port, which also admits enrolling homes: a
+    ///   certificate is still asked for and verified when presented.
     func serverTLSConfiguration(requireClientCertificate: Bool) -> TLSConfiguration {
         TLSConfiguration(role: .server, certificateChain: [tunnelCertificate, caCertificate],
                          privateKey: tunnelKey, trustRoots: [caCertificate],
-                         requirePeerCertificate: requireClientCertificate)
+                         requirePeerCertificate: requireClientCertificate,
+                         requestPeerCertificate: !requireClientCertificate)
     }
 }

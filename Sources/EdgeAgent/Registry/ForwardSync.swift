@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import Wire
+
+/// One run of `Registry.syncForwards` inside its write transaction.
+///
+/// The home's declaration list is the whole truth: rows it no longer names are
+/// deleted (releasing their ports), rows it still names with the same type are
+/// updated in place (keeping their id and TCP port), the rest are inserted.
+/// Before any declaration is checked, the home's surviving rows are marked
+/// unrouted, so conflicts are judged only against other homes and against
+/// declarations already processed in this run, never against this home's
+/// stale rows. Nothing outside the transaction sees that intermediate state.
+struct ForwardSync {
+    /// More than this many declarations from one home are rejected: a home
+    /// config lists a handful, a flood of them is a misbehaving peer.
+    static let maximumForwards = 1_000
+    static let maximumTargetLength = 1_024
+    static let maximumNameLength = 63
+    private static let pendingMarker = "pending sync"
+
+    let db: Database
+    let home: Home
+    let rules: DomainRules
+    let portRange: ClosedRange<Int>
+    let now: Date
+
+    /// Names whose rows this run added, changed or removed, for the audit row.
+    private(set) var changed: [String] = []
+    private(set) var removed: [String] = []
+
+    mutating func run(_ declarations: [ForwardDeclaration]) throws -> [ForwardSyncResult] {
+        let existing = try Dictionary(
+            Forward.fetchAll(db, sql: Forward.selectSQL + " WHERE forwards.home_id = ?", arguments: [home.id])
+                .map { ($0.name, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let baseDomains = try String.fetchAll(
+            db, sql: "SELECT name FROM domains WHERE home_id = ?", arguments: [home.id])
+
+        // Which declarations get a row: the first valid one of each name.
+        var verdicts: [Result<ForwardDeclaration, RegistryError>] = []
+        var kept: [String: ForwardType] = [:]
+        for (index, declaration) in declarations.enumerated() {
+            if index >= Self.maximumForwards {
+                verdicts.append(.failure(.invalidForward("A home may declare at most \(Self.maximumForwards) forwards.")))
+            } else if let reason = Self.nameProblem(declaration.name) {
+                verdicts.append(.failure(.invalidForward(reason)))
+            } else if kept[declaration.name] != nil {
+                verdicts.append(.failure(.duplicateForward(declaration.name)))
+            } else {
+                kept[declaration.name] = declaration.type
+                verdicts.append(.success(declaration))
+            }
+        }
+
+        for (name, row) in existing where kept[name] != row.type {
+            try db.execute(sql: "DELETE FROM forwards WHERE id = ?", arguments: [row.id])
+            removed.append(name)
+        }
+        try db.execute(
+            sql: "UPDATE forwards SET error = ? WHERE home_id = ?", arguments: [Self.pendingMarker, home.id])
+
+        var results: [ForwardSyncResult] = []
+        for (declaration, verdict) in zip(declarations, verdicts) {
+            switch verdict {
+            case .failure(let error):
+                results.append(.rejected(name: String(declaration.name.prefix(80)), error: error))
+            case .success(let declaration):
+                let previous = existing[declaration.name].flatMap { $0.type == declaration.type ? $0 : nil }
+                results.append(try store(declaration, previous: previous, baseDomains: baseDomains))
+            }
+        }
+        return results
+    }
+
+    /// Validates one declaration and writes its row, accepted or rejected.
+    private mutating func store(
+        _ declaration: ForwardDeclaration, previous: Forward?, baseDomains: [String]
+    ) throws -> ForwardSyncResult {
+        let decision = try decide(declaration, previous: previous, baseDomains: baseDomains)
+        // An oversized target is not kept; everything else is, for status views.
+        let target = declaration.target.flatMap { $0.utf8.count <= Self.maximumTargetLength ? $0 : nil }
+        let proxyProtocol = declaration.proxyProtocol == "v2" ? "v2" : nil
+        let message = decision.error?.message
+        let values: [(any DatabaseValueConvertible)?] = [
+            decision.hostname, decision.port, proxyProtocol, declaration.compress, target, message,
+        ]
+        if let previous {
+            let unchanged =
+                previous.hostname == decision.hostname && previous.publicPort == decision.port
+                && previous.proxyProtocol == proxyProtocol && previous.compress == declaration.compress
+                && previous.target == target && previous.error == message
+            if !unchanged { changed.append(declaration.name) }
+            try db.execute(
+                sql: """
+                    UPDATE forwards SET hostname = ?, public_port = ?, proxy_protocol = ?, compress = ?,
+                        target = ?, error = ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: StatementArguments(values + [unchanged ? previous.updatedAt : now, previous.id]))
+        } else {
+            changed.append(declaration.name)
+            try db.execute(
+                sql: """
+                    INSERT INTO forwards (home_id, name, type, hostname, public_port, proxy_protocol, compress,
+                        target, error, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: StatementArguments([home.id, declaration.name, declaration.type.rawValue] + values + [now, now]))
+        }
+        if let error = decision.error { return .rejected(name: declaration.name, error: error) }
+        let row = try Forward.fetchOne(
+            db, sql: Forward.selectSQL + " WHERE forwards.home_id = ? AND forwards.name = ?",
+            arguments: [home.id, declaration.name])
+        guard let row else { throw RegistryError.storage("forward '\(declaration.name)' vanished while syncing") }
+        return .accepted(row)
+    }
+}

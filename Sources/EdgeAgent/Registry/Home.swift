@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+
+/// A home as the edge knows it: who it is, whether it may connect, and how
+/// fast its tunnel may run. A value snapshot of one `homes` row.
+struct Home: Hashable, Sendable {
+    /// Enrollment progress. A home is `pending` until it holds a certificate;
+    /// a `disabled` home keeps its data but gets no routes.
+    enum State: String, Hashable, Sendable {
+        case pending
+        case active
+        case disabled
+    }
+
+    /// The bandwidth limits the issue allows, in kbit/s; nil means unlimited.
+    static let bandwidthRangeKbps = 100...10_000_000
+    /// Token-bucket burst sizes accepted, in bytes: from one full-size frame
+    /// to 1 GiB; nil lets the bucket pick its default.
+    static let burstRangeBytes = 16_384...1_073_741_824
+
+    var id: Int64
+    /// Lower-case DNS label, unique; the name in routes, logs and the CLI.
+    var name: String
+    var state: State
+    /// Lower-case hex SHA-256 of the home's client certificate (DER), checked
+    /// on every tunnel connect; nil until enrollment completes.
+    var certificateSHA256: String?
+    var uploadLimitKbps: Int?
+    var downloadLimitKbps: Int?
+    var burstBytes: Int?
+    var createdAt: Date
+    var updatedAt: Date
+}
+
+extension Home: FetchableRecord {
+    init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        name = try row.decode(forColumn: "name")
+        let stateText: String = try row.decode(forColumn: "state")
+        // The schema's CHECK constraint admits only the three states.
+        state = State(rawValue: stateText) ?? .disabled
+        certificateSHA256 = try row.decode(forColumn: "certificate_sha256")
+        uploadLimitKbps = try row.decode(forColumn: "upload_limit_kbps")
+        downloadLimitKbps = try row.decode(forColumn: "download_limit_kbps")
+        burstBytes = try row.decode(forColumn: "burst_bytes")
+        createdAt = try row.decode(forColumn: "created_at")
+        updatedAt = try row.decode(forColumn: "updated_at")
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A freshly issued join token: the only moment the secret exists on the
+/// edge. The registry keeps SHA-256(secret); whoever receives this value puts
+/// the secret into the printed `JoinToken` and then drops it.
+struct IssuedToken: Sendable {
+    /// 16 random bytes, the token's public name in the registry.
+    var idBytes: [UInt8]
+    /// 32 random bytes proving the holder may enroll once.
+    var secret: [UInt8]
+    /// The home the token enrolls.
+    var home: String
+    var expiresAt: Date
+
+    /// `idBytes` as lower-case hex, the form stored and sent in ENROLL_REQUEST.
+    var id: String { Self.hex(idBytes) }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+    }
+}

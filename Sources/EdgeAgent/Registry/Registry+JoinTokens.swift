@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import Wire
+
+extension Registry {
+    /// The longest lifetime a join token may have.
+    static let maximumTokenTTL: Duration = .seconds(365 * 24 * 3600)
+
+    /// Issues a single-use join token for an existing home. Only the hash of
+    /// the secret is stored, so a copy of the database cannot enroll anyone.
+    func issueJoinToken(
+        home rawName: String, ttl: Duration, now: Date, actor: AuditActor = .admin
+    ) async throws(RegistryError) -> IssuedToken {
+        let name = try Self.existingName(rawName)
+        guard ttl >= .seconds(1), ttl <= Self.maximumTokenTTL else { throw .invalidTTL }
+        var random = SystemRandomNumberGenerator()
+        let idBytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+        let expiresAt = now.addingTimeInterval(Self.seconds(ttl))
+        let token = IssuedToken(idBytes: idBytes, secret: secret, home: name, expiresAt: expiresAt)
+        let id = token.id
+        let hash = SHA256.hash(secret)
+        try await write { db in
+            let home = try Self.requireHome(db, name)
+            try db.execute(
+                sql: """
+                    INSERT INTO join_tokens (id, home_id, secret_sha256, expires_at, created_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, home.id, Data(hash), expiresAt, now])
+            try Self.audit(
+                db, time: now, actor: actor, action: "token.issue", subject: name,
+                detail: ["token_id": id, "expires_at": ISO8601DateFormatter().string(from: expiresAt)])
+        }
+        return token
+    }
+
+    /// Redeems a join token: checks, in one transaction, that it exists, that
+    /// the secret matches (in constant time), that it is unused and unexpired,
+    /// and marks it used. A wrong secret is reported as `tokenUnknown` so the
+    /// answer does not confirm that a token id exists; whether a token is used
+    /// or expired is only revealed to someone holding its secret.
+    func redeemJoinToken(id rawID: String, secret: [UInt8], now: Date) async throws(RegistryError) -> Home {
+        let id = rawID.lowercased()
+        guard id.utf8.count == 32 else { throw .tokenUnknown }
+        let presented = SHA256.hash(secret)
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT home_id, secret_sha256, expires_at, used_at FROM join_tokens WHERE id = ?",
+                    arguments: [id])
+            else { throw RegistryError.tokenUnknown }
+            let stored: Data = try row.decode(forColumn: "secret_sha256")
+            guard Self.constantTimeEqual(Array(stored), presented) else { throw RegistryError.tokenUnknown }
+            let usedAt: Date? = try row.decode(forColumn: "used_at")
+            guard usedAt == nil else { throw RegistryError.tokenUsed }
+            let expiresAt: Date = try row.decode(forColumn: "expires_at")
+            guard now < expiresAt else { throw RegistryError.tokenExpired }
+
+            let homeID: Int64 = try row.decode(forColumn: "home_id")
+            try db.execute(sql: "UPDATE join_tokens SET used_at = ? WHERE id = ?", arguments: [now, id])
+            guard let home = try Home.fetchOne(db, sql: "SELECT * FROM homes WHERE id = ?", arguments: [homeID]) else {
+                throw RegistryError.tokenUnknown  // unreachable: the foreign key cascades deletion
+            }
+            try Self.audit(
+                db, time: now, actor: .home(home.name), action: "token.redeem", subject: home.name,
+                detail: ["token_id": id])
+            return home
+        }
+    }
+
+    /// Compares two digests without an early exit, so the time taken does not
+    /// reveal how many leading bytes of a guessed secret's hash were right.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,61 @@
+/// Everything a registry operation can refuse, each with a message the API and
+/// CLIs show as is. `storage` is the only case that is not the caller's doing
+/// (disk full, corrupt file); the API maps it to a 5xx, everything else to 4xx.
+enum RegistryError: Error, Hashable, Sendable {
+    case homeExists(String)
+    case homeNotFound(String)
+    case invalidName(String)
+    case invalidBandwidth(Int)
+    case invalidBurst(Int)
+    case invalidFingerprint
+    case fingerprintInUse
+    case invalidTTL
+    case tokenUnknown
+    case tokenExpired
+    case tokenUsed
+    case domainRejected(DomainError)
+    case domainNotFound(String)
+    case domainInUse(forwards: [String])
+    case hostnameRejected(DomainError)
+    case hostnameInUse(String)
+    case duplicateForward(String)
+    case invalidForward(String)
+    case portRangeExhausted(ClosedRange<Int>)
+    case storage(String)
+}
+
+extension RegistryError: CustomStringConvertible {
+    var description: String { message }
+
+    /// A sentence the operator can act on.
+    var message: String {
+        switch self {
+        case .homeExists(let name): "A home named '\(name)' already exists."
+        case .homeNotFound(let name): "There is no home named '\(name)'."
+        case .invalidName(let reason): reason
+        case .invalidBandwidth(let kbps):
+            "\(kbps) kbit/s is outside \(Home.bandwidthRangeKbps.lowerBound)–\(Home.bandwidthRangeKbps.upperBound) kbit/s; "
+                + "leave it unset for unlimited."
+        case .invalidBurst(let bytes):
+            "A burst of \(bytes) bytes is outside \(Home.burstRangeBytes.lowerBound)–\(Home.burstRangeBytes.upperBound) bytes."
+        case .invalidFingerprint: "A certificate fingerprint is 64 hexadecimal characters (SHA-256)."
+        case .fingerprintInUse: "That certificate already belongs to another home."
+        case .invalidTTL: "A join token's lifetime must be between one second and one year."
+        case .tokenUnknown: "The join token is unknown; ask the edge operator for a new one."
+        case .tokenExpired: "The join token has expired; ask the edge operator for a new one."
+        case .tokenUsed: "The join token has already been used; ask the edge operator for a new one."
+        case .domainRejected(let reason): reason.message
+        case .domainNotFound(let name): "This home holds no domain '\(name)'."
+        case .domainInUse(let forwards):
+            "The domain is still used by forwards \(forwards.joined(separator: ", ")); remove them first."
+        case .hostnameRejected(let reason): reason.message
+        case .hostnameInUse(let name): "The hostname '\(name)' is already served by another forward."
+        case .duplicateForward(let name): "The forward '\(name)' is declared more than once."
+        case .invalidForward(let reason): reason
+        case .portRangeExhausted(let range):
+            "No public port is free in \(range.lowerBound)–\(range.upperBound); "
+                + "remove a TCP forward or widen the edge's port range."
+        case .storage(let detail): "The registry could not be accessed: \(detail)"
+        }
+    }
+}

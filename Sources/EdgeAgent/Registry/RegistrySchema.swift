@@ -1,0 +1,94 @@
+import GRDB
+
+/// The registry's schema, as an ordered list of migrations.
+///
+/// Migrations are append-only: a shipped migration is never edited, later
+/// changes add "v2", "v3", …, so an edge upgraded in place migrates its file
+/// forward. `DatabaseMigrator` records applied migrations in the file itself,
+/// so reopening runs nothing twice.
+///
+/// Integrity lives in the schema, not only in Swift: CHECK constraints bound
+/// every enumerated or ranged column, foreign keys cascade a home's deletion to
+/// everything it owns, and triggers make the audit log append-only even for
+/// someone holding a raw SQLite shell.
+enum RegistrySchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1", migrate: v1)
+        return migrator
+    }
+
+    private static func v1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE homes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE
+                    CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9-]*'),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'disabled')),
+                certificate_sha256 TEXT UNIQUE
+                    CHECK (certificate_sha256 IS NULL OR length(certificate_sha256) = 64),
+                upload_limit_kbps INTEGER
+                    CHECK (upload_limit_kbps IS NULL OR upload_limit_kbps BETWEEN 100 AND 10000000),
+                download_limit_kbps INTEGER
+                    CHECK (download_limit_kbps IS NULL OR download_limit_kbps BETWEEN 100 AND 10000000),
+                burst_bytes INTEGER CHECK (burst_bytes IS NULL OR burst_bytes > 0),
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL
+            );
+
+            CREATE TABLE join_tokens (
+                id TEXT PRIMARY KEY CHECK (length(id) = 32),
+                home_id INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+                secret_sha256 BLOB NOT NULL CHECK (length(secret_sha256) = 32),
+                expires_at DATETIME NOT NULL,
+                used_at DATETIME,
+                created_at DATETIME NOT NULL
+            );
+            CREATE INDEX join_tokens_home ON join_tokens(home_id);
+
+            CREATE TABLE domains (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                home_id INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+                created_at DATETIME NOT NULL
+            );
+            CREATE INDEX domains_home ON domains(home_id);
+
+            CREATE TABLE forwards (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                home_id INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL CHECK (type IN ('https', 'http', 'tcp')),
+                hostname TEXT,
+                public_port INTEGER UNIQUE CHECK (public_port IS NULL OR public_port BETWEEN 1 AND 65535),
+                proxy_protocol TEXT CHECK (proxy_protocol IS NULL OR proxy_protocol = 'v2'),
+                compress BOOLEAN,
+                target TEXT,
+                error TEXT,
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL,
+                UNIQUE (home_id, name)
+            );
+            -- A routed (error-free) hostname reaches exactly one forward per listener type.
+            CREATE UNIQUE INDEX forwards_route ON forwards(type, hostname)
+                WHERE hostname IS NOT NULL AND error IS NULL;
+
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time DATETIME NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL CHECK (json_valid(detail))
+            );
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only');
+            END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only');
+            END;
+            """)
+    }
+}

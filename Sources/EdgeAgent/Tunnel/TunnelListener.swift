@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Wire
+
+/// The edge's tunnel port: TLS 1.3 with the edge CA, one session per home.
+/// Every connection is admitted by certificate against the registry before
+/// its session starts; connections without a certificate may only enroll.
+final class TunnelListener: Sendable {
+    let channel: Channel
+    let sessions: HomeSessionTable
+
+    private init(channel: Channel, sessions: HomeSessionTable) {
+        self.channel = channel
+        self.sessions = sessions
+    }
+
+    var address: SocketAddress? { channel.localAddress }
+
+    static func bind(
+        host: String,
+        port: Int,
+        group: EventLoopGroup,
+        authority: EdgeAuthority,
+        registry: Registry,
+        sessions: HomeSessionTable = HomeSessionTable(),
+        sessionConfiguration: SessionConfiguration = SessionConfiguration(),
+        logger: Logger
+    ) async throws -> TunnelListener {
+        let tls = try TLSContext(configuration: authority.serverTLSConfiguration(requireClientCertificate: false))
+        let enrollment = EnrollmentService(registry: registry, authority: authority)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let admission = TunnelAdmissionHandler(
+                        logger: logger,
+                        admit: { try await registry.admit(certificate: $0) },
+                        install: { channel, admission in
+                            try Self.install(admission, on: channel, sessions: sessions, enrollment: enrollment,
+                                             configuration: sessionConfiguration, logger: logger)
+                        })
+                    try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: tls), admission)
+                }
+            }
+            .bind(host: host, port: port).get()
+        return TunnelListener(channel: channel, sessions: sessions)
+    }
+
+    /// Starts the session the admission allows.
+    private static func install(
+        _ admission: TunnelAdmission,
+        on channel: Channel,
+        sessions: HomeSessionTable,
+        enrollment: EnrollmentService,
+        configuration: SessionConfiguration,
+        logger: Logger
+    ) throws {
+        // Homes never open streams towards the edge.
+        let refuse: @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = {
+            $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
+        }
+        var logger = logger
+        let pipeline = channel.pipeline.syncOperations
+        switch admission {
+        case .enrolling:
+            logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "-")"
+            let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
+            try pipeline.addHandler(EnrollmentHandler(session: session, service: enrollment, logger: logger))
+        case .home(let name):
+            logger[metadataKey: "home.name"] = "\(name)"
+            let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
+            sessions.register(session, for: name)
+            channel.closeFuture.whenComplete { _ in sessions.remove(session, for: name) }
+            logger.info("home connected")
+        }
+    }
+
+    func close() async throws {
+        try await channel.close()
+    }
+}

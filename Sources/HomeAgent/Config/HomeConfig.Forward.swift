@@ -1,0 +1,53 @@
+extension HomeConfig {
+    /// One public entry point and the single local address behind it.
+    ///
+    /// The edge names only the forward when it opens a stream; the home looks
+    /// the name up here and dials `target`, so an edge can never make a home
+    /// connect anywhere its owner did not write down.
+    struct Forward: Equatable, Sendable {
+        /// Unique within the config: 1-63 of `[a-z0-9-]`.
+        var name: String
+        var type: ForwardType
+        /// Public hostname for `https` / `http` (may be `*.example.com`); `nil` for `tcp`.
+        var hostname: String?
+        /// The only address this forward ever dials.
+        var target: Address
+        /// Send a PROXY protocol header so the local service sees the client address.
+        var proxyProtocol: ProxyProtocolVersion?
+        /// Ask for LZ4 on this forward's tunnel bytes; `nil` means off.
+        var compress: Bool?
+
+        init(
+            name: String, type: ForwardType, hostname: String? = nil, target: Address,
+            proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil
+        ) {
+            self.name = name
+            self.type = type
+            self.hostname = hostname
+            self.target = target
+            self.proxyProtocol = proxyProtocol
+            self.compress = compress
+        }
+
+        /// Whether LZ4 is requested once the default (off) is applied.
+        var compresses: Bool { compress ?? false }
+    }
+
+    /// How the edge routes public connections to a forward.
+    enum ForwardType: String, CaseIterable, Sendable {
+        /// TLS passthrough on the public TLS port, routed by SNI; never decrypted or compressed.
+        case https
+        /// Plain HTTP on the public HTTP port, routed by the Host header.
+        case http
+        /// A public TCP port allocated by the edge from its range.
+        case tcp
+
+        /// Whether a forward of this type is routed by name and so needs a hostname.
+        var needsHostname: Bool { self != .tcp }
+    }
+
+    /// PROXY protocol versions a forward may ask for; only v2 is sent.
+    enum ProxyProtocolVersion: String, CaseIterable, Sendable {
+        case v2
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Wire
+
+/// The home's side of enrollment ([ENROLL-1]): generate a key that never
+/// leaves this machine, reach the edge named in the join token, trust it only
+/// if its CA matches the token's pin, send a CSR with the token's secret, and
+/// come back with a certificate.
+struct EnrollmentClient {
+    /// What enrollment produced; the caller writes it to disk.
+    struct Result: Sendable {
+        var homeName: String
+        var key: PrivateKey
+        var certificate: Certificate
+        var caCertificate: Certificate
+    }
+
+    var timeout: TimeAmount = .seconds(15)
+
+    func enroll(_ token: JoinToken, group: EventLoopGroup) async throws(EnrollmentError) -> Result {
+        let key: PrivateKey
+        let csr: CertificateSigningRequest
+        do {
+            key = try PrivateKey.generate(.ed25519)
+            csr = try CertificateSigningRequest(key: key, commonName: "portico-home")
+        } catch {
+            throw .tls("cannot create a key: \(error)")
+        }
+        let pin = PeerPin.certificateInChain(sha256: token.caPin)
+        let context: TLSContext
+        do {
+            context = try TLSContext(configuration: .client(serverName: nil, pin: pin))
+        } catch {
+            throw .tls("\(error)")
+        }
+        let probe = EnrollmentProbe(eventLoop: group.next(), caPin: token.caPin)
+        // Completes the probe on every path (a no-op once it has an answer).
+        defer { probe.fail(.protocolError("enrollment ended without an answer")) }
+        let sessionPromise = probe.eventLoop.makePromise(of: WireSession.self)
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: probe.eventLoop)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
+                        try channel.pipeline.syncOperations.addHandler(probe.tlsObserver)
+                        sessionPromise.succeed(
+                            try channel.pipeline.syncOperations.addWireSession(role: .dialer) {
+                                $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
+                            })
+                        try channel.pipeline.syncOperations.addHandler(probe.responseObserver)
+                    }
+                }
+                .connect(host: token.host, port: Int(token.port)).get()
+        } catch {
+            sessionPromise.fail(error)
+            throw .unreachable(address: token.address, reason: "\(error)")
+        }
+        defer { channel.close(promise: nil) }
+        do {
+            let session = try await sessionPromise.futureResult.get()
+            let request = EnrollRequest(tokenID: token.idHex, secret: Self.base64URL(token.secret), csr: try csr.pemString())
+            _ = try await session.ready.get()
+            try await session.send(.enrollRequest(request)).get()
+        } catch {
+            throw probe.failure(address: token.address) ?? .unreachable(address: token.address, reason: "\(error)")
+        }
+        let scheduled = probe.eventLoop.scheduleTask(in: timeout) { probe.fail(.timedOut(address: token.address)) }
+        defer { scheduled.cancel() }
+        let response: EnrollResponse
+        do {
+            response = try await probe.response.get()
+        } catch let error as EnrollmentError {
+            throw error
+        } catch {
+            throw probe.failure(address: token.address) ?? .protocolError("\(error)")
+        }
+        return try Self.result(of: response, key: key, ca: probe.caCertificate)
+    }
+
+    private static func result(of response: EnrollResponse, key: PrivateKey, ca: Certificate?) throws(EnrollmentError) -> Result {
+        if let error = response.error {
+            switch error.code {
+            case "token_expired": throw .tokenExpired
+            case "token_used": throw .tokenUsed
+            case "token_unknown": throw .tokenUnknown
+            default: throw .refused(error.message)
+            }
+        }
+        guard let name = response.home, let pem = response.certificate,
+            let certificate = try? Certificate(pem: pem), let ca
+        else {
+            throw .protocolError("ENROLL_RESPONSE without a home name and certificate")
+        }
+        guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+            throw .protocolError("the issued certificate is not for our key")
+        }
+        return Result(homeName: name, key: key, certificate: certificate, caCertificate: ca)
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

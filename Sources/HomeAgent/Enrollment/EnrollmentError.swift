@@ -1,0 +1,37 @@
+import Wire
+
+/// Why `homeagent join` failed, each with what the user can do about it.
+enum EnrollmentError: Error, Equatable, CustomStringConvertible {
+    case unreachable(address: String, reason: String)
+    case pinMismatch(address: String)
+    case tls(String)
+    case tokenExpired
+    case tokenUsed
+    case tokenUnknown
+    case refused(String)
+    case timedOut(address: String)
+    case protocolError(String)
+
+    var description: String {
+        switch self {
+        case .unreachable(let address, let reason):
+            "cannot reach the edge at \(address): \(reason). Check the address and that edgeagent is running."
+        case .pinMismatch(let address):
+            "the server at \(address) is not the edge this token was made for (its CA does not match the token's pin). Nothing was sent."
+        case .tls(let reason):
+            "TLS with the edge failed: \(reason)"
+        case .tokenExpired:
+            "the join token has expired; ask the edge operator for a new one (edgeagent home create)."
+        case .tokenUsed:
+            "the join token was already used; each token enrolls one home once. Ask for a new one."
+        case .tokenUnknown:
+            "the edge does not know this join token (deleted, or for another edge)."
+        case .refused(let reason):
+            "the edge refused to enroll this home: \(reason)"
+        case .timedOut(let address):
+            "the edge at \(address) did not answer in time."
+        case .protocolError(let reason):
+            "the edge answered something unexpected: \(reason)"
+        }
+    }
+}

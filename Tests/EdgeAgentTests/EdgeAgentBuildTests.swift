@@ -1,6 +1,0 @@
-import Testing
-@testable import EdgeAgent
-
-@Test func edgeAgentCommandIsImportable() {
-    #expect(EdgeAgentCommand.configuration.commandName == "edgeagent")
-}
