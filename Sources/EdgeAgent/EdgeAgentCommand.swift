@@ -13,6 +13,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             routes public TLS (by SNI), HTTP (by Host) and TCP ports to the owning home.
             Wire protocol version \(WireVersion.current).
             """,
-        version: WireVersion.softwareVersion
+        version: WireVersion.softwareVersion,
+        subcommands: [ServeCommand.self, HomeCommand.self, DomainCommand.self, RouteCommand.self]
     )
 }

@@ -13,6 +13,7 @@ struct HomeAgentCommand: AsyncParsableCommand {
             declares its forwards and dials only the targets named in its own config.
             Wire protocol version \(WireVersion.current).
             """,
-        version: WireVersion.softwareVersion
+        version: WireVersion.softwareVersion,
+        subcommands: [JoinCommand.self]
     )
 }

@@ -12,37 +12,7 @@ import Wire
 /// 127.0.0.1, and the home's enrollment client over our TLS.
 @Suite("Enrollment end to end", .timeLimit(.minutes(1)))
 struct EnrollmentEndToEndTests {
-    final class Edge: Sendable {
-        let directory: URL
-        let registry: Registry
-        let authority: EdgeAuthority
-        let listener: TunnelListener
-        let group: MultiThreadedEventLoopGroup
-
-        init() async throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-enroll-\(UUID().uuidString)")
-            group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-            authority = try EdgeAuthority.open(directory: directory, hostnames: ["edge.portico.test"], now: Date(), machineName: "test")
-            registry = try Registry(dataDirectory: directory, publicSuffixList: PublicSuffixList(text: "com\nco.uk\n"))
-            listener = try await TunnelListener.bind(
-                host: "127.0.0.1", port: 0, group: group, authority: authority, registry: registry,
-                logger: Logger(label: "test.edge"))
-        }
-
-        var port: UInt16 { UInt16(listener.address!.port!) }
-
-        func token(for home: String, ttl: Duration = .seconds(3600), now: Date = Date()) async throws -> JoinToken {
-            let issued = try await registry.issueJoinToken(home: home, ttl: ttl, now: now)
-            return try JoinToken(host: "127.0.0.1", port: port, id: issued.idBytes, secret: issued.secret, caPin: authority.caPin)
-        }
-
-        func stop() async throws {
-            try await listener.close()
-            try registry.close()
-            try await group.shutdownGracefully()
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
+    typealias Edge = EdgeFixture
 
     @Test("a home enrolls with a join token, then connects by certificate and is admitted")
     func enrollThenConnect() async throws {
@@ -119,25 +89,6 @@ struct EnrollmentEndToEndTests {
         try await session.channel.closeFuture.get()
         #expect(edge.listener.sessions.session(for: "carol") == nil)
         try await edge.stop()
-    }
-
-    func connect(edge: Edge, certificate: Certificate, key: PrivateKey, ca: Certificate) async throws -> WireSession {
-        let context = try TLSContext(configuration: .client(
-            serverName: nil, pin: .certificateInChain(sha256: edge.authority.caPin),
-            certificateChain: [certificate], privateKey: key))
-        let promise = edge.group.next().makePromise(of: WireSession.self)
-        let channel = try await ClientBootstrap(group: edge.group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                    promise.succeed(try channel.pipeline.syncOperations.addWireSession(role: .dialer) {
-                        $0.eventLoop.makeSucceededVoidFuture()
-                    })
-                }
-            }
-            .connect(host: "127.0.0.1", port: Int(edge.port)).get()
-        _ = channel
-        return try await promise.futureResult.get()
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,10 +26,14 @@ final class TunnelListener: Sendable {
         registry: Registry,
         sessions: HomeSessionTable = HomeSessionTable(),
         sessionConfiguration: SessionConfiguration = SessionConfiguration(),
+        publicAddresses: EdgePublicAddresses? = nil,
         logger: Logger
     ) async throws -> TunnelListener {
         let tls = try TLSContext(configuration: authority.serverTLSConfiguration(requireClientCertificate: false))
         let enrollment = EnrollmentService(registry: registry, authority: authority)
+        // Without explicit settings, forwards are reported under the edge's
+        // first configured hostname and the rootless default ports.
+        let addresses = publicAddresses ?? EdgePublicAddresses(hostname: authority.tunnelNames.first ?? "localhost")
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -40,6 +45,7 @@ final class TunnelListener: Sendable {
                         admit: { try await registry.admit(certificate: $0) },
                         install: { channel, admission in
                             try Self.install(admission, on: channel, sessions: sessions, enrollment: enrollment,
+                                             registry: registry, addresses: addresses,
                                              configuration: sessionConfiguration, logger: logger)
                         })
                     try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: tls), admission)
@@ -55,6 +61,8 @@ final class TunnelListener: Sendable {
         on channel: Channel,
         sessions: HomeSessionTable,
         enrollment: EnrollmentService,
+        registry: Registry,
+        addresses: EdgePublicAddresses,
         configuration: SessionConfiguration,
         logger: Logger
     ) throws {
@@ -72,6 +80,9 @@ final class TunnelListener: Sendable {
         case .home(let name):
             logger[metadataKey: "home.name"] = "\(name)"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
+            let control = HomeControlService(
+                home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger)
+            try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
             sessions.register(session, for: name)
             channel.closeFuture.whenComplete { _ in sessions.remove(session, for: name) }
             logger.info("home connected")

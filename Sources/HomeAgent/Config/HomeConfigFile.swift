@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import Wire
+
 /// Reads and writes the config file on disk, with the safety rules that the
 /// file's contents (it names the home's private key) call for.
 ///
@@ -34,60 +36,31 @@ enum HomeConfigFile {
     /// Validates `config` and writes it to `path` atomically with mode 0600.
     static func save(_ config: HomeConfig, to path: String) throws(HomeConfigError) {
         let text = header + (try config.yaml())
-        let directory = HomeConfig.directory(of: path)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = "\(directory)/.\(name).tmp-\(UInt64.random(in: 0...UInt64.max))"
-        func failure(_ step: String) -> HomeConfigError {
-            let reason = "\(step): \(String(cString: strerror(errno)))"
-            unlink(temporary)
-            return .cannotWrite(path: path, reason: reason)
-        }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw .cannotWrite(path: path, reason: "cannot create a file in \(directory): \(String(cString: strerror(errno)))")
-        }
-        // The umask can only clear bits of 0600; set it exactly anyway.
-        guard fchmod(fd, 0o600) == 0, writeAll(fd, Array(text.utf8)), fsync(fd) == 0 else {
-            let error = failure("writing \(temporary)")
-            close(fd)
-            throw error
-        }
-        guard close(fd) == 0 else { throw failure("closing \(temporary)") }
-        guard rename(temporary, path) == 0 else { throw failure("renaming \(temporary) over it") }
-        // Make the rename itself durable; a failure here loses nothing already written.
-        let directoryFD = open(directory, O_RDONLY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            _ = fsync(directoryFD)
-            close(directoryFD)
+        do throws(PrivateFile.Failure) {
+            try PrivateFile.write(Array(text.utf8), to: path, mode: 0o600)
+        } catch {
+            switch error {
+            case .io(let file, let operation, let reason) where file != path:
+                throw .cannotWrite(path: path, reason: "cannot \(operation) \(file): \(reason)")
+            default:
+                throw .cannotWrite(path: path, reason: "\(error)")
+            }
         }
     }
 
     /// The bytes of a regular file that only its owner can access, at most ``maximumSize``.
     private static func readPrivateFile(_ path: String) throws(HomeConfigError) -> [UInt8] {
-        // O_NONBLOCK: opening a FIFO by mistake must not hang; fstat refuses it next.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .cannotRead(path: path, reason: "not a regular file") }
-        let mode = UInt16(info.st_mode & 0o7777)
-        guard mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: mode) }
-        guard info.st_size <= maximumSize else { throw .tooLarge(path: path, size: Int(info.st_size)) }
-        // Read one byte past the limit in case the file grew after fstat.
-        var bytes = [UInt8](repeating: 0, count: maximumSize + 1)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
+        do throws(PrivateFile.Failure) {
+            return try PrivateFile.read(path, maximumSize: maximumSize, requirePrivate: true)
+        } catch {
+            switch error {
+            case .notFound: throw .cannotRead(path: path, reason: "No such file or directory")
+            case .notARegularFile: throw .cannotRead(path: path, reason: "not a regular file")
+            case .insecurePermissions(_, let mode): throw .insecurePermissions(path: path, mode: UInt16(mode))
+            case .tooLarge(_, let size): throw .tooLarge(path: path, size: size)
+            case .io(_, _, let reason): throw .cannotRead(path: path, reason: reason)
             }
-            filled += count
         }
-        guard filled <= maximumSize else { throw .tooLarge(path: path, size: filled) }
-        return Array(bytes[..<filled])
     }
 
     /// The key file must exist and be private; the TLS layer reads it later.
@@ -98,17 +71,5 @@ enum HomeConfigFile {
         }
         let mode = UInt16(info.st_mode & 0o7777)
         guard mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: mode) }
-    }
-
-    /// Writes every byte, retrying short writes and interrupted calls.
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return false }
-            written += count
-        }
-        return true
     }
 }

@@ -112,10 +112,16 @@ public struct ForwardStatus: Codable, Hashable, Sendable {
     }
 }
 
-/// FORWARDS_RESULT: one status per declared forward, in the same order.
+/// FORWARDS_RESULT: one status per declared forward, in the same order, or
+/// an error about the request as a whole (then `forwards` is empty).
 public struct ForwardsResult: Codable, Hashable, Sendable {
     public var forwards: [ForwardStatus]
-    public init(forwards: [ForwardStatus]) { self.forwards = forwards }
+    public var error: ControlError?
+
+    public init(forwards: [ForwardStatus], error: ControlError? = nil) {
+        self.forwards = forwards
+        self.error = error
+    }
 }
 
 /// DOMAIN_REQUEST: claim (`add`) or release (`remove`) a base domain.

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Everything the API's handlers need from the rest of the edge, passed in
+/// rather than reached for, so tests can build one from a temporary registry.
+struct APIContext: Sendable {
+    var registry: Registry
+    /// Live sessions: who is connected, and how a deleted home is cut off.
+    var sessions: HomeSessionTable
+    var adminToken: AdminToken
+    /// The tunnel address written into join tokens (what homes dial).
+    var tunnelHost: String
+    var tunnelPort: Int
+    /// SHA-256 of the edge CA certificate, pinned by join tokens.
+    var caPin: [UInt8]
+    /// The edge's public name, for TCP forwards' addresses (`edge.example.com:10003`).
+    var publicHostname: String
+    /// The time stamped on registry changes and token expiries.
+    var clock: @Sendable () -> Date
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every request into a response: authenticates `/api/…`, finds the
+/// route (404 for an unknown path, 405 with `Allow` for a known path with the
+/// wrong method), runs the handler, and converts whatever it throws into the
+/// documented error shape. Nothing a caller sends can produce a 500; only the
+/// edge's own failures (storage) do, and their details go to the log.
+struct APIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let context: APIContext
+    let routes: [APIRoute]
+    let logger: Logger
+
+    func respond(to request: Request, context _: BasicRequestContext) async throws -> Response {
+        do {
+            return try await dispatch(request)
+        } catch let error as APIError {
+            return APIResponse.error(error)
+        } catch let error as RegistryError {
+            if case .storage(let detail) = error {
+                logger.error("registry failure", metadata: ["api.path": "\(request.uri.path)", "error": "\(detail)"])
+            }
+            return APIResponse.error(APIError(error))
+        } catch {
+            logger.error("unexpected API failure", metadata: ["api.path": "\(request.uri.path)", "error": "\(error)"])
+            return APIResponse.error(.internalError)
+        }
+    }
+
+    private func dispatch(_ request: Request) async throws -> Response {
+        let segments = APIRoute.segments(of: request.uri.path)
+        // Authenticate before routing, so an unauthenticated caller cannot
+        // map which paths exist.
+        if segments.first == "api", !isAuthorized(request) {
+            throw APIError.unauthorized
+        }
+        let candidates = routes.compactMap { route in route.match(segments).map { (route, $0) } }
+        guard !candidates.isEmpty else { throw APIError.notFound(path: request.uri.path) }
+        guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {
+            throw APIError.methodNotAllowed(request.method, allow: candidates.map(\.0.method))
+        }
+        if route.requiresAuthentication, !isAuthorized(request) { throw APIError.unauthorized }
+        return try await route.handler(APIRequest(request: request, context: context, parameters: parameters))
+    }
+
+    /// `Authorization: Bearer <token>`, the scheme in any case, the token
+    /// compared in constant time by `AdminToken.verify`.
+    private func isAuthorized(_ request: Request) -> Bool {
+        guard let header = request.headers[.authorization] else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+        return context.adminToken.verify(parts[1].trimmingCharacters(in: .whitespaces))
+    }
+}

@@ -1,0 +1,76 @@
+import Hummingbird
+import Logging
+
+/// The edge's REST API on its own listener (127.0.0.1:base+2 by default).
+///
+/// `start` returns once the socket is bound, with the real port (ask for port
+/// 0 in tests), or throws if binding failed. The Hummingbird application runs
+/// in a task this object owns: the caller's shape is start/stop rather than a
+/// `Service`, so the task is the one unstructured piece here, and `stop()`
+/// cancels it (the server closes its listener and connections) and waits for
+/// it to end. Call `stop()` before dropping the server.
+final class APIServer: Sendable {
+    /// The port the API listens on.
+    let port: Int
+    private let running: Task<Void, Never>
+
+    private init(port: Int, running: Task<Void, Never>) {
+        self.port = port
+        self.running = running
+    }
+
+    static func start(host: String = "127.0.0.1", port: Int, context: APIContext, logger: Logger) async throws
+        -> APIServer
+    {
+        // The first event is either "listening on port N" or why it never will be.
+        let (events, report) = AsyncStream<Result<Int, any Error>>.makeStream()
+        let application = Application(
+            responder: APIResponder(context: context, routes: APIRoute.all, logger: logger),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
+            onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? port)) },
+            logger: logger)
+        let running = Task {
+            do {
+                try await application.run()
+                report.yield(.failure(APIServerError.endedBeforeListening))
+            } catch {
+                report.yield(.failure(error))
+            }
+            report.finish()
+        }
+        for await event in events {
+            switch event {
+            case .success(let boundPort):
+                logger.info("API listening", metadata: ["api.address": "\(host):\(boundPort)"])
+                return APIServer(port: boundPort, running: running)
+            case .failure(let error):
+                throw APIServerError.cannotListen(host: host, port: port, reason: String(describing: error))
+            }
+        }
+        // The caller was cancelled while the server was starting.
+        running.cancel()
+        await running.value
+        throw CancellationError()
+    }
+
+    /// Stops accepting connections, ends the open ones and waits until the
+    /// server has shut down. Safe to call more than once.
+    func stop() async {
+        running.cancel()
+        await running.value
+    }
+}
+
+/// Why the API could not start, for the operator.
+enum APIServerError: Error, CustomStringConvertible {
+    case cannotListen(host: String, port: Int, reason: String)
+    case endedBeforeListening
+
+    var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            "The API cannot listen on \(host):\(port): \(reason). Is another process using the port?"
+        case .endedBeforeListening: "The API server stopped before it was listening."
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// Field names and ranges shared by the endpoints that accept them, so the
+/// same field is validated the same way everywhere.
+enum BodyFields {
+    static let name = "name"
+    static let upload = "bandwidth_limit_kbps"
+    static let download = "download_limit_kbps"
+    static let burst = "burst_bytes"
+    static let tokenTTL = "token_ttl_seconds"
+
+    /// A join token lives a day unless asked otherwise.
+    static let defaultTokenTTLSeconds = 24 * 3600
+    /// The registry's bound (`Registry.maximumTokenTTL`), one year.
+    static let tokenTTLRange = 1...(365 * 24 * 3600)
+
+    static func limit(_ body: JSONObjectBody, _ field: String) throws(APIError) -> JSONObjectBody.Presence<Int> {
+        try body.integer(field, in: Home.bandwidthRangeKbps, unit: "kbit/s", nullMeaning: "unlimited")
+    }
+
+    static func burst(_ body: JSONObjectBody) throws(APIError) -> JSONObjectBody.Presence<Int> {
+        try body.integer(burst, in: Home.burstRangeBytes, unit: "bytes", nullMeaning: "the default (100 ms at the limit)")
+    }
+
+    static func tokenTTL(_ body: JSONObjectBody) throws(APIError) -> Int {
+        switch try body.integer(tokenTTL, in: tokenTTLRange, unit: "seconds") {
+        case .absent, .null: defaultTokenTTLSeconds
+        case .value(let seconds): seconds
+        }
+    }
+}
+
+extension JSONObjectBody.Presence {
+    /// The value to store: unchanged when absent, nil when null.
+    func applied(to current: Value?) -> Value? {
+        switch self {
+        case .absent: current
+        case .null: nil
+        case .value(let value): value
+        }
+    }
+}

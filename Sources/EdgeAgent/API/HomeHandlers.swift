@@ -1,0 +1,79 @@
+import Hummingbird
+
+/// Homes: list, show, create (with a join token), change limits, delete.
+enum HomeHandlers {
+    /// `GET /api/homes`
+    @Sendable static func list(_ request: APIRequest) async throws -> Response {
+        let homes = try await request.context.registry.homes()
+        let connected = Set(request.context.sessions.connectedHomes)
+        return APIResponse.json(.object([
+            "homes": .array(homes.map { APIPresentation.home($0, connected: connected.contains($0.name)) }),
+        ]))
+    }
+
+    /// `GET /api/homes/{name}`
+    @Sendable static func show(_ request: APIRequest) async throws -> Response {
+        let home = try await existingHome(request)
+        return APIResponse.json(present(home, request.context))
+    }
+
+    /// `POST /api/homes` → 201 with the home and its first join token.
+    ///
+    /// Every field is checked before anything is written, so a bad TTL does
+    /// not leave a home behind without a token.
+    @Sendable static func create(_ request: APIRequest) async throws -> Response {
+        let body = try await request.jsonBody(
+            allowed: [BodyFields.name, BodyFields.upload, BodyFields.download, BodyFields.tokenTTL])
+        let name = try body.requiredString(BodyFields.name)
+        let upload = try BodyFields.limit(body, BodyFields.upload).applied(to: nil)
+        let download = try BodyFields.limit(body, BodyFields.download).applied(to: nil)
+        let ttl = try BodyFields.tokenTTL(body)
+        let context = request.context
+        let home = try await context.registry.createHome(
+            name: name, uploadLimitKbps: upload, downloadLimitKbps: download, now: context.clock())
+        var fields = try await TokenHandlers.issue(home: home.name, ttlSeconds: ttl, context: context)
+        fields["home"] = present(home, context)
+        return APIResponse.json(.object(fields), status: .created)
+    }
+
+    /// `PATCH /api/homes/{name}`: each limit is a number (set), `null`
+    /// (unlimited) or absent (unchanged).
+    ///
+    /// The registry stores all three values at once, so the absent ones are
+    /// filled in from a read just before; two PATCHes racing on different
+    /// fields of one home could lose one change (admin traffic, accepted).
+    @Sendable static func update(_ request: APIRequest) async throws -> Response {
+        let body = try await request.jsonBody(allowed: [BodyFields.upload, BodyFields.download, BodyFields.burst])
+        let upload = try BodyFields.limit(body, BodyFields.upload)
+        let download = try BodyFields.limit(body, BodyFields.download)
+        let burst = try BodyFields.burst(body)
+        let current = try await existingHome(request)
+        let context = request.context
+        let updated = try await context.registry.setBandwidth(
+            home: current.name, upload: upload.applied(to: current.uploadLimitKbps),
+            download: download.applied(to: current.downloadLimitKbps), burst: burst.applied(to: current.burstBytes),
+            now: context.clock())
+        return APIResponse.json(present(updated, context))
+    }
+
+    /// `DELETE /api/homes/{name}` → 204; a live session is closed at once,
+    /// after the registry forgot the home so it cannot reconnect.
+    @Sendable static func delete(_ request: APIRequest) async throws -> Response {
+        let home = try await existingHome(request)
+        try await request.context.registry.deleteHome(named: home.name, now: request.context.clock())
+        request.context.sessions.disconnect(home.name)
+        return APIResponse.noContent()
+    }
+
+    private static func existingHome(_ request: APIRequest) async throws -> Home {
+        let name = request.parameter("name")
+        guard let home = try await request.context.registry.home(named: name) else {
+            throw APIError(RegistryError.homeNotFound(String(name.prefix(80))))
+        }
+        return home
+    }
+
+    private static func present(_ home: Home, _ context: APIContext) -> JSONValue {
+        APIPresentation.home(home, connected: context.sessions.session(for: home.name) != nil)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The admin commands' way to the running edge: its REST API on 127.0.0.1,
+/// authenticated with the admin token from the data directory.
+struct AdminClient {
+    let baseURL: URL
+    let token: String
+
+    /// Finds the API port (runtime file, else the option) and the admin token.
+    init(options: EdgeOptions) throws {
+        guard let admin = try AdminToken.load(in: options.dataDirectory) else {
+            throw AdminClientError("no admin token in \(options.dataDirectory.path): has `edgeagent serve` run with this --data-dir?")
+        }
+        let port = EdgeRuntimeFile.read(from: options.dataDirectory)?.apiPort ?? options.resolvedAPIPort
+        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        token = admin.value
+    }
+
+    /// Sends a request and returns the decoded JSON body (nil for 204);
+    /// an API error becomes an `AdminClientError` with the API's message.
+    func call(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw AdminClientError("cannot reach the edge API at \(baseURL.absoluteString): is `edgeagent serve` running? (\(error.localizedDescription))")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
+        guard (200..<300).contains(status) else {
+            let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
+            throw AdminClientError(message ?? "the edge API answered HTTP \(status)")
+        }
+        return json
+    }
+}
+
+/// A failure to show the operator as is.
+struct AdminClientError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+
+/// `edgeagent home …`: manage homes through the running edge's API.
+struct HomeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "home",
+        abstract: "Create, list, show and delete homes.",
+        subcommands: [Create.self, List.self, Show.self, Delete.self, Token.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a home and print its join token on one line.")
+        @OptionGroup var options: EdgeOptions
+        @Argument(help: "Home name: 1-63 characters of a-z, 0-9 and '-'.") var name: String
+        @Option(name: .long, help: "Upload limit (home to public) in kbit/s.") var bandwidthKbps: Int?
+        @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
+
+        func run() async throws {
+            var body: [String: Any] = ["name": name, "token_ttl_seconds": try TTL.seconds(ttl)]
+            if let bandwidthKbps { body["bandwidth_limit_kbps"] = bandwidthKbps }
+            let result = try await AdminClient(options: options).call("POST", "/api/homes", body: body) as? [String: Any]
+            guard let token = result?["join_token"] as? String else { throw AdminClientError("the edge API returned no join token") }
+            print(token)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List homes.")
+        @OptionGroup var options: EdgeOptions
+        @Flag(name: .long, help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let result = try await AdminClient(options: options).call("GET", "/api/homes")
+            if json { return try PrintJSON.print(result) }
+            let homes = (result as? [String: Any])?["homes"] as? [[String: Any]] ?? []
+            print("NAME".padding(toLength: 24, withPad: " ", startingAt: 0) + "STATE     CONNECTED")
+            for home in homes {
+                let name = (home["name"] as? String ?? "?").padding(toLength: 24, withPad: " ", startingAt: 0)
+                let state = (home["state"] as? String ?? "?").padding(toLength: 10, withPad: " ", startingAt: 0)
+                print(name + state + ((home["connected"] as? Bool ?? false) ? "yes" : "no"))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one home.")
+        @OptionGroup var options: EdgeOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try PrintJSON.print(try await AdminClient(options: options).call("GET", "/api/homes/\(name)"))
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a home; its live session ends at once.")
+        @OptionGroup var options: EdgeOptions
+        @Argument var name: String
+
+        func run() async throws {
+            _ = try await AdminClient(options: options).call("DELETE", "/api/homes/\(name)")
+            print("deleted \(name)")
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new join token for an existing home.")
+        @OptionGroup var options: EdgeOptions
+        @Argument var name: String
+        @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
+
+        func run() async throws {
+            let result = try await AdminClient(options: options).call(
+                "POST", "/api/homes/\(name)/tokens", body: ["token_ttl_seconds": try TTL.seconds(ttl)]) as? [String: Any]
+            guard let token = result?["join_token"] as? String else { throw AdminClientError("the edge API returned no join token") }
+            print(token)
+        }
+    }
+}
+
+/// Durations given on the command line: a number with s, m, h or d.
+enum TTL {
+    static func seconds(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = text.last, let factor = units[unit], let value = Int(text.dropLast()), value > 0,
+            value <= 365 * 86_400 / factor
+        else {
+            throw ValidationError("--ttl \(text): use a positive number with s, m, h or d (at most 365d), e.g. 24h")
+        }
+        return value * factor
+    }
+}
+
+/// Pretty-prints an API answer.
+enum PrintJSON {
+    static func print(_ value: Any?) throws {
+        guard let value else { return }
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+        Swift.print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import NIOCore
+import Wire
+
+/// A CONTROL message the edge sends back to a home: kind and JSON body.
+struct ControlReply: Sendable {
+    var kind: ControlKind
+    var body: ByteBuffer
+
+    init(_ message: ControlMessage) {
+        kind = message.kind
+        body = message.encodedBody()
+    }
+
+    /// The `request_id` of a DOMAIN_REQUEST that failed to decode as a whole,
+    /// if it is at least a JSON object with a valid one, so the home can match
+    /// the error to its request; 0 otherwise (spec: "use 0 if unknown").
+    static func lenientRequestID(in body: ByteBuffer) -> UInt32 {
+        guard body.readableBytes <= ControlMessage.maximumBodySize,
+            let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+            let number = object["request_id"] as? Int
+        else { return 0 }
+        return UInt32(exactly: number) ?? 0
+    }
+}

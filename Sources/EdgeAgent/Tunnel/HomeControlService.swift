@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import NIOCore
+import Wire
+
+/// Answers the control requests of one admitted home: forward syncs and
+/// domain claims, against the registry. Everything the home sends is peer
+/// input, so every path ends in an answer, never a throw or a crash.
+struct HomeControlService: Sendable {
+    let home: String
+    let registry: Registry
+    let addresses: EdgePublicAddresses
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    /// The reply to a FORWARDS_SYNC or DOMAIN_REQUEST body; nil for other kinds.
+    func reply(to kind: ControlKind, body: ByteBuffer) async -> ControlReply? {
+        let message: ControlMessage?
+        do {
+            message = try ControlMessage.decode(kind: kind, body: body)
+        } catch {
+            logger.notice("malformed control request", metadata: ["control.kind": "\(kind)", "reason": "\(error)"])
+            return await malformedReply(kind: kind, body: body, error: error)
+        }
+        switch message {
+        case .forwardsSync(let sync): return ControlReply(.forwardsResult(await syncForwards(sync.forwards)))
+        case .domainRequest(let request): return ControlReply(.domainResult(await domainRequest(request)))
+        default: return nil
+        }
+    }
+
+    /// Makes the registry match the home's list and reports each forward's
+    /// public address or error, in declaration order.
+    func syncForwards(_ declarations: [ForwardDeclaration]) async -> ForwardsResult {
+        do {
+            let results = try await registry.syncForwards(
+                home: home, declarations: declarations, tcpPortRange: addresses.tcpPortRange, now: now(),
+                actor: .home(home))
+            let statuses = results.map(status)
+            let rejected = statuses.filter { $0.error != nil }.count
+            logger.info("forwards synced", metadata: ["forwards": "\(statuses.count)", "forwards.rejected": "\(rejected)"])
+            return ForwardsResult(forwards: statuses)
+        } catch {
+            // The whole sync failed (storage, home deleted meanwhile): every
+            // forward carries the reason, so the answer still has one entry each.
+            logger.error("forward sync failed", metadata: ["reason": "\(error)"])
+            return ForwardsResult(forwards: declarations.map { ForwardStatus(name: $0.name, error: error.controlError) })
+        }
+    }
+
+    /// Claims or releases a domain and reports the home's domains afterwards.
+    func domainRequest(_ request: DomainRequest) async -> DomainResult {
+        var failure: RegistryError?
+        do {
+            switch request.action {
+            case .add: try await registry.claimDomain(request.domain, home: home, now: now(), actor: .home(home))
+            case .remove: try await registry.releaseDomain(request.domain, home: home, now: now(), actor: .home(home))
+            }
+            logger.info("domain \(request.action.rawValue)", metadata: ["domain": "\(request.domain.prefix(80))"])
+        } catch {
+            failure = error
+            logger.notice(
+                "domain \(request.action.rawValue) refused",
+                metadata: ["domain": "\(request.domain.prefix(80))", "reason": "\(error)"])
+        }
+        return DomainResult(requestID: request.requestID, domains: await domainNames(), error: failure?.controlError)
+    }
+
+    private func status(_ result: ForwardSyncResult) -> ForwardStatus {
+        switch result {
+        case .accepted(let forward): ForwardStatus(name: forward.name, publicAddress: addresses.address(of: forward))
+        case .rejected(let name, let error): ForwardStatus(name: name, error: error.controlError)
+        }
+    }
+
+    private func domainNames() async -> [String] {
+        (try? await registry.domains(of: home).map(\.name)) ?? []
+    }
+
+    private func malformedReply(kind: ControlKind, body: ByteBuffer, error: ControlMessageError) async -> ControlReply? {
+        let controlError = ControlError(code: "malformed", message: "The \(kind) body is not valid: \(Self.clip(error))")
+        switch kind {
+        case .forwardsSync:
+            return ControlReply(.forwardsResult(ForwardsResult(forwards: [], error: controlError)))
+        case .domainRequest:
+            let requestID = ControlReply.lenientRequestID(in: body)
+            return ControlReply(.domainResult(DomainResult(requestID: requestID, domains: await domainNames(), error: controlError)))
+        default:
+            return nil
+        }
+    }
+
+    /// Decoder errors can quote much of the input; keep the answer short.
+    private static func clip(_ error: ControlMessageError) -> String {
+        let text = "\(error)"
+        return text.count <= 300 ? text : String(text.prefix(299)) + "…"
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import NIOPosix
+import Wire
+
+/// `homeagent join TOKEN`: enrolls this home with the edge named in the token
+/// and writes the config, key and certificates next to each other.
+struct JoinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "join",
+        abstract: "Join an edge with a join token (from `edgeagent home create`).",
+        discussion: """
+            Generates this home's private key locally (it never leaves this machine), \
+            connects to the edge named in the token, checks the edge against the CA \
+            pin in the token, and stores the certificate the edge issues. Writes the \
+            config file (mode 0600) and, next to it, home.key (0600), home.pem and \
+            edge-ca.pem.
+            """
+    )
+
+    @Argument(help: "The join token, starting with \(JoinToken.prefix).")
+    var token: String
+
+    @Option(name: .long, help: "Config file to write.")
+    var config: String = HomeAgentPaths.defaultConfigPath
+
+    @Flag(name: .long, help: "Replace an existing config (its forwards are kept).")
+    var force = false
+
+    func run() async throws {
+        let parsed: JoinToken
+        do {
+            parsed = try JoinToken.parse(token)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let existing = try? HomeConfigFile.load(path: config)
+        if let existing, !force {
+            throw ValidationError("\(config) already joins edge \(existing.edge) as home \"\(existing.home)\"; use --force to replace it")
+        }
+        // ArgumentParser prints an error's description and exits with status 1.
+        let result = try await EnrollmentClient().enroll(parsed, group: MultiThreadedEventLoopGroup.singleton)
+        try HomeEnrollmentFiles.write(result, token: parsed, configPath: config, forwards: existing?.forwards ?? [])
+        print("""
+            Joined edge \(parsed.address) as home "\(result.homeName)".
+            Config: \(config)
+            Next: expose a service with `homeagent expose`, then start `homeagent run`.
+            """)
+    }
+}

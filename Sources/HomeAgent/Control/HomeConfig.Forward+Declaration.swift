@@ -1,0 +1,23 @@
+import Wire
+
+extension HomeConfig.Forward {
+    /// What the edge is told about this forward in FORWARDS_SYNC. The target
+    /// goes along only as text for operators: the edge never dials it, it
+    /// names the forward and the home looks the target up in its own config.
+    var declaration: ForwardDeclaration {
+        ForwardDeclaration(
+            name: name, type: type.wireType, hostname: hostname, proxyProtocol: proxyProtocol?.rawValue,
+            compress: compress, target: target.description)
+    }
+}
+
+extension HomeConfig.ForwardType {
+    /// The same type as the wire spells it.
+    var wireType: ForwardType {
+        switch self {
+        case .https: .https
+        case .http: .http
+        case .tcp: .tcp
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Logging
+import NIOCore
+import Wire
+
+/// The home's control requests over its session: syncing its forwards and
+/// claiming or releasing base domains. Safe to use from any task; every call
+/// hops onto the connection's event loop, where `HomeControlResponseHandler`
+/// keeps the requests in flight.
+struct HomeControlClient: Sendable {
+    private let handler: NIOLoopBound<HomeControlResponseHandler>
+    /// How long each request waits for the edge's answer.
+    var timeout: TimeAmount
+
+    /// Adds the response handler after the session handler (call it from the
+    /// channel initializer, on the event loop) and returns a client for it.
+    static func install(
+        on pipeline: ChannelPipeline.SynchronousOperations, session: WireSession, timeout: TimeAmount = .seconds(10),
+        logger: Logger = Logger(label: "portico.home.control")
+    ) throws -> HomeControlClient {
+        let handler = HomeControlResponseHandler(session: session, logger: logger)
+        try pipeline.addHandler(handler)
+        return HomeControlClient(handler: NIOLoopBound(handler, eventLoop: handler.eventLoop), timeout: timeout)
+    }
+
+    /// The same, for a session that is already running: nothing is lost by
+    /// adding the handler late, since answers only follow our own requests.
+    static func attach(
+        to session: WireSession, timeout: TimeAmount = .seconds(10),
+        logger: Logger = Logger(label: "portico.home.control")
+    ) async throws -> HomeControlClient {
+        let channel = session.channel
+        return try await channel.eventLoop.submit {
+            try install(on: channel.pipeline.syncOperations, session: session, timeout: timeout, logger: logger)
+        }.get()
+    }
+
+    /// Declares the home's complete forward list; the edge answers with one
+    /// status per forward, in order. Forwards the edge rejected carry their
+    /// error in the status; only a failure of the whole request throws.
+    func syncForwards(_ forwards: [HomeConfig.Forward]) async throws(HomeControlError) -> [ForwardStatus] {
+        try await syncForwards(declarations: forwards.map(\.declaration))
+    }
+
+    /// `syncForwards` with ready-made declarations.
+    func syncForwards(declarations: [ForwardDeclaration]) async throws(HomeControlError) -> [ForwardStatus] {
+        let timeout = self.timeout
+        return try await onLoop { $0.syncForwards(declarations, timeout: timeout) }
+    }
+
+    /// Claims a base domain; returns the home's domains afterwards.
+    func addDomain(_ domain: String) async throws(HomeControlError) -> DomainResult {
+        let timeout = self.timeout
+        return try await onLoop { $0.domainRequest(.add, domain, timeout: timeout) }
+    }
+
+    /// Releases a base domain; the edge refuses while forwards use it.
+    func removeDomain(_ domain: String) async throws(HomeControlError) -> DomainResult {
+        let timeout = self.timeout
+        return try await onLoop { $0.domainRequest(.remove, domain, timeout: timeout) }
+    }
+
+    private func onLoop<T: Sendable>(
+        _ body: @escaping @Sendable (HomeControlResponseHandler) -> EventLoopFuture<T>
+    ) async throws(HomeControlError) -> T {
+        let handler = self.handler
+        do {
+            return try await handler.eventLoop.flatSubmit { body(handler.value) }.get()
+        } catch let error as HomeControlError {
+            throw error
+        } catch {
+            throw .sessionClosed
+        }
+    }
+}

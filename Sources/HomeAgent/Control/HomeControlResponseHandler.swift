@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+import NIOCore
+import Wire
+
+/// The home's end of its control requests, placed after the session handler:
+/// it sends requests and routes FORWARDS_RESULT and DOMAIN_RESULT back to
+/// whoever is waiting. Event loop only; `HomeControlClient` hops here.
+///
+/// FORWARDS_RESULT carries no request id, so syncs are matched by order:
+/// only one is on the wire at a time and later ones wait their turn. When a
+/// sync times out its answer may still come; it is counted in
+/// `staleSyncResults` and dropped on arrival, so it can never be taken for the
+/// next sync's answer. Domain requests are matched by `request_id`.
+final class HomeControlResponseHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private struct PendingSync {
+        var id: Int
+        var declarations: [ForwardDeclaration]
+        var promise: EventLoopPromise<[ForwardStatus]>
+        var timer: Scheduled<Void>?
+    }
+
+    private struct PendingDomain {
+        var promise: EventLoopPromise<DomainResult>
+        var timer: Scheduled<Void>?
+
+        func fail(_ error: HomeControlError) {
+            timer?.cancel()
+            promise.fail(error)
+        }
+    }
+
+    let eventLoop: EventLoop
+    private let session: WireSession
+    private let logger: Logger
+    private var inFlightSync: PendingSync?
+    private var waitingSyncs: [PendingSync] = []
+    private var nextSyncID = 0
+    private var staleSyncResults = 0
+    private var domainRequests: [UInt32: PendingDomain] = [:]
+    private var nextRequestID: UInt32 = 0
+    private var closed = false
+
+    init(session: WireSession, logger: Logger) {
+        self.session = session
+        self.eventLoop = session.channel.eventLoop
+        self.logger = logger
+    }
+
+    // MARK: Requests
+
+    func syncForwards(_ declarations: [ForwardDeclaration], timeout: TimeAmount) -> EventLoopFuture<[ForwardStatus]> {
+        let promise = eventLoop.makePromise(of: [ForwardStatus].self)
+        guard !closed else {
+            promise.fail(HomeControlError.sessionClosed)
+            return promise.futureResult
+        }
+        nextSyncID += 1
+        let id = nextSyncID
+        let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.syncTimedOut(id: id, after: timeout)
+        }
+        waitingSyncs.append(PendingSync(id: id, declarations: declarations, promise: promise, timer: timer))
+        sendNextSync()
+        return promise.futureResult
+    }
+
+    func domainRequest(_ action: DomainRequest.Action, _ domain: String, timeout: TimeAmount) -> EventLoopFuture<DomainResult> {
+        let promise = eventLoop.makePromise(of: DomainResult.self)
+        guard !closed else {
+            promise.fail(HomeControlError.sessionClosed)
+            return promise.futureResult
+        }
+        let id = allocateRequestID()
+        let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            if let pending = self.domainRequests.removeValue(forKey: id) {
+                pending.fail(.timedOut(.domainRequest, after: timeout))
+            }
+        }
+        domainRequests[id] = PendingDomain(promise: promise, timer: timer)
+        send(.domainRequest(DomainRequest(requestID: id, action: action, domain: domain))).whenFailure { _ in
+            if let pending = self.domainRequests.removeValue(forKey: id) { pending.fail(.sessionClosed) }
+        }
+        return promise.futureResult
+    }
+
+    private func sendNextSync() {
+        guard inFlightSync == nil, !waitingSyncs.isEmpty else { return }
+        let sync = waitingSyncs.removeFirst()
+        inFlightSync = sync
+        send(.forwardsSync(ForwardsSync(forwards: sync.declarations))).whenFailure { _ in
+            // Never on the wire, so no answer will come for it.
+            guard self.inFlightSync?.id == sync.id else { return }
+            self.inFlightSync = nil
+            sync.timer?.cancel()
+            sync.promise.fail(HomeControlError.sessionClosed)
+            self.sendNextSync()
+        }
+    }
+
+    private func syncTimedOut(id: Int, after timeout: TimeAmount) {
+        let error = HomeControlError.timedOut(.forwardsSync, after: timeout)
+        if let sync = inFlightSync, sync.id == id {
+            inFlightSync = nil
+            staleSyncResults += 1
+            sync.promise.fail(error)
+            sendNextSync()
+        } else if let index = waitingSyncs.firstIndex(where: { $0.id == id }) {
+            waitingSyncs.remove(at: index).promise.fail(error)
+        }
+    }
+
+    /// Sends once HELLO is done; requests may be made right after connecting.
+    private func send(_ message: ControlMessage) -> EventLoopFuture<Void>.Isolated {
+        let session = self.session
+        return session.ready.flatMap { _ in session.send(message) }.hop(to: eventLoop).assumeIsolated()
+    }
+
+    /// Ids wrap and skip 0, which the edge uses when it could not read ours,
+    /// and any id still waiting for its answer.
+    private func allocateRequestID() -> UInt32 {
+        repeat { nextRequestID &+= 1 } while nextRequestID == 0 || domainRequests[nextRequestID] != nil
+        return nextRequestID
+    }
+
+    // MARK: Answers
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case SessionEvent.control(let rawKind, let body) = event else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        switch ControlKind(rawValue: rawKind) {
+        case .forwardsResult: receiveForwardsResult(body)
+        case .domainResult: receiveDomainResult(body)
+        default: context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func receiveForwardsResult(_ body: ByteBuffer) {
+        if staleSyncResults > 0 {
+            staleSyncResults -= 1
+            return logger.debug("dropping the FORWARDS_RESULT of a sync that timed out")
+        }
+        guard let sync = inFlightSync else {
+            return logger.notice("FORWARDS_RESULT without a sync in flight; ignoring it")
+        }
+        inFlightSync = nil
+        sync.timer?.cancel()
+        defer { sendNextSync() }
+        let decoded: ControlMessage?
+        do {
+            decoded = try ControlMessage.decode(kind: .forwardsResult, body: body)
+        } catch {
+            return sync.promise.fail(HomeControlError.unexpectedResponse("\(error)"))
+        }
+        if case .forwardsResult(let result)? = decoded, let error = result.error {
+            return sync.promise.fail(HomeControlError.refused(error))
+        }
+        guard case .forwardsResult(let result)? = decoded, result.forwards.count == sync.declarations.count else {
+            return sync.promise.fail(HomeControlError.unexpectedResponse(
+                "FORWARDS_RESULT does not list one status per declared forward"))
+        }
+        sync.promise.succeed(result.forwards)
+    }
+
+    private func receiveDomainResult(_ body: ByteBuffer) {
+        guard case .domainResult(let result)? = try? ControlMessage.decode(kind: .domainResult, body: body) else {
+            return logger.notice("undecodable DOMAIN_RESULT; its request will time out")
+        }
+        guard let pending = domainRequests.removeValue(forKey: result.requestID) else {
+            return logger.notice("DOMAIN_RESULT for unknown request \(result.requestID); ignoring it")
+        }
+        pending.timer?.cancel()
+        if let error = result.error {
+            pending.promise.fail(HomeControlError.refused(error))
+        } else {
+            pending.promise.succeed(result)
+        }
+    }
+
+    // MARK: Session end
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failEverything()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failEverything()
+    }
+
+    private func failEverything() {
+        closed = true
+        let syncs = (inFlightSync.map { [$0] } ?? []) + waitingSyncs
+        inFlightSync = nil
+        waitingSyncs = []
+        for sync in syncs {
+            sync.timer?.cancel()
+            sync.promise.fail(HomeControlError.sessionClosed)
+        }
+        let domains = domainRequests.values
+        domainRequests = [:]
+        for pending in domains {
+            pending.fail(HomeControlError.sessionClosed)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import Yams
+@testable import EdgeAgent
+
+/// `docs/api.yaml` and the running server describe the same API: the same
+/// operations, and for each operation exactly the documented statuses, each
+/// one provoked here by a real request.
+@Suite struct APIContractTests {
+    /// `METHOD path` → documented response statuses.
+    static func documentedOperations() throws -> [String: Set<Int>] {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/api.yaml")
+        let document = try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: Any])
+        var operations: [String: Set<Int>] = [:]
+        for (path, item) in paths {
+            let item = try #require(item as? [String: Any])
+            for (method, operation) in item where ["get", "put", "post", "patch", "delete"].contains(method) {
+                let operation = try #require(operation as? [String: Any])
+                let responses = try #require(operation["responses"] as? [String: Any])
+                operations["\(method.uppercased()) \(path)"] = Set(responses.keys.compactMap { Int($0) })
+            }
+        }
+        return operations
+    }
+
+    @Test func everyRegisteredRouteIsDocumentedAndViceVersa() throws {
+        let documented = Set(try Self.documentedOperations().keys)
+        let registered = Set(APIRoute.all.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(registered.count == APIRoute.all.count, "a route is registered twice")
+        #expect(registered.subtracting(documented).isEmpty, "undocumented: \(registered.subtracting(documented))")
+        #expect(documented.subtracting(registered).isEmpty, "not served: \(documented.subtracting(registered))")
+    }
+
+    /// One request that must produce `status` from operation `operation`.
+    struct Probe: Sendable {
+        var operation: String
+        var status: Int
+        var path: String
+        var json: String? = nil
+        var contentType: String? = "application/json"
+        var token: String? = APIHarness.token
+        var bigBody = false
+    }
+
+    static func probes() -> [Probe] {
+        var probes: [Probe] = [
+            Probe(operation: "GET /healthz", status: 200, path: "/healthz", token: nil),
+            Probe(operation: "POST /api/homes", status: 201, path: "/api/homes", json: #"{"name": "fresh"}"#),
+            Probe(operation: "POST /api/homes", status: 400, path: "/api/homes", json: "{}"),
+            Probe(operation: "POST /api/homes", status: 409, path: "/api/homes", json: #"{"name": "alpha"}"#),
+            Probe(operation: "POST /api/homes", status: 413, path: "/api/homes", bigBody: true),
+            Probe(operation: "POST /api/homes", status: 415, path: "/api/homes", json: "{}", contentType: "text/plain"),
+            Probe(operation: "PATCH /api/homes/{name}", status: 200, path: "/api/homes/alpha", json: "{}"),
+            Probe(operation: "PATCH /api/homes/{name}", status: 400, path: "/api/homes/alpha", json: #"{"x": 1}"#),
+            Probe(operation: "PATCH /api/homes/{name}", status: 404, path: "/api/homes/nope", json: "{}"),
+            Probe(operation: "PATCH /api/homes/{name}", status: 413, path: "/api/homes/alpha", bigBody: true),
+            Probe(operation: "PATCH /api/homes/{name}", status: 415, path: "/api/homes/alpha", json: "{}", contentType: nil),
+            Probe(operation: "POST /api/homes/{name}/tokens", status: 201, path: "/api/homes/alpha/tokens"),
+            Probe(operation: "POST /api/homes/{name}/tokens", status: 400, path: "/api/homes/alpha/tokens", json: "[]"),
+            Probe(operation: "POST /api/homes/{name}/tokens", status: 404, path: "/api/homes/nope/tokens"),
+            Probe(operation: "POST /api/homes/{name}/tokens", status: 413, path: "/api/homes/alpha/tokens", bigBody: true),
+            Probe(operation: "POST /api/homes/{name}/tokens", status: 415, path: "/api/homes/alpha/tokens", json: "{}",
+                  contentType: "text/plain"),
+            Probe(operation: "GET /api/homes/{name}", status: 404, path: "/api/homes/nope"),
+            Probe(operation: "GET /api/homes/{name}/forwards", status: 404, path: "/api/homes/nope/forwards"),
+            Probe(operation: "DELETE /api/homes/{name}", status: 404, path: "/api/homes/nope"),
+            Probe(operation: "GET /api/audit", status: 400, path: "/api/audit?limit=0"),
+        ]
+        // The plain success and the missing token for every authenticated
+        // operation; DELETE last, on a home of its own.
+        for route in APIRoute.all where route.requiresAuthentication {
+            let operation = "\(route.method.rawValue) \(route.path)"
+            let path = route.path.replacingOccurrences(of: "{name}", with: route.method == .delete ? "victim" : "alpha")
+            probes.append(Probe(operation: operation, status: 401, path: path, token: nil))
+            if route.method == .get {
+                probes.append(Probe(operation: operation, status: 200, path: path))
+            }
+        }
+        probes.append(Probe(operation: "DELETE /api/homes/{name}", status: 204, path: "/api/homes/victim"))
+        return probes
+    }
+
+    private func send(_ probe: Probe, method: String, to api: APIHarness, bigBody: URL) async throws -> HTTPReply {
+        try await api.send(
+            method, probe.path, json: probe.json, bodyFile: probe.bigBody ? bigBody : nil,
+            contentType: probe.contentType, token: probe.token)
+    }
+
+    @Test func everyDocumentedStatusIsWhatTheServerAnswers() async throws {
+        let documented = try Self.documentedOperations()
+        try await APIHarness.with { api in
+            _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
+            _ = try await api.registry.createHome(name: "victim", now: RegistryFixture.t0)
+            let bigBody = api.directory.appendingPathComponent("big.json")
+            try Data(repeating: UInt8(ascii: " "), count: 1 << 20).write(to: bigBody)
+
+            var observed: [String: Set<Int>] = [:]
+            for probe in Self.probes() {
+                let method = String(probe.operation.prefix { $0 != " " })
+                let reply = try await send(probe, method: method, to: api, bigBody: bigBody)
+                #expect(reply.status == probe.status, "\(probe.operation) \(probe.path): \(reply)")
+                #expect(reply.headers["content-type"] == "application/json" || reply.status == 204)
+                #expect(reply.status < 300 || reply.errorCode != nil, "\(probe.operation): error without JSON body")
+                observed[probe.operation, default: []].insert(reply.status)
+            }
+
+            // Storage failures: with the registry closed, every authenticated
+            // operation answers 500 with the generic message.
+            try api.registry.close()
+            for route in APIRoute.all where route.requiresAuthentication {
+                let operation = "\(route.method.rawValue) \(route.path)"
+                let path = route.path.replacingOccurrences(of: "{name}", with: "alpha")
+                let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"# : nil
+                let reply = try await api.send(route.method.rawValue, path, json: json)
+                #expect(reply.status == 500, "\(operation): \(reply)")
+                #expect(reply.errorCode == "storage_error")
+                #expect(!reply.errorMessage.contains("SQLite") && !reply.errorMessage.contains(api.directory.path))
+                observed[operation, default: []].insert(reply.status)
+            }
+
+            for (operation, statuses) in documented {
+                let seen = (observed[operation] ?? []).sorted()
+                #expect(observed[operation] == statuses, "\(operation): documented \(statuses.sorted()), observed \(seen)")
+            }
+            #expect(Set(observed.keys) == Set(documented.keys))
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import Testing
+@testable import EdgeAgent
+
+/// A running API server on 127.0.0.1:0 over a real SQLite registry in a
+/// temporary directory, driven with `curl` so requests cross a real socket.
+struct APIHarness: Sendable {
+    static let token = String(repeating: "ab", count: 32)
+    static let caPin = [UInt8](repeating: 0x5A, count: 32)
+    static let tunnelHost = "edge.example.net"
+    static let tunnelPort = 8444
+
+    let server: APIServer
+    let registry: Registry
+    let sessions: HomeSessionTable
+    let directory: URL
+
+    var baseURL: String { "http://127.0.0.1:\(server.port)" }
+
+    /// Runs `body` against a fresh server and registry; stops and removes both afterwards.
+    static func with(_ body: (APIHarness) async throws -> Void) async throws {
+        try await RegistryFixture.with { registry, directory in
+            let sessions = HomeSessionTable()
+            var logger = Logger(label: "portico.api.test")
+            logger.logLevel = .critical
+            let context = APIContext(
+                registry: registry, sessions: sessions, adminToken: AdminToken(value: token),
+                tunnelHost: tunnelHost, tunnelPort: tunnelPort, caPin: caPin,
+                publicHostname: "edge.example.net", clock: { RegistryFixture.t0 })
+            let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
+            let harness = APIHarness(server: server, registry: registry, sessions: sessions, directory: directory)
+            do {
+                try await body(harness)
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
+    /// Sends one request. `json` is sent as the body with `Content-Type:
+    /// application/json` unless `contentType` says otherwise (nil: no header);
+    /// `token` nil sends no `Authorization` header.
+    func send(
+        _ method: String, _ path: String, json: String? = nil, bodyFile: URL? = nil,
+        contentType: String? = "application/json", token: String? = APIHarness.token,
+        authorization: String? = nil, headers extra: [String] = []
+    ) async throws -> HTTPReply {
+        var headers = extra
+        if let authorization {
+            headers.append("Authorization: \(authorization)")
+        } else if let token {
+            headers.append("Authorization: Bearer \(token)")
+        }
+        headers.append(contentType.map { "Content-Type: \($0)" } ?? "Content-Type:")
+        var upload = bodyFile
+        if let json {
+            let file = directory.appendingPathComponent("body-\(UUID().uuidString).json")
+            try Data(json.utf8).write(to: file)
+            upload = file
+        }
+        return try await Curl.run(method: method, url: baseURL + path, headers: headers, bodyFile: upload,
+                                  scratch: directory)
+    }
+}
+
+/// What came back: status, headers (names lower-cased) and the body.
+struct HTTPReply: Sendable, CustomStringConvertible {
+    var status: Int
+    var headers: [String: String]
+    var body: Data
+
+    /// The body parsed as JSON; `.null` when it is empty or not JSON.
+    var json: JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .null
+    }
+
+    /// `error.code` of an error body.
+    var errorCode: String? { json["error"]?["code"]?.stringValue }
+    var errorMessage: String { json["error"]?["message"]?.stringValue ?? "" }
+
+    var description: String { "\(status) \(String(decoding: body, as: UTF8.self))" }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { fields[key] } else { nil }
+    }
+
+    var stringValue: String? { if case .string(let text) = self { text } else { nil } }
+    var intValue: Int? { if case .integer(let value) = self { value } else { nil } }
+    var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    var arrayValue: [JSONValue] { if case .array(let items) = self { items } else { [] } }
+}
+
+/// Runs `/usr/bin/curl` with a hard deadline; a hung curl is killed by PID.
+enum Curl {
+    static func run(method: String, url: String, headers: [String], bodyFile: URL?, scratch: URL) async throws
+        -> HTTPReply
+    {
+        let id = UUID().uuidString
+        let bodyOut = scratch.appendingPathComponent("reply-\(id).body")
+        let headersOut = scratch.appendingPathComponent("reply-\(id).headers")
+        var arguments = ["-s", "-S", "--max-time", "10", "-X", method, "-o", bodyOut.path, "-D", headersOut.path,
+                         "-w", "%{http_code}", "-H", "Expect:"]
+        for header in headers { arguments += ["-H", header] }
+        if let bodyFile { arguments += ["--data-binary", "@" + bodyFile.path] }
+        arguments.append(url)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
+            Issue.record("curl \(method) \(url) did not finish in time")
+        }
+        let statusText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let body = (try? Data(contentsOf: bodyOut)) ?? Data()
+        let headerText = (try? String(contentsOf: headersOut, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: bodyOut)
+        try? FileManager.default.removeItem(at: headersOut)
+        return HTTPReply(status: Int(statusText) ?? 0, headers: parseHeaders(headerText), body: body)
+    }
+
+    private static func parseHeaders(_ text: String) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return headers
+    }
+}

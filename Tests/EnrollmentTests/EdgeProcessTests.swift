@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import Wire
+@testable import EdgeAgent
+
+/// The real binaries end to end: `edgeagent serve`, the admin CLI against its
+/// API, `homeagent join`, and a kill -9 in the middle of writes.
+@Suite("edgeagent serve, admin CLI and homeagent join as processes", .timeLimit(.minutes(2)))
+struct EdgeProcessTests {
+    @Test("serve, home create, join: the home is enrolled and active; mistakes get clear errors")
+    func createAndJoin() async throws {
+        let edge = try EdgeServerProcess()
+        defer { edge.removeData() }
+        try await edge.waitUntilReady()
+        let dataDir = ["--data-dir", edge.directory.path]
+
+        let created = try AgentRun.run("edgeagent", ["home", "create", "alice", "--ttl", "1h"] + dataDir)
+        #expect(created.status == 0, "stderr: \(created.error)")
+        let token = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix(JoinToken.prefix) && !token.contains("\n"))
+        #expect(try JoinToken.parse(token).port == UInt16(edge.tunnelPort))
+
+        let config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
+        let joined = try AgentRun.run("homeagent", ["join", token, "--config", config])
+        #expect(joined.status == 0, "stderr: \(joined.error)")
+
+        let listed = try AgentRun.run("edgeagent", ["home", "list", "--json"] + dataDir)
+        let homes = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
+        let alice = (homes?["homes"] as? [[String: Any]])?.first { $0["name"] as? String == "alice" }
+        #expect(alice?["state"] as? String == "active")
+
+        let duplicate = try AgentRun.run("edgeagent", ["home", "create", "alice"] + dataDir)
+        #expect(duplicate.status != 0 && duplicate.error.contains("already exists"), "stderr: \(duplicate.error)")
+        let badName = try AgentRun.run("edgeagent", ["home", "create", "Bad_Name!"] + dataDir)
+        #expect(badName.status != 0 && !badName.error.isEmpty)
+        let badTTL = try AgentRun.run("edgeagent", ["home", "create", "bob", "--ttl", "forever"] + dataDir)
+        #expect(badTTL.status != 0 && badTTL.error.contains("--ttl"), "stderr: \(badTTL.error)")
+
+        #expect(edge.terminate() == 0)
+        let offline = try AgentRun.run("edgeagent", ["home", "list"] + dataDir)
+        #expect(offline.status != 0 && offline.error.contains("is `edgeagent serve` running?"), "stderr: \(offline.error)")
+    }
+
+    @Test("kill -9 during a burst of writes loses no acknowledged change")
+    func killNineLosesNothingCommitted() async throws {
+        let edge = try EdgeServerProcess()
+        defer { edge.removeData() }
+        try await edge.waitUntilReady()
+        let token = try String(contentsOf: edge.directory.appendingPathComponent("admin.token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = URL(string: "http://127.0.0.1:\(edge.apiPort)/api/homes")!
+
+        // Eight writers create homes as fast as the edge acknowledges them; the
+        // edge is killed while they are at it.
+        let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var names: [String] = []
+                    for index in 0..<400 {
+                        let name = "w\(writer)-h\(index)"
+                        var request = URLRequest(url: url)
+                        request.httpMethod = "POST"
+                        request.timeoutInterval = 5
+                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                        request.httpBody = Data(#"{"name":"\#(name)"}"#.utf8)
+                        guard let (_, response) = try? await URLSession.shared.data(for: request),
+                            (response as? HTTPURLResponse)?.statusCode == 201
+                        else { break }
+                        names.append(name)
+                    }
+                    return names
+                }
+            }
+            try await Task.sleep(for: .milliseconds(700))
+            edge.killHard()
+            var all: [String] = []
+            for try await names in group { all += names }
+            return all
+        }
+        #expect(acknowledged.count > 0, "no write was acknowledged before the kill")
+
+        // Reopen the database the killed process was writing.
+        let registry = try Registry(dataDirectory: edge.directory, publicSuffixList: PublicSuffixList(text: "com\n"))
+        let stored = Set(try await registry.homes().map(\.name))
+        let missing = acknowledged.filter { !stored.contains($0) }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(5))")
+        try registry.close()
+
+        // And the edge starts again on the same data.
+        let restarted = try EdgeServerProcess(directory: edge.directory)
+        try await restarted.waitUntilReady()
+        let listed = try AgentRun.run("edgeagent", ["home", "list", "--json", "--data-dir", edge.directory.path])
+        #expect(listed.status == 0, "stderr: \(listed.error)")
+        #expect(restarted.terminate() == 0)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import Wire
+@testable import EdgeAgent
+@testable import HomeAgent
+
+/// The real `homeagent join` binary against a real edge on loopback.
+@Suite("homeagent join", .timeLimit(.minutes(1)))
+struct JoinCommandTests {
+    static func run(_ arguments: [String]) throws -> AgentRun {
+        try AgentRun.run("homeagent", arguments)
+    }
+
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test("join writes a 0600 config and key, then a second join with the same token fails with a clear message")
+    func joinWritesConfigAndKey() async throws {
+        let edge = try await EdgeFixture()
+        _ = try await edge.registry.createHome(name: "alice", now: Date())
+        let token = try await edge.token(for: "alice")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-join-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("homeagent.yaml").path
+
+        let joined = try Self.run(["join", token.text, "--config", config])
+        #expect(joined.status == 0, "stderr: \(joined.error)")
+        #expect(joined.output.contains("as home \"alice\""))
+        #expect(Self.mode(config) == 0o600)
+        #expect(Self.mode(directory.appendingPathComponent("home.key").path) == 0o600)
+        let loaded = try HomeConfigFile.load(path: config)
+        #expect(loaded.home == "alice")
+        #expect(loaded.edge.description == "127.0.0.1:\(edge.port)")
+        #expect(loaded.caPin == SHA256.hex(edge.authority.caPin))
+        let certificate = try Certificate(pem: String(contentsOfFile: directory.appendingPathComponent("home.pem").path, encoding: .utf8))
+        #expect(try await edge.registry.home(named: "alice")?.certificateSHA256 == SHA256.hex(certificate.fingerprintSHA256))
+
+        let again = try Self.run(["join", token.text, "--config", config, "--force"])
+        #expect(again.status != 0)
+        #expect(again.error.contains("already used"), "stderr: \(again.error)")
+        let refused = try Self.run(["join", token.text, "--config", config])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("--force"), "stderr: \(refused.error)")
+        try await edge.stop()
+    }
+
+    @Test("a damaged token and an unreachable edge each say exactly why", arguments: [
+        ("portico1-AAAA", "token"),
+        ("not-a-token", "not a Portico join token"),
+    ])
+    func badTokens(_ token: String, _ expected: String) throws {
+        let run = try Self.run(["join", token, "--config", "/nonexistent/portico/homeagent.yaml"])
+        #expect(run.status != 0)
+        #expect(run.error.contains(expected), "stderr: \(run.error)")
+    }
+
+    @Test func unreachableEdge() throws {
+        let token = try JoinToken(host: "127.0.0.1", port: 1, id: Array(repeating: 1, count: 16),
+                                  secret: Array(repeating: 2, count: 32), caPin: Array(repeating: 3, count: 32))
+        let run = try Self.run(["join", token.text, "--config", "/nonexistent/portico/homeagent.yaml"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("cannot reach the edge at 127.0.0.1:1"), "stderr: \(run.error)")
+    }
+}
