@@ -14,6 +14,6 @@ struct HomeAgentCommand: AsyncParsableCommand {
             Wire protocol version \(WireVersion.current).
             """,
         version: WireVersion.softwareVersion,
-        subcommands: [JoinCommand.self]
+        subcommands: [JoinCommand.self, DomainCommand.self, ExposeCommand.self, UnexposeCommand.self, SyncCommand.self]
     )
 }

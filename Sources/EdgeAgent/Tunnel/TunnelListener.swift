@@ -38,6 +38,7 @@ final class TunnelListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let admission = TunnelAdmissionHandler(

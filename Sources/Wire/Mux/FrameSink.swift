@@ -10,8 +10,9 @@ protocol FrameSink: AnyObject {
     var connectionWritable: Bool { get }
     /// Asks for a flush at the end of the current event.
     func flushSoon()
-    /// The smoothed round-trip time, once measured.
-    var smoothedRTT: TimeAmount? { get }
+    /// The path's round-trip time without queueing (recent minimum), once
+    /// measured: what receive windows are sized against.
+    var baselineRTT: TimeAmount? { get }
     /// A stream ended; the session may be done draining.
     func streamCountChanged()
 }

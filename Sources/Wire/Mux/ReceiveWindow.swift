@@ -6,11 +6,14 @@ import NIOCore
 /// when they arrive and are returned (as WINDOW_UPDATE credit) once they are
 /// consumed, in batches of at least half the window so that updates stay rare.
 ///
-/// The window grows with the bandwidth-delay product: if a window's worth of
-/// data is consumed in less than two round trips, the window was what limited
-/// the sender, so it doubles (up to `maximumSize` and whatever the session's
-/// memory budget still allows). This is the receive-side auto-tuning of TCP
-/// and QUIC stacks; fixed windows cap a stream at window/RTT.
+/// The window grows with the bandwidth-delay product: updates go out each
+/// time half the window has been consumed, so if two updates come less than
+/// one round trip apart, a whole window drains within two round trips and the
+/// window was what limited the sender: it doubles (up to `maximumSize` and
+/// whatever the session's memory budget still allows). Growth stops between
+/// two and four times the bandwidth-delay product, enough to keep the pipe
+/// full across the batching of updates. This is the receive-side auto-tuning
+/// of TCP and QUIC stacks; fixed windows cap a stream at window/RTT.
 struct ReceiveWindow {
     private(set) var size: Int
     let maximumSize: Int
@@ -38,13 +41,13 @@ struct ReceiveWindow {
     /// increment to send now, if any, and how much the window grew.
     ///
     /// - Parameters:
-    ///   - rtt: the session's smoothed round-trip time, if measured yet.
+    ///   - rtt: the path's round-trip time without queueing, if measured yet.
     ///   - growthAllowance: how many more bytes of window the memory budget allows.
     mutating func consume(_ bytes: Int, now: NIODeadline, rtt: TimeAmount?, growthAllowance: Int) -> (increment: UInt32, growth: Int)? {
         pendingCredit += bytes
         guard pendingCredit > 0, pendingCredit >= size / 2 else { return nil }
         var growth = 0
-        if let rtt, let lastUpdate, now - lastUpdate < rtt * 2 {
+        if let rtt, let lastUpdate, now - lastUpdate < rtt {
             growth = min(size, maximumSize - size, max(0, growthAllowance))
         }
         size += growth

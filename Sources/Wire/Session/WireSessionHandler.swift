@@ -362,7 +362,7 @@ extension WireSessionHandler: FrameSink {
         context.flush()
     }
 
-    var smoothedRTT: TimeAmount? { rtt.smoothed }
+    var baselineRTT: TimeAmount? { rtt.baseline }
 
     func streamCountChanged() {
         guard goAwaySent || goAwayReceived, multiplexer.isIdle, let context, case .ready = state else { return }

@@ -30,6 +30,7 @@ final class SessionPair: Sendable {
         server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let serverTLS { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: serverTLS)) }
@@ -43,6 +44,7 @@ final class SessionPair: Sendable {
         if let connectTo { target = try await connectTo(target) }
         let client = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let clientTLS { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: clientTLS)) }

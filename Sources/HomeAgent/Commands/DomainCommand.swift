@@ -1,0 +1,73 @@
+import ArgumentParser
+import Wire
+
+/// `homeagent domain add|remove NAME`: claims or releases a base domain at
+/// the edge over this home's session. Hostnames of forwards must fall under
+/// one of the home's domains, so this comes before `expose`.
+///
+/// There is no `domain list`: the protocol has no request that only reads
+/// the list; every add and remove prints the domains afterwards.
+struct DomainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domain",
+        abstract: "Claim or release a base domain for this home's forwards.",
+        subcommands: [Add.self, Remove.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Claim a base domain (e.g. example.com) for this home.",
+            discussion: """
+                The edge refuses public suffixes (com, co.uk, …) and domains that overlap \
+                another home's in either direction. Prints this home's domains afterwards.
+                """
+        )
+
+        @OptionGroup var options: HomeConfigOptions
+        @Argument(help: "The domain, e.g. example.com.")
+        var domain: String
+
+        func run() async throws {
+            let result = try await DomainCommand.request(configPath: options.config) { try await $0.addDomain(domain) }
+            DomainCommand.print(result, after: "added \(domain)")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Release a base domain of this home.",
+            discussion: "The edge refuses while a forward's hostname is under the domain; unexpose it first."
+        )
+
+        @OptionGroup var options: HomeConfigOptions
+        @Argument(help: "The domain to release.")
+        var domain: String
+
+        func run() async throws {
+            let result = try await DomainCommand.request(configPath: options.config) { try await $0.removeDomain(domain) }
+            DomainCommand.print(result, after: "removed \(domain)")
+        }
+    }
+
+    /// Connects, sends one request and always closes the connection again.
+    /// An edge refusal propagates as ``HomeControlError/refused(_:)``, whose
+    /// description carries the edge's sentence and code; the exit status is 1.
+    static func request(
+        configPath: String, _ body: (HomeControlClient) async throws -> DomainResult
+    ) async throws -> DomainResult {
+        let connection = try await EdgeConnection.open(configPath: configPath)
+        do {
+            let result = try await body(connection.control)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    static func print(_ result: DomainResult, after action: String) {
+        Swift.print(action)
+        Swift.print("domains: " + (result.domains.isEmpty ? "(none)" : result.domains.joined(separator: " ")))
+    }
+}

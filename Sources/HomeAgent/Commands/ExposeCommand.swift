@@ -1,0 +1,81 @@
+import ArgumentParser
+
+/// `homeagent expose NAME …`: adds a forward to the config and, unless told
+/// not to, syncs at once so the edge serves it now. Every check runs before
+/// the file is written, so a refused command leaves the config as it was.
+struct ExposeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expose",
+        abstract: "Add a forward to the config and sync it to the edge.",
+        discussion: """
+            Examples:
+              homeagent expose web --type https --hostname blog.example.com --target 127.0.0.1:8443
+              homeagent expose ssh --type tcp --target 127.0.0.1:22
+
+            The config is rewritten atomically (mode 0600). Then, unless --no-sync, the \
+            forwards are sent to the edge and their public addresses printed, as \
+            `homeagent sync` does; exit status 1 if the edge rejected one (the forward \
+            stays in the config). A running agent (`homeagent run`, coming next) picks the change up on SIGHUP.
+            """
+    )
+
+    @OptionGroup var options: HomeConfigOptions
+
+    @Argument(help: "The forward's name: 1-63 of a-z, 0-9 and -.")
+    var name: String
+
+    @Option(name: .long, help: "https (TLS passthrough by SNI), http (by Host) or tcp (a public port).")
+    var type: HomeConfig.ForwardType
+
+    @Option(name: .long, help: "Public hostname for https and http, under one of this home's domains (may be *.example.com).")
+    var hostname: String?
+
+    @Option(name: .long, help: ArgumentHelp("The local service to forward to.", valueName: "host:port"))
+    var target: String
+
+    @Option(name: .long, help: "Send a PROXY protocol header (v2) to the target.")
+    var proxyProtocol: HomeConfig.ProxyProtocolVersion?
+
+    @Flag(name: .long, help: "Compress this forward's tunnel bytes with LZ4 (not for https).")
+    var compress = false
+
+    @Flag(name: .long, help: "Only edit the config; do not contact the edge.")
+    var noSync = false
+
+    @Flag(name: .long, help: "Print the sync result as JSON.")
+    var json = false
+
+    /// Flag-only checks, before the config is read; ArgumentParser shows
+    /// this command's usage with the message.
+    func validate() throws {
+        _ = try forward()
+    }
+
+    func run() async throws {
+        let config: HomeConfig
+        do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
+        let edited = try ForwardEdit.adding(try forward(), to: config)
+        do { try HomeConfigFile.save(edited, to: options.config) } catch { throw EdgeConnectionError.config(error) }
+        print("saved forward \"\(name)\" to \(options.config)")
+        guard !noSync else { return }
+        try await OneShotSync.run(config: edited, configPath: options.config, json: json)
+    }
+
+    /// The forward the flags describe; errors name the flag to fix.
+    private func forward() throws(ValidationError) -> HomeConfig.Forward {
+        let address: HomeConfig.Address
+        do { address = try HomeConfig.Address(parsing: target, field: "--target") } catch {
+            throw ValidationError(error.message)
+        }
+        switch (type.needsHostname, hostname) {
+        case (true, nil): throw ValidationError("--hostname is required for --type \(type.rawValue)")
+        case (false, .some): throw ValidationError("--hostname is not allowed for --type tcp (the edge allocates a public port)")
+        default: break
+        }
+        let forward = HomeConfig.Forward(
+            name: name, type: type, hostname: hostname, target: address,
+            proxyProtocol: proxyProtocol, compress: compress ? true : nil)
+        if let problem = forward.problem { throw ValidationError(problem) }
+        return forward
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import HomeAgent
+
+/// `homeagent domain`, `sync`, `expose` and `unexpose` as real processes
+/// against a real `edgeagent serve`, over mutual TLS with the files `join` wrote.
+@Suite("homeagent domain, sync, expose and unexpose against a running edge", .timeLimit(.minutes(2)))
+struct HomeCLITests {
+    @Test("domain add claims example.com; com and co.uk are refused as public suffixes with exit status 1")
+    func domainAdd() async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+
+        let added = try home.homeagent(["domain", "add", "example.com"])
+        #expect(added.status == 0, "stderr: \(added.error)")
+        #expect(added.output == "added example.com\ndomains: example.com\n")
+
+        // A single label is refused before the list is consulted, under the same code.
+        let single = try home.homeagent(["domain", "add", "com"])
+        #expect(single.status == 1)
+        #expect(single.error == "Error: the edge refused: 'com' needs at least two labels, such as example.com. (public_suffix)\n")
+        let suffix = try home.homeagent(["domain", "add", "co.uk"])
+        #expect(suffix.status == 1)
+        #expect(suffix.error.contains("'co.uk' is a public suffix; claim a domain registered under it instead"), "stderr: \(suffix.error)")
+        #expect(suffix.error.contains("(public_suffix)"))
+
+        let removed = try home.homeagent(["domain", "remove", "example.com"])
+        #expect(removed.status == 0, "stderr: \(removed.error)")
+        #expect(removed.output == "removed example.com\ndomains: (none)\n")
+    }
+
+    @Test("expose https and tcp print their public addresses; sync keeps the TCP port; unexpose releases it")
+    func exposeSyncUnexpose() async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+        #expect(try home.homeagent(["domain", "add", "example.com"]).status == 0)
+
+        let web = try home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443"])
+        #expect(web.status == 0, "stderr: \(web.error)")
+        #expect(web.output.contains("web  https://blog.example.com:8443\n"), "stdout: \(web.output)")
+
+        let ssh = try home.homeagent(["expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22"])
+        #expect(ssh.status == 0, "stderr: \(ssh.error)")
+        let port = try #require(Self.tcpPort(of: "ssh", in: ssh.output), "stdout: \(ssh.output)")
+        #expect((10_000...10_099).contains(port))
+
+        let first = try home.homeagent(["sync"])
+        let second = try home.homeagent(["sync"])
+        #expect(first.status == 0 && second.status == 0, "stderr: \(first.error) \(second.error)")
+        #expect(first.output == "web  https://blog.example.com:8443\nssh  127.0.0.1:\(port)\n")
+        #expect(second.output == first.output)
+
+        let json = try home.homeagent(["sync", "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let forwards = document?["forwards"] as? [[String: Any]]
+        #expect(document?["home"] as? String == "alice")
+        #expect(forwards?.map { $0["public_address"] as? String } == ["https://blog.example.com:8443", "127.0.0.1:\(port)"])
+
+        let routesBefore = try home.edgeagent(["route", "list"])
+        #expect(routesBefore.output.contains("\"public_address\" : \"127.0.0.1:\(port)\""), "routes: \(routesBefore.output)")
+
+        let unexposed = try home.homeagent(["unexpose", "ssh"])
+        #expect(unexposed.status == 0, "stderr: \(unexposed.error)")
+        #expect(unexposed.output == "removed forward \"ssh\" from \(home.config)\nweb  https://blog.example.com:8443\n")
+        #expect(!(try String(contentsOfFile: home.config, encoding: .utf8)).contains("ssh"))
+        let mode = try FileManager.default.attributesOfItem(atPath: home.config)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let routesAfter = try home.edgeagent(["route", "list"])
+        #expect(routesAfter.status == 0 && routesAfter.output.contains("blog.example.com"), "routes: \(routesAfter.output)")
+        #expect(!routesAfter.output.contains("127.0.0.1:\(port)"), "routes: \(routesAfter.output)")
+    }
+
+    @Test("a hostname outside the home's domains is saved but reported as rejected, with exit status 1")
+    func foreignDomain() async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+        #expect(try home.homeagent(["domain", "add", "example.com"]).status == 0)
+
+        let app = try home.homeagent(["expose", "app", "--type", "http", "--hostname", "app.other.org", "--target", "127.0.0.1:8080"])
+        #expect(app.status == 1)
+        #expect(app.output.contains("app  error: 'app.other.org' is not under any base domain of this home"), "stdout: \(app.output)")
+        #expect(app.output.contains("(foreign_domain)"))
+        #expect(try String(contentsOfFile: home.config, encoding: .utf8).contains("app.other.org"))
+        #expect(try home.homeagent(["sync"]).status == 1)
+    }
+
+    @Test("bad expose input names the field and leaves the config unchanged", arguments: [
+        (["expose", "x", "--type", "udp", "--target", "127.0.0.1:1"], "--type"),
+        (["expose", "x", "--type", "tcp"], "--target"),
+        (["expose", "x", "--type", "tcp", "--target", "127.0.0.1"], "--target"),
+        (["expose", "x", "--type", "https", "--target", "127.0.0.1:1"], "--hostname is required"),
+        (["expose", "x", "--type", "tcp", "--hostname", "a.example.com", "--target", "127.0.0.1:1"], "--hostname is not allowed"),
+        (["expose", "x", "--type", "https", "--hostname", "Blog.example.com", "--target", "127.0.0.1:1"], "hostname \"Blog.example.com\" must be lowercase"),
+        (["expose", "Bad_Name", "--type", "tcp", "--target", "127.0.0.1:1"], "name \"Bad_Name\""),
+        (["expose", "web", "--type", "tcp", "--target", "127.0.0.1:1"], "name \"web\" is already used"),
+        (["unexpose", "nothere"], "no forward named \"nothere\""),
+    ])
+    func badInput(arguments: [String], field: String) async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+        let setup = try home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443", "--no-sync"])
+        #expect(setup.status == 0, "stderr: \(setup.error)")
+        let before = try home.configBytes()
+
+        let refused = try home.homeagent(arguments)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains(field), "stderr: \(refused.error)")
+        #expect(try home.configBytes() == before)
+    }
+
+    @Test("a deleted home is told the edge no longer accepts its certificate; a stopped edge is unreachable")
+    func deletedHomeAndStoppedEdge() async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+        #expect(try home.homeagent(["sync"]).status == 0)
+
+        #expect(try home.edgeagent(["home", "delete", "alice"]).status == 0)
+        let deleted = try home.homeagent(["sync"])
+        #expect(deleted.status == 1)
+        #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
+
+        #expect(home.edge.terminate() == 0)
+        let stopped = try home.homeagent(["domain", "add", "example.com"])
+        #expect(stopped.status == 1)
+        #expect(stopped.error.contains("cannot reach the edge at 127.0.0.1:"), "stderr: \(stopped.error)")
+    }
+
+    @Test("a lost certificate file is named; an edge address that never speaks TLS times out after 5 s")
+    func lostCertificateAndSilentEdge() async throws {
+        let home = try await HomeCLIFixture()
+        defer { home.stop() }
+        let directory = URL(fileURLWithPath: home.config).deletingLastPathComponent()
+        let certificate = directory.appendingPathComponent("home.pem")
+        try FileManager.default.moveItem(at: certificate, to: directory.appendingPathComponent("home.pem.lost"))
+        let lost = try home.homeagent(["sync"])
+        #expect(lost.status == 1)
+        #expect(lost.error.contains("cannot use the certificate file \(certificate.path) named in the config: no such file"), "stderr: \(lost.error)")
+        try FileManager.default.moveItem(at: directory.appendingPathComponent("home.pem.lost"), to: certificate)
+
+        // A listener that accepts and never answers stands in for a wedged edge.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let silent = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        var config = try HomeConfigFile.load(path: home.config)
+        config.edge = HomeConfig.Address(host: "127.0.0.1", port: silent.localAddress!.port!)
+        try HomeConfigFile.save(config, to: home.config)
+        let started = ContinuousClock.now
+        let wedged = try home.homeagent(["domain", "add", "example.com"])
+        let elapsed = ContinuousClock.now - started
+        try await silent.close()
+        try await group.shutdownGracefully()
+        #expect(wedged.status == 1)
+        #expect(wedged.error.contains("did not complete TLS and HELLO within 5 s"), "stderr: \(wedged.error)")
+        #expect(elapsed >= .seconds(5) && elapsed < .seconds(15))
+    }
+
+    /// The port of `name`'s `host:port` line in `sync` output.
+    static func tcpPort(of name: String, in output: String) -> Int? {
+        output.split(separator: "\n").first { $0.hasPrefix("\(name)  ") }
+            .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+    }
+}
