@@ -42,6 +42,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TestSupport",
+            path: "Sources/TestSupport"
+        ),
+        .target(
             name: "LinkEmulator",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "WireTests",
             dependencies: [
+                "TestSupport",
                 "Wire",
                 "COpenSSL",
                 "LinkEmulator",
@@ -81,6 +86,7 @@ let package = Package(
         .testTarget(
             name: "EdgeAgentTests",
             dependencies: [
+                "TestSupport",
                 "EdgeAgent",
                 "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -93,6 +99,7 @@ let package = Package(
         .testTarget(
             name: "EnrollmentTests",
             dependencies: [
+                "TestSupport",
                 "EdgeAgent",
                 "HomeAgent",
                 "Wire",
@@ -103,6 +110,7 @@ let package = Package(
         .testTarget(
             name: "HomeAgentTests",
             dependencies: [
+                "TestSupport",
                 "HomeAgent",
                 "Wire",
                 .product(name: "Yams", package: "Yams"),

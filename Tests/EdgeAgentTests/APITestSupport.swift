@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Logging
 import Testing
@@ -115,7 +116,7 @@ enum Curl {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let deadline = ContinuousClock.now + .seconds(15)
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
         if process.isRunning {

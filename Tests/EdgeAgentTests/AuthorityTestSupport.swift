@@ -2,6 +2,7 @@
 // afterwards), file modes as the kernel reports them, and the openssl CLI run
 // with a bounded wait (killed by PID if it overstays).
 
+import TestSupport
 import Foundation
 @testable import EdgeAgent
 
@@ -64,7 +65,7 @@ func authorityRunOpenSSL(_ arguments: [String], timeout: Duration = .seconds(10)
     process.standardOutput = output
     process.standardError = output
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    try ProcessLaunch.run(process)
     let deadline = ContinuousClock.now + timeout
     while process.isRunning, ContinuousClock.now < deadline {
         try await Task.sleep(for: .milliseconds(10))

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// Runs one of the built agent binaries (next to this test binary) to
@@ -33,7 +34,7 @@ struct AgentRun {
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
         if process.isRunning {
@@ -64,7 +65,7 @@ final class EdgeServerProcess {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try? FileManager.default.removeItem(at: self.directory.appendingPathComponent("edge.runtime.json"))
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// Waits until the edge wrote its ports and its API answers.

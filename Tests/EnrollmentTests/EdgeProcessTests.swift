@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -54,7 +55,8 @@ struct EdgeProcessTests {
         let url = URL(string: "http://127.0.0.1:\(edge.apiPort)/api/homes")!
 
         // Eight writers create homes as fast as the edge acknowledges them; the
-        // edge is killed while they are at it.
+        // edge is killed while they are at it, once some writes went through.
+        let count = AcknowledgedCount()
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for writer in 0..<8 {
                 group.addTask {
@@ -71,11 +73,15 @@ struct EdgeProcessTests {
                             (response as? HTTPURLResponse)?.statusCode == 201
                         else { break }
                         names.append(name)
+                        count.value.add(1, ordering: .relaxed)
                     }
                     return names
                 }
             }
-            try await Task.sleep(for: .milliseconds(700))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while count.value.load(ordering: .relaxed) < 50, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             edge.killHard()
             var all: [String] = []
             for try await names in group { all += names }
@@ -97,4 +103,9 @@ struct EdgeProcessTests {
         #expect(listed.status == 0, "stderr: \(listed.error)")
         #expect(restarted.terminate() == 0)
     }
+}
+
+/// Writes acknowledged so far, shared by the writer tasks.
+final class AcknowledgedCount: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -45,7 +46,7 @@ enum PeekLoopbackCapture {
             let (executable, arguments) = try client(port)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
-            try process.run()
+            try ProcessLaunch.run(process)
             try await afterLaunch(port)
         } catch {
             promise.fail(error)

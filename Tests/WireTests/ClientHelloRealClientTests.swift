@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -79,7 +80,7 @@ struct ClientHelloRealClientTests {
         process.executableURL = URL(fileURLWithPath: curl)
         process.arguments = ["--version"]
         process.standardOutput = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.killAndReap()
         let features = output.split(separator: "\n").first { $0.hasPrefix("Features:") } ?? ""

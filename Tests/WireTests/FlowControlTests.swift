@@ -125,30 +125,28 @@ struct SchedulingFairnessTests {
             box.emulator = emulator
             return emulator.address
         }
-        let start = ContinuousClock.now
-        for index in 0..<2 {
+        func flood(_ index: Int) async throws {
             _ = try await pair.dialer.openStream(metadata: StreamMetadata(forward: "bulk-\(index)")) { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FloodHandler(chunk: 65_536, limit: Int.max)) }
             }.get()
         }
-        try await Task.sleep(for: .seconds(2))
-        let late = ContinuousClock.now
-        _ = try await pair.dialer.openStream(metadata: StreamMetadata(forward: "bulk-2")) { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FloodHandler(chunk: 65_536, limit: Int.max)) }
-        }.get()
-        try await Task.sleep(for: .seconds(3))
-
-        // Bytes each stream received in the second before the third stream started,
-        // and in the third second after it started (its window starts small and
-        // must grow past the queueing delay of the relay and socket buffers).
-        func received(_ counter: TimedCounter, from: Duration, to: Duration) -> Int {
-            let samples = counter.samples(every: .milliseconds(100), from: start)
-            let at = { (t: Duration) in samples.last { $0.at <= t }?.bytes ?? 0 }
-            return at(to) - at(from)
+        // Windows are measured from each stream's first byte, as stamped on the
+        // event loop, so a slow test runner starting a stream late skews nothing.
+        func window(after counter: TimedCounter, from: Duration, to: Duration) async throws -> (ContinuousClock.Instant, ContinuousClock.Instant) {
+            #expect(try await eventually(timeout: .seconds(20)) { counter.firstArrival != nil })
+            let first = try #require(counter.firstArrival)
+            try await Task.sleep(until: first + to + .milliseconds(100))
+            return (first + from, first + to)
         }
-        let before = counters.prefix(2).map { received($0, from: .seconds(1), to: .seconds(2)) }
-        let offset = late - start
-        let after = counters.map { received($0, from: offset + .seconds(2), to: offset + .seconds(3)) }
+
+        try await flood(0)
+        try await flood(1)
+        let (twoFrom, twoTo) = try await window(after: counters[1], from: .seconds(2), to: .seconds(3))
+        try await flood(2)
+        let (threeFrom, threeTo) = try await window(after: counters[2], from: .seconds(2), to: .seconds(3))
+
+        let before = counters.prefix(2).map { $0.bytes(from: twoFrom, to: twoTo) }
+        let after = counters.map { $0.bytes(from: threeFrom, to: threeTo) }
         let shareBefore = Double(before[0]) / Double(max(1, before[0] + before[1]))
         #expect(before.allSatisfy { $0 > 0 })
         #expect((0.4...0.6).contains(shareBefore), "two streams: \(before)")

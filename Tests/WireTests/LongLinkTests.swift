@@ -80,6 +80,18 @@ final class TimedCounter: ChannelInboundHandler, Sendable {
 
     var stream: WireStreamChannel? { channel.withLock { $0 } }
 
+    /// When the first byte arrived.
+    var firstArrival: ContinuousClock.Instant? { arrivals.withLock { $0.first?.at } }
+
+    /// Bytes that arrived in `from..<to`.
+    func bytes(from: ContinuousClock.Instant, to: ContinuousClock.Instant) -> Int {
+        arrivals.withLock { list in
+            let before = list.last { $0.at < from }?.total ?? 0
+            let through = list.last { $0.at < to }?.total ?? 0
+            return through - before
+        }
+    }
+
     /// The cumulative byte count at regular instants after `start`.
     func samples(every step: Duration, from start: ContinuousClock.Instant) -> [(at: Duration, bytes: Int)] {
         let recorded = arrivals.withLock { $0 }

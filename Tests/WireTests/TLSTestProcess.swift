@@ -2,6 +2,7 @@
 // stderr are collected as they arrive, and everything is bounded by timeouts.
 // `stop()` (also run at deinit) kills the process, so no test leaves one behind.
 
+import TestSupport
 import Foundation
 import Synchronization
 
@@ -21,7 +22,7 @@ final class TLSTestProcess {
         let output = self.output
         stdout.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: false) }
         stderr.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: true) }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     deinit { stop() }

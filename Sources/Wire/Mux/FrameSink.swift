@@ -10,9 +10,9 @@ protocol FrameSink: AnyObject {
     var connectionWritable: Bool { get }
     /// Asks for a flush at the end of the current event.
     func flushSoon()
-    /// The path's round-trip time without queueing (recent minimum), once
-    /// measured: what receive windows are sized against.
-    var baselineRTT: TimeAmount? { get }
+    /// The smoothed round-trip time, once measured: what receive windows
+    /// are sized against.
+    var smoothedRTT: TimeAmount? { get }
     /// A stream ended; the session may be done draining.
     func streamCountChanged()
 }

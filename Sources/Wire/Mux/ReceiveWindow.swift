@@ -41,7 +41,7 @@ struct ReceiveWindow {
     /// increment to send now, if any, and how much the window grew.
     ///
     /// - Parameters:
-    ///   - rtt: the path's round-trip time without queueing, if measured yet.
+    ///   - rtt: the session's smoothed round-trip time, if measured yet.
     ///   - growthAllowance: how many more bytes of window the memory budget allows.
     mutating func consume(_ bytes: Int, now: NIODeadline, rtt: TimeAmount?, growthAllowance: Int) -> (increment: UInt32, growth: Int)? {
         pendingCredit += bytes

@@ -168,7 +168,7 @@ final class StreamMultiplexer {
     private func releaseConnectionCredit(_ bytes: Int) {
         guard bytes > 0 else { return }
         let allowance = configuration.memoryBudget - connectionReceive.size
-        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink.baselineRTT, growthAllowance: allowance) {
+        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance) {
             sink.write(.windowUpdate(.connection, increment: increment), promise: nil)
             sink.flushSoon()
         }
@@ -270,7 +270,7 @@ final class StreamMultiplexer {
     func consumed(_ bytes: Int, on stream: WireStreamChannel) {
         guard stream.state.canReceive else { return }
         let allowance = configuration.memoryBudget - committedWindow
-        guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink.baselineRTT, growthAllowance: allowance)
+        guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance)
         else { return }
         committedWindow += growth
         sink.write(.windowUpdate(stream.streamID, increment: increment), promise: nil)

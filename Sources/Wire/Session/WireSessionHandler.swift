@@ -362,7 +362,7 @@ extension WireSessionHandler: FrameSink {
         context.flush()
     }
 
-    var baselineRTT: TimeAmount? { rtt.baseline }
+    var smoothedRTT: TimeAmount? { rtt.smoothed }
 
     func streamCountChanged() {
         guard goAwaySent || goAwayReceived, multiplexer.isIdle, let context, case .ready = state else { return }
