@@ -16,7 +16,9 @@ struct AgentRun {
         return directory.appendingPathComponent(name).path
     }
 
-    static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) throws -> AgentRun {
+    /// Async, and polls with `Task.sleep`: a blocking wait here would hold one
+    /// of the few cooperative threads that an in-process edge under test needs.
+    static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary(name))
         process.arguments = arguments
@@ -36,10 +38,10 @@ struct AgentRun {
         process.standardInput = FileHandle.nullDevice
         try ProcessLaunch.run(process)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(10_000) }
+            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         }
         return AgentRun(
             status: process.terminationStatus,

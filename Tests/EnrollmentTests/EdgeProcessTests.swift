@@ -18,30 +18,30 @@ struct EdgeProcessTests {
         try await edge.waitUntilReady()
         let dataDir = ["--data-dir", edge.directory.path]
 
-        let created = try AgentRun.run("edgeagent", ["home", "create", "alice", "--ttl", "1h"] + dataDir)
+        let created = try await AgentRun.run("edgeagent", ["home", "create", "alice", "--ttl", "1h"] + dataDir)
         #expect(created.status == 0, "stderr: \(created.error)")
         let token = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix(JoinToken.prefix) && !token.contains("\n"))
         #expect(try JoinToken.parse(token).port == UInt16(edge.tunnelPort))
 
         let config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
-        let joined = try AgentRun.run("homeagent", ["join", token, "--config", config])
+        let joined = try await AgentRun.run("homeagent", ["join", token, "--config", config])
         #expect(joined.status == 0, "stderr: \(joined.error)")
 
-        let listed = try AgentRun.run("edgeagent", ["home", "list", "--json"] + dataDir)
+        let listed = try await AgentRun.run("edgeagent", ["home", "list", "--json"] + dataDir)
         let homes = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
         let alice = (homes?["homes"] as? [[String: Any]])?.first { $0["name"] as? String == "alice" }
         #expect(alice?["state"] as? String == "active")
 
-        let duplicate = try AgentRun.run("edgeagent", ["home", "create", "alice"] + dataDir)
+        let duplicate = try await AgentRun.run("edgeagent", ["home", "create", "alice"] + dataDir)
         #expect(duplicate.status != 0 && duplicate.error.contains("already exists"), "stderr: \(duplicate.error)")
-        let badName = try AgentRun.run("edgeagent", ["home", "create", "Bad_Name!"] + dataDir)
+        let badName = try await AgentRun.run("edgeagent", ["home", "create", "Bad_Name!"] + dataDir)
         #expect(badName.status != 0 && !badName.error.isEmpty)
-        let badTTL = try AgentRun.run("edgeagent", ["home", "create", "bob", "--ttl", "forever"] + dataDir)
+        let badTTL = try await AgentRun.run("edgeagent", ["home", "create", "bob", "--ttl", "forever"] + dataDir)
         #expect(badTTL.status != 0 && badTTL.error.contains("--ttl"), "stderr: \(badTTL.error)")
 
         #expect(edge.terminate() == 0)
-        let offline = try AgentRun.run("edgeagent", ["home", "list"] + dataDir)
+        let offline = try await AgentRun.run("edgeagent", ["home", "list"] + dataDir)
         #expect(offline.status != 0 && offline.error.contains("is `edgeagent serve` running?"), "stderr: \(offline.error)")
     }
 
@@ -99,7 +99,7 @@ struct EdgeProcessTests {
         // And the edge starts again on the same data.
         let restarted = try EdgeServerProcess(directory: edge.directory)
         try await restarted.waitUntilReady()
-        let listed = try AgentRun.run("edgeagent", ["home", "list", "--json", "--data-dir", edge.directory.path])
+        let listed = try await AgentRun.run("edgeagent", ["home", "list", "--json", "--data-dir", edge.directory.path])
         #expect(listed.status == 0, "stderr: \(listed.error)")
         #expect(restarted.terminate() == 0)
     }

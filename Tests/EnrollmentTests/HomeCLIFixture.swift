@@ -13,21 +13,21 @@ final class HomeCLIFixture {
         edge = try EdgeServerProcess()
         config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
         try await edge.waitUntilReady()
-        let created = try edgeagent(["home", "create", home])
+        let created = try await edgeagent(["home", "create", home])
         guard created.status == 0 else { throw EdgeServerFailure("home create failed: \(created.error)") }
         let token = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let joined = try AgentRun.run("homeagent", ["join", token, "--config", config])
+        let joined = try await AgentRun.run("homeagent", ["join", token, "--config", config])
         guard joined.status == 0 else { throw EdgeServerFailure("join failed: \(joined.error)") }
     }
 
     /// `homeagent ARGS --config <this home's config>`, bounded in time.
-    func homeagent(_ arguments: [String]) throws -> AgentRun {
-        try AgentRun.run("homeagent", arguments + ["--config", config])
+    func homeagent(_ arguments: [String]) async throws -> AgentRun {
+        try await AgentRun.run("homeagent", arguments + ["--config", config])
     }
 
     /// `edgeagent ARGS --data-dir <the edge's data>`, bounded in time.
-    func edgeagent(_ arguments: [String]) throws -> AgentRun {
-        try AgentRun.run("edgeagent", arguments + ["--data-dir", edge.directory.path])
+    func edgeagent(_ arguments: [String]) async throws -> AgentRun {
+        try await AgentRun.run("edgeagent", arguments + ["--data-dir", edge.directory.path])
     }
 
     /// The config file's bytes, to prove a refused edit changed nothing.

@@ -13,20 +13,20 @@ struct HomeCLITests {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
 
-        let added = try home.homeagent(["domain", "add", "example.com"])
+        let added = try await home.homeagent(["domain", "add", "example.com"])
         #expect(added.status == 0, "stderr: \(added.error)")
         #expect(added.output == "added example.com\ndomains: example.com\n")
 
         // A single label is refused before the list is consulted, under the same code.
-        let single = try home.homeagent(["domain", "add", "com"])
+        let single = try await home.homeagent(["domain", "add", "com"])
         #expect(single.status == 1)
         #expect(single.error == "Error: the edge refused: 'com' needs at least two labels, such as example.com. (public_suffix)\n")
-        let suffix = try home.homeagent(["domain", "add", "co.uk"])
+        let suffix = try await home.homeagent(["domain", "add", "co.uk"])
         #expect(suffix.status == 1)
         #expect(suffix.error.contains("'co.uk' is a public suffix; claim a domain registered under it instead"), "stderr: \(suffix.error)")
         #expect(suffix.error.contains("(public_suffix)"))
 
-        let removed = try home.homeagent(["domain", "remove", "example.com"])
+        let removed = try await home.homeagent(["domain", "remove", "example.com"])
         #expect(removed.status == 0, "stderr: \(removed.error)")
         #expect(removed.output == "removed example.com\ndomains: (none)\n")
     }
@@ -35,39 +35,39 @@ struct HomeCLITests {
     func exposeSyncUnexpose() async throws {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
-        #expect(try home.homeagent(["domain", "add", "example.com"]).status == 0)
+        #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
 
-        let web = try home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443"])
+        let web = try await home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443"])
         #expect(web.status == 0, "stderr: \(web.error)")
         #expect(web.output.contains("web  https://blog.example.com:8443\n"), "stdout: \(web.output)")
 
-        let ssh = try home.homeagent(["expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22"])
+        let ssh = try await home.homeagent(["expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22"])
         #expect(ssh.status == 0, "stderr: \(ssh.error)")
         let port = try #require(Self.tcpPort(of: "ssh", in: ssh.output), "stdout: \(ssh.output)")
         #expect((10_000...10_099).contains(port))
 
-        let first = try home.homeagent(["sync"])
-        let second = try home.homeagent(["sync"])
+        let first = try await home.homeagent(["sync"])
+        let second = try await home.homeagent(["sync"])
         #expect(first.status == 0 && second.status == 0, "stderr: \(first.error) \(second.error)")
         #expect(first.output == "web  https://blog.example.com:8443\nssh  127.0.0.1:\(port)\n")
         #expect(second.output == first.output)
 
-        let json = try home.homeagent(["sync", "--json"])
+        let json = try await home.homeagent(["sync", "--json"])
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let forwards = document?["forwards"] as? [[String: Any]]
         #expect(document?["home"] as? String == "alice")
         #expect(forwards?.map { $0["public_address"] as? String } == ["https://blog.example.com:8443", "127.0.0.1:\(port)"])
 
-        let routesBefore = try home.edgeagent(["route", "list"])
+        let routesBefore = try await home.edgeagent(["route", "list"])
         #expect(routesBefore.output.contains("\"public_address\" : \"127.0.0.1:\(port)\""), "routes: \(routesBefore.output)")
 
-        let unexposed = try home.homeagent(["unexpose", "ssh"])
+        let unexposed = try await home.homeagent(["unexpose", "ssh"])
         #expect(unexposed.status == 0, "stderr: \(unexposed.error)")
         #expect(unexposed.output == "removed forward \"ssh\" from \(home.config)\nweb  https://blog.example.com:8443\n")
         #expect(!(try String(contentsOfFile: home.config, encoding: .utf8)).contains("ssh"))
         let mode = try FileManager.default.attributesOfItem(atPath: home.config)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let routesAfter = try home.edgeagent(["route", "list"])
+        let routesAfter = try await home.edgeagent(["route", "list"])
         #expect(routesAfter.status == 0 && routesAfter.output.contains("blog.example.com"), "routes: \(routesAfter.output)")
         #expect(!routesAfter.output.contains("127.0.0.1:\(port)"), "routes: \(routesAfter.output)")
     }
@@ -76,14 +76,14 @@ struct HomeCLITests {
     func foreignDomain() async throws {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
-        #expect(try home.homeagent(["domain", "add", "example.com"]).status == 0)
+        #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
 
-        let app = try home.homeagent(["expose", "app", "--type", "http", "--hostname", "app.other.org", "--target", "127.0.0.1:8080"])
+        let app = try await home.homeagent(["expose", "app", "--type", "http", "--hostname", "app.other.org", "--target", "127.0.0.1:8080"])
         #expect(app.status == 1)
         #expect(app.output.contains("app  error: 'app.other.org' is not under any base domain of this home"), "stdout: \(app.output)")
         #expect(app.output.contains("(foreign_domain)"))
         #expect(try String(contentsOfFile: home.config, encoding: .utf8).contains("app.other.org"))
-        #expect(try home.homeagent(["sync"]).status == 1)
+        #expect(try await home.homeagent(["sync"]).status == 1)
     }
 
     @Test("bad expose input names the field and leaves the config unchanged", arguments: [
@@ -100,11 +100,11 @@ struct HomeCLITests {
     func badInput(arguments: [String], field: String) async throws {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
-        let setup = try home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443", "--no-sync"])
+        let setup = try await home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443", "--no-sync"])
         #expect(setup.status == 0, "stderr: \(setup.error)")
         let before = try home.configBytes()
 
-        let refused = try home.homeagent(arguments)
+        let refused = try await home.homeagent(arguments)
         #expect(refused.status != 0)
         #expect(refused.error.contains(field), "stderr: \(refused.error)")
         #expect(try home.configBytes() == before)
@@ -114,15 +114,15 @@ struct HomeCLITests {
     func deletedHomeAndStoppedEdge() async throws {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
-        #expect(try home.homeagent(["sync"]).status == 0)
+        #expect(try await home.homeagent(["sync"]).status == 0)
 
-        #expect(try home.edgeagent(["home", "delete", "alice"]).status == 0)
-        let deleted = try home.homeagent(["sync"])
+        #expect(try await home.edgeagent(["home", "delete", "alice"]).status == 0)
+        let deleted = try await home.homeagent(["sync"])
         #expect(deleted.status == 1)
         #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
 
         #expect(home.edge.terminate() == 0)
-        let stopped = try home.homeagent(["domain", "add", "example.com"])
+        let stopped = try await home.homeagent(["domain", "add", "example.com"])
         #expect(stopped.status == 1)
         #expect(stopped.error.contains("cannot reach the edge at 127.0.0.1:"), "stderr: \(stopped.error)")
     }
@@ -134,7 +134,7 @@ struct HomeCLITests {
         let directory = URL(fileURLWithPath: home.config).deletingLastPathComponent()
         let certificate = directory.appendingPathComponent("home.pem")
         try FileManager.default.moveItem(at: certificate, to: directory.appendingPathComponent("home.pem.lost"))
-        let lost = try home.homeagent(["sync"])
+        let lost = try await home.homeagent(["sync"])
         #expect(lost.status == 1)
         #expect(lost.error.contains("cannot use the certificate file \(certificate.path) named in the config: no such file"), "stderr: \(lost.error)")
         try FileManager.default.moveItem(at: directory.appendingPathComponent("home.pem.lost"), to: certificate)
@@ -146,7 +146,7 @@ struct HomeCLITests {
         config.edge = HomeConfig.Address(host: "127.0.0.1", port: silent.localAddress!.port!)
         try HomeConfigFile.save(config, to: home.config)
         let started = ContinuousClock.now
-        let wedged = try home.homeagent(["domain", "add", "example.com"])
+        let wedged = try await home.homeagent(["domain", "add", "example.com"])
         let elapsed = ContinuousClock.now - started
         try await silent.close()
         try await group.shutdownGracefully()

@@ -7,8 +7,8 @@ import Wire
 /// The real `homeagent join` binary against a real edge on loopback.
 @Suite("homeagent join", .timeLimit(.minutes(1)))
 struct JoinCommandTests {
-    static func run(_ arguments: [String]) throws -> AgentRun {
-        try AgentRun.run("homeagent", arguments)
+    static func run(_ arguments: [String]) async throws -> AgentRun {
+        try await AgentRun.run("homeagent", arguments)
     }
 
     static func mode(_ path: String) -> Int {
@@ -24,7 +24,7 @@ struct JoinCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("homeagent.yaml").path
 
-        let joined = try Self.run(["join", token.text, "--config", config])
+        let joined = try await Self.run(["join", token.text, "--config", config])
         #expect(joined.status == 0, "stderr: \(joined.error)")
         #expect(joined.output.contains("as home \"alice\""))
         #expect(Self.mode(config) == 0o600)
@@ -36,10 +36,10 @@ struct JoinCommandTests {
         let certificate = try Certificate(pem: String(contentsOfFile: directory.appendingPathComponent("home.pem").path, encoding: .utf8))
         #expect(try await edge.registry.home(named: "alice")?.certificateSHA256 == SHA256.hex(certificate.fingerprintSHA256))
 
-        let again = try Self.run(["join", token.text, "--config", config, "--force"])
+        let again = try await Self.run(["join", token.text, "--config", config, "--force"])
         #expect(again.status != 0)
         #expect(again.error.contains("already used"), "stderr: \(again.error)")
-        let refused = try Self.run(["join", token.text, "--config", config])
+        let refused = try await Self.run(["join", token.text, "--config", config])
         #expect(refused.status != 0)
         #expect(refused.error.contains("--force"), "stderr: \(refused.error)")
         try await edge.stop()
@@ -49,16 +49,16 @@ struct JoinCommandTests {
         ("portico1-AAAA", "token"),
         ("not-a-token", "not a Portico join token"),
     ])
-    func badTokens(_ token: String, _ expected: String) throws {
-        let run = try Self.run(["join", token, "--config", "/nonexistent/portico/homeagent.yaml"])
+    func badTokens(_ token: String, _ expected: String) async throws {
+        let run = try await Self.run(["join", token, "--config", "/nonexistent/portico/homeagent.yaml"])
         #expect(run.status != 0)
         #expect(run.error.contains(expected), "stderr: \(run.error)")
     }
 
-    @Test func unreachableEdge() throws {
+    @Test func unreachableEdge() async throws {
         let token = try JoinToken(host: "127.0.0.1", port: 1, id: Array(repeating: 1, count: 16),
                                   secret: Array(repeating: 2, count: 32), caPin: Array(repeating: 3, count: 32))
-        let run = try Self.run(["join", token.text, "--config", "/nonexistent/portico/homeagent.yaml"])
+        let run = try await Self.run(["join", token.text, "--config", "/nonexistent/portico/homeagent.yaml"])
         #expect(run.status != 0)
         #expect(run.error.contains("cannot reach the edge at 127.0.0.1:1"), "stderr: \(run.error)")
     }

@@ -9,7 +9,7 @@ import Testing
 /// address it learnt (and the authority TLV) to a backend with
 /// `send-proxy-v2`, where our decoder reads it back. Skipped when haproxy is
 /// not installed (`apt-get install -y haproxy`).
-@Suite("ProxyProtocolHAProxy", .timeLimit(.minutes(1)))
+@Suite("ProxyProtocolHAProxy", .timeLimit(.minutes(1)), .serialized)
 struct ProxyProtocolHAProxyTests {
     static let haproxy = "/usr/sbin/haproxy"
     static let payload = Array("hello through haproxy".utf8)
