@@ -13,6 +13,10 @@ protocol FrameSink: AnyObject {
     /// The smoothed round-trip time, once measured: what receive windows
     /// are sized against.
     var smoothedRTT: TimeAmount? { get }
+    /// Asks for a fresh round-trip sample (rate-limited by the session):
+    /// windows are sized against the RTT, which keepalive alone samples only
+    /// every few seconds, too rarely to follow queueing under load.
+    func requestRTTSample()
     /// A stream ended; the session may be done draining.
     func streamCountChanged()
 }

@@ -274,6 +274,7 @@ final class StreamMultiplexer {
         else { return }
         committedWindow += growth
         sink.write(.windowUpdate(stream.streamID, increment: increment), promise: nil)
+        sink.requestRTTSample()
         sink.flushSoon()
     }
 

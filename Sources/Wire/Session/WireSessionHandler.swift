@@ -21,6 +21,8 @@ public final class WireSessionHandler: ChannelInboundHandler {
     }
 
     static let maximumOutstandingPings = 16
+    /// At most one PING per this interval on behalf of window sizing.
+    static let rttSampleInterval: TimeAmount = .milliseconds(200)
     static let maximumPongsWhileBlocked = 1024
 
     public let role: SessionRole
@@ -40,6 +42,7 @@ public final class WireSessionHandler: ChannelInboundHandler {
     /// keeps sending them is flooding us ([SEC-3]).
     private var pongsWhileBlocked = 0
     private var lastReceived = NIODeadline.now()
+    private var lastPingSent = NIODeadline.uptimeNanoseconds(0)
     private var keepalive: RepeatedTask?
     private var helloTimeout: Scheduled<Void>?
     private var inReadLoop = false
@@ -238,6 +241,7 @@ public final class WireSessionHandler: ChannelInboundHandler {
             pings.removeValue(forKey: oldest)??.fail(WireSessionError.peerUnresponsive)
         }
         pings[stamp] = .some(nil)
+        lastPingSent = .now()
         write(.ping(stamp), promise: nil)
         flushSoon()
         return stamp
@@ -363,6 +367,11 @@ extension WireSessionHandler: FrameSink {
     }
 
     var smoothedRTT: TimeAmount? { rtt.smoothed }
+
+    func requestRTTSample() {
+        guard case .ready = state, NIODeadline.now() - lastPingSent >= Self.rttSampleInterval else { return }
+        sendPing()
+    }
 
     func streamCountChanged() {
         guard goAwaySent || goAwayReceived, multiplexer.isIdle, let context, case .ready = state else { return }
