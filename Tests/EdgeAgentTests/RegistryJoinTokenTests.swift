@@ -30,7 +30,7 @@ import Wire
             // The audit row names the token but never holds the secret.
             let entry = try #require(try await registry.auditLog().first)
             #expect(entry.action == "token.issue" && entry.detail.contains(b.id))
-            #expect(!entry.detail.contains(IssuedToken.hex(b.secret)))
+            #expect(!entry.detail.contains(SHA256.hex(b.secret)))
         }
     }
 

@@ -106,8 +106,7 @@ final class EdgeServerProcess {
     }
 
     func killHard() {
-        if process.isRunning { kill(pid, SIGKILL) }
-        while process.isRunning { usleep(10_000) }
+        process.killAndReap()
     }
 
     deinit {

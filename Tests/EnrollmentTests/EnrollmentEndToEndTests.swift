@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Logging
 import NIOCore
@@ -90,13 +91,4 @@ struct EnrollmentEndToEndTests {
         #expect(edge.listener.sessions.session(for: "carol") == nil)
         try await edge.stop()
     }
-}
-
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import HomeAgent
@@ -109,7 +110,7 @@ import Testing
     }
 
     @Test func randomMutationsNeverTrap() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         let alphabet = Array("\n\t \"':-[]{},#&*!|>?%@`\\\u{0}\u{FEFF}aZ09é".unicodeScalars)
         for _ in 0..<3000 {
             var scalars = Array(F.issueExample.unicodeScalars)
@@ -124,19 +125,6 @@ import Testing
             var text = ""
             text.unicodeScalars.append(contentsOf: scalars)
             _ = F.message(parsing: text)
-        }
-    }
-
-    /// A tiny seeded generator so the mutation test explores the same inputs every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

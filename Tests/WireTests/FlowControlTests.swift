@@ -1,3 +1,4 @@
+import TestSupport
 import LinkEmulator
 import NIOCore
 import NIOPosix

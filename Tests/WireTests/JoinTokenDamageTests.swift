@@ -1,6 +1,7 @@
 // Join tokens that were damaged or were never tokens: each is refused with the
 // error that tells the operator what happened, and none crashes the parser.
 
+import TestSupport
 import Foundation
 import Testing
 @testable import Wire

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// A freshly issued join token: the only moment the secret exists on the
 /// edge. The registry keeps SHA-256(secret); whoever receives this value puts
@@ -13,12 +14,5 @@ struct IssuedToken: Sendable {
     var expiresAt: Date
 
     /// `idBytes` as lower-case hex, the form stored and sent in ENROLL_REQUEST.
-    var id: String { Self.hex(idBytes) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
-    }
+    var id: String { SHA256.hex(idBytes) }
 }

@@ -15,7 +15,7 @@ struct EnrollmentService: Sendable {
         guard let csr = try? CertificateSigningRequest(pem: request.csr), csr.verifySignature() else {
             return Self.failure("csr_invalid", "the certificate request is malformed or not signed by its key")
         }
-        guard let secret = Self.base64URLDecode(request.secret) else {
+        guard let secret = try? Base64URL.decode(request.secret[...].utf8) else {
             return Self.failure("token_unknown", RegistryError.tokenUnknown.description)
         }
         do {
@@ -38,11 +38,5 @@ struct EnrollmentService: Sendable {
 
     private static func failure(_ code: String, _ message: String) -> EnrollResponse {
         EnrollResponse(error: ControlError(code: code, message: message))
-    }
-
-    static func base64URLDecode(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { Array($0) }
     }
 }

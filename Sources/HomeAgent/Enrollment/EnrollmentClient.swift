@@ -61,7 +61,7 @@ struct EnrollmentClient {
         defer { channel.close(promise: nil) }
         do {
             let session = try await sessionPromise.futureResult.get()
-            let request = EnrollRequest(tokenID: token.idHex, secret: Self.base64URL(token.secret), csr: try csr.pemString())
+            let request = EnrollRequest(tokenID: token.idHex, secret: Base64URL.encode(token.secret), csr: try csr.pemString())
             _ = try await session.ready.get()
             try await session.send(.enrollRequest(request)).get()
         } catch {
@@ -98,11 +98,5 @@ struct EnrollmentClient {
             throw .protocolError("the issued certificate is not for our key")
         }
         return Result(homeName: name, key: key, certificate: certificate, caCertificate: ca)
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -17,7 +17,7 @@ public enum SHA256 {
         return Array(digest.prefix(Int(length)))
     }
 
-    /// Lower-case hex, the form pins take in tokens and logs.
+    /// Lower-case hex of any bytes: the form pins, fingerprints and token ids take.
     public static func hex(_ digest: [UInt8]) -> String {
         digest.map { byte in
             let s = String(byte, radix: 16)

@@ -5,18 +5,18 @@
 // the join token's checksum (the bytes would decode the same).
 
 /// Strict, unpadded base64url.
-enum Base64URL {
+public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Why text did not decode.
-    enum DecodeError: Error, Equatable {
+    public enum DecodeError: Error, Equatable {
         /// The character at this offset is not in the alphabet, or carries stray low bits.
         case invalidCharacter(offset: Int)
         /// One character left over: no byte string encodes to this length.
         case danglingCharacter
     }
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
@@ -32,7 +32,7 @@ enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ text: Substring.UTF8View) throws(DecodeError) -> [UInt8] {
+    public static func decode(_ text: Substring.UTF8View) throws(DecodeError) -> [UInt8] {
         let characters = Array(text)
         if let offset = characters.firstIndex(where: { sextet($0) == nil }) { throw .invalidCharacter(offset: offset) }
         guard characters.count % 4 != 1 else { throw .danglingCharacter }

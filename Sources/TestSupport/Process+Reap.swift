@@ -1,6 +1,6 @@
 import Foundation
 
-extension Process {
+public extension Process {
     /// Kills the process (SIGKILL, by PID) if it still runs and waits until it
     /// is gone, for at most `timeout`. Used instead of `waitUntilExit()`,
     /// which has no bound.
