@@ -108,6 +108,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TestSupport",
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "HomeAgentTests",
             dependencies: [
                 "TestSupport",

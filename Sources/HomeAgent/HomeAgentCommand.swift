@@ -14,6 +14,9 @@ struct HomeAgentCommand: AsyncParsableCommand {
             Wire protocol version \(WireVersion.current).
             """,
         version: WireVersion.softwareVersion,
-        subcommands: [JoinCommand.self, DomainCommand.self, ExposeCommand.self, UnexposeCommand.self, SyncCommand.self]
+        subcommands: [
+            JoinCommand.self, RunCommand.self, StatusCommand.self, DomainCommand.self, ExposeCommand.self,
+            UnexposeCommand.self, SyncCommand.self,
+        ]
     )
 }

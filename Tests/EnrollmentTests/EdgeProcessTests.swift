@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Synchronization
 #if canImport(FoundationNetworking)
@@ -40,7 +41,7 @@ struct EdgeProcessTests {
         let badTTL = try await AgentRun.run("edgeagent", ["home", "create", "bob", "--ttl", "forever"] + dataDir)
         #expect(badTTL.status != 0 && badTTL.error.contains("--ttl"), "stderr: \(badTTL.error)")
 
-        #expect(edge.terminate() == 0)
+        #expect(await edge.terminate() == 0)
         let offline = try await AgentRun.run("edgeagent", ["home", "list"] + dataDir)
         #expect(offline.status != 0 && offline.error.contains("is `edgeagent serve` running?"), "stderr: \(offline.error)")
     }
@@ -101,7 +102,7 @@ struct EdgeProcessTests {
         try await restarted.waitUntilReady()
         let listed = try await AgentRun.run("edgeagent", ["home", "list", "--json", "--data-dir", edge.directory.path])
         #expect(listed.status == 0, "stderr: \(listed.error)")
-        #expect(restarted.terminate() == 0)
+        #expect(await restarted.terminate() == 0)
     }
 }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// A real `edgeagent serve` on loopback with one home created and joined
@@ -37,7 +38,7 @@ final class HomeCLIFixture {
 
     /// Stops the edge by PID and removes its data (and the home's files in it).
     func stop() {
-        _ = edge.terminate()
+        _ = edge.terminateBlocking()
         edge.removeData()
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -36,34 +37,35 @@ struct HomeCLITests {
         let home = try await HomeCLIFixture()
         defer { home.stop() }
         #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
+        let https = "https://blog.example.com:\(home.edge.ports.https)"
 
         let web = try await home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443"])
         #expect(web.status == 0, "stderr: \(web.error)")
-        #expect(web.output.contains("web  https://blog.example.com:8443\n"), "stdout: \(web.output)")
+        #expect(web.output.contains("web  \(https)\n"), "stdout: \(web.output)")
 
         let ssh = try await home.homeagent(["expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22"])
         #expect(ssh.status == 0, "stderr: \(ssh.error)")
         let port = try #require(Self.tcpPort(of: "ssh", in: ssh.output), "stdout: \(ssh.output)")
-        #expect((10_000...10_099).contains(port))
+        #expect(home.edge.tcpPorts.contains(port))
 
         let first = try await home.homeagent(["sync"])
         let second = try await home.homeagent(["sync"])
         #expect(first.status == 0 && second.status == 0, "stderr: \(first.error) \(second.error)")
-        #expect(first.output == "web  https://blog.example.com:8443\nssh  127.0.0.1:\(port)\n")
+        #expect(first.output == "web  \(https)\nssh  127.0.0.1:\(port)\n")
         #expect(second.output == first.output)
 
         let json = try await home.homeagent(["sync", "--json"])
         let document = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let forwards = document?["forwards"] as? [[String: Any]]
         #expect(document?["home"] as? String == "alice")
-        #expect(forwards?.map { $0["public_address"] as? String } == ["https://blog.example.com:8443", "127.0.0.1:\(port)"])
+        #expect(forwards?.map { $0["public_address"] as? String } == [https, "127.0.0.1:\(port)"])
 
         let routesBefore = try await home.edgeagent(["route", "list"])
         #expect(routesBefore.output.contains("\"public_address\" : \"127.0.0.1:\(port)\""), "routes: \(routesBefore.output)")
 
         let unexposed = try await home.homeagent(["unexpose", "ssh"])
         #expect(unexposed.status == 0, "stderr: \(unexposed.error)")
-        #expect(unexposed.output == "removed forward \"ssh\" from \(home.config)\nweb  https://blog.example.com:8443\n")
+        #expect(unexposed.output == "removed forward \"ssh\" from \(home.config)\nweb  \(https)\n")
         #expect(!(try String(contentsOfFile: home.config, encoding: .utf8)).contains("ssh"))
         let mode = try FileManager.default.attributesOfItem(atPath: home.config)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -121,7 +123,7 @@ struct HomeCLITests {
         #expect(deleted.status == 1)
         #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
 
-        #expect(home.edge.terminate() == 0)
+        #expect(await home.edge.terminate() == 0)
         let stopped = try await home.homeagent(["domain", "add", "example.com"])
         #expect(stopped.status == 1)
         #expect(stopped.error.contains("cannot reach the edge at 127.0.0.1:"), "stderr: \(stopped.error)")

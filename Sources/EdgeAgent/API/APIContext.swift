@@ -16,4 +16,7 @@ struct APIContext: Sendable {
     var publicHostname: String
     /// The time stamped on registry changes and token expiries.
     var clock: @Sendable () -> Date
+    /// Called after a change that removes routes (a home deleted), so the
+    /// public listeners stop routing to it at once.
+    var routesChanged: @Sendable () async -> Void = {}
 }

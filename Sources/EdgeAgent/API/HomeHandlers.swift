@@ -62,6 +62,7 @@ enum HomeHandlers {
         let home = try await existingHome(request)
         try await request.context.registry.deleteHome(named: home.name, now: request.context.clock())
         request.context.sessions.disconnect(home.name)
+        await request.context.routesChanged()
         return APIResponse.noContent()
     }
 

@@ -7,12 +7,16 @@ import Wire
 struct EdgeRuntimeFile: Codable, Equatable {
     var apiPort: Int
     var tunnelPort: Int
+    var httpsPort: Int?
+    var httpPort: Int?
 
     static let name = "edge.runtime.json"
 
     enum CodingKeys: String, CodingKey {
         case apiPort = "api_port"
         case tunnelPort = "tunnel_port"
+        case httpsPort = "https_port"
+        case httpPort = "http_port"
     }
 
     func write(to directory: URL) throws {

@@ -12,6 +12,8 @@ struct HomeControlService: Sendable {
     let addresses: EdgePublicAddresses
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Called after a sync was stored, so the public listeners route by it at once.
+    var routesChanged: @Sendable () async -> Void = {}
 
     /// The reply to a FORWARDS_SYNC or DOMAIN_REQUEST body; nil for other kinds.
     func reply(to kind: ControlKind, body: ByteBuffer) async -> ControlReply? {
@@ -37,6 +39,7 @@ struct HomeControlService: Sendable {
                 home: home, declarations: declarations, tcpPortRange: addresses.tcpPortRange, now: now(),
                 actor: .home(home))
             let statuses = results.map(status)
+            await routesChanged()
             let rejected = statuses.filter { $0.error != nil }.count
             logger.info("forwards synced", metadata: ["forwards": "\(statuses.count)", "forwards.rejected": "\(rejected)"])
             return ForwardsResult(forwards: statuses)

@@ -39,3 +39,16 @@ final class HomeSessionTable: Sendable {
         sessions.withLock { Array($0.keys) }.sorted()
     }
 }
+
+extension HomeSessionTable {
+    /// Sends GOAWAY to every home and waits until their connections closed:
+    /// streams in flight finish, at the latest after `timeout`.
+    func drainAll(timeout: TimeAmount) async {
+        await withTaskGroup(of: Void.self) { group in
+            for home in connectedHomes {
+                guard let session = session(for: home) else { continue }
+                group.addTask { try? await session.goAway(debug: "edge shutting down", timeout: timeout).get() }
+            }
+        }
+    }
+}

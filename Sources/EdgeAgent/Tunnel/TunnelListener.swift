@@ -27,6 +27,7 @@ final class TunnelListener: Sendable {
         sessions: HomeSessionTable = HomeSessionTable(),
         sessionConfiguration: SessionConfiguration = SessionConfiguration(),
         publicAddresses: EdgePublicAddresses? = nil,
+        routesChanged: @escaping @Sendable () async -> Void = {},
         logger: Logger
     ) async throws -> TunnelListener {
         let tls = try TLSContext(configuration: authority.serverTLSConfiguration(requireClientCertificate: false))
@@ -46,7 +47,7 @@ final class TunnelListener: Sendable {
                         admit: { try await registry.admit(certificate: $0) },
                         install: { channel, admission in
                             try Self.install(admission, on: channel, sessions: sessions, enrollment: enrollment,
-                                             registry: registry, addresses: addresses,
+                                             registry: registry, addresses: addresses, routesChanged: routesChanged,
                                              configuration: sessionConfiguration, logger: logger)
                         })
                     try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: tls), admission)
@@ -64,6 +65,7 @@ final class TunnelListener: Sendable {
         enrollment: EnrollmentService,
         registry: Registry,
         addresses: EdgePublicAddresses,
+        routesChanged: @escaping @Sendable () async -> Void,
         configuration: SessionConfiguration,
         logger: Logger
     ) throws {
@@ -82,7 +84,8 @@ final class TunnelListener: Sendable {
             logger[metadataKey: "home.name"] = "\(name)"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             let control = HomeControlService(
-                home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger)
+                home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger,
+                routesChanged: routesChanged)
             try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
             sessions.register(session, for: name)
             channel.closeFuture.whenComplete { _ in sessions.remove(session, for: name) }

@@ -28,7 +28,9 @@ struct DomainCommand: AsyncParsableCommand {
         var domain: String
 
         func run() async throws {
-            let result = try await DomainCommand.request(configPath: options.config) { try await $0.addDomain(domain) }
+            let result = try await DomainCommand.request(configPath: options.config, .domainAdd, domain) {
+                try await $0.addDomain(domain)
+            }
             DomainCommand.print(result, after: "added \(domain)")
         }
     }
@@ -44,17 +46,24 @@ struct DomainCommand: AsyncParsableCommand {
         var domain: String
 
         func run() async throws {
-            let result = try await DomainCommand.request(configPath: options.config) { try await $0.removeDomain(domain) }
+            let result = try await DomainCommand.request(configPath: options.config, .domainRemove, domain) {
+                try await $0.removeDomain(domain)
+            }
             DomainCommand.print(result, after: "removed \(domain)")
         }
     }
 
-    /// Connects, sends one request and always closes the connection again.
-    /// An edge refusal propagates as ``HomeControlError/refused(_:)``, whose
-    /// description carries the edge's sentence and code; the exit status is 1.
+    /// Through the running agent if one serves this config, else over a
+    /// session of our own that is always closed again. An edge refusal
+    /// propagates as ``HomeControlError/refused(_:)``, whose description
+    /// carries the edge's sentence and code; the exit status is 1.
     static func request(
-        configPath: String, _ body: (HomeControlClient) async throws -> DomainResult
+        configPath: String, _ command: AgentRequest.Command, _ domain: String,
+        _ body: (HomeControlClient) async throws -> DomainResult
     ) async throws -> DomainResult {
+        if let result = try await throughRunningAgent(configPath: configPath, command, domain) {
+            return result
+        }
         let connection = try await EdgeConnection.open(configPath: configPath)
         do {
             let result = try await body(connection.control)
@@ -64,6 +73,24 @@ struct DomainCommand: AsyncParsableCommand {
             await connection.close()
             throw error
         }
+    }
+
+    /// Sends the request through the running agent for this config, if one
+    /// answers (a second session would take the running one's place at the
+    /// edge); nil when no agent runs.
+    static func throughRunningAgent(
+        configPath: String, _ command: AgentRequest.Command, _ domain: String
+    ) async throws -> DomainResult? {
+        let socket = AgentControlCoding.socketPath(forConfig: configPath)
+        guard let reply = try? await AgentControlClient.send(AgentRequest(command: command, domain: domain), to: socket)
+        else { return nil }
+        if let domains = reply.domains, let error = domains.error {
+            throw HomeControlError.refused(error)
+        }
+        guard reply.ok, let domains = reply.domains else {
+            throw RunningAgentError(message: reply.error ?? "the running agent gave no answer")
+        }
+        return domains
     }
 
     static func print(_ result: DomainResult, after action: String) {

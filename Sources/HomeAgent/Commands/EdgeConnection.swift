@@ -1,11 +1,12 @@
+import Logging
 import NIOCore
 import NIOPosix
 import Wire
 
-/// One short-lived session to the edge as the home a config file describes,
-/// for the one-shot commands (`sync`, `domain`, `expose`). It refuses every
-/// stream the edge might open: these commands serve no forwards, `homeagent
-/// run` does.
+/// One session to the edge as the home a config file describes: short-lived
+/// for the one-shot commands (`sync`, `domain`, `expose`), which refuse every
+/// stream the edge might open, and the long-running one of `homeagent run`,
+/// which passes `streams` to serve its forwards.
 struct EdgeConnection: Sendable {
     /// How long TCP connect, TLS and HELLO together may take.
     static let connectTimeout: TimeAmount = .seconds(5)
@@ -25,10 +26,21 @@ struct EdgeConnection: Sendable {
         return try await open(config: config, configPath: configPath, requestTimeout: requestTimeout, group: group)
     }
 
-    /// The same for a config already in hand (as `expose` has after editing it).
+    /// Streams from the edge are refused: one-shot commands serve no forwards.
+    static let refuseStreams: @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = {
+        $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
+    }
+
+    /// The same for a config already in hand (as `expose` has after editing
+    /// it). `streams` sets up each stream the edge opens; `handlers` are added
+    /// after the control handler (to watch session events).
     static func open(
         config: HomeConfig, configPath: String, requestTimeout: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        configuration: SessionConfiguration = SessionConfiguration(),
+        logger: Logger = Logger(label: "portico.home"),
+        streams: @escaping @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = refuseStreams,
+        handlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
     ) async throws(EdgeConnectionError) -> EdgeConnection {
         let credentials = try HomeCredentials.load(for: config, configPath: configPath)
         let address = config.edge.description
@@ -47,15 +59,18 @@ struct EdgeConnection: Sendable {
         do {
             channel = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(TLSHandler(context: context))
                         try pipeline.addHandler(observer)
-                        let session = try pipeline.addWireSession(role: .dialer) {
-                            $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
-                        }
-                        let control = try HomeControlClient.install(on: pipeline, session: session, timeout: requestTimeout)
+                        let session = try pipeline.addWireSession(
+                            role: .dialer, configuration: configuration, logger: logger, inboundStreamInitializer: streams)
+                        let control = try HomeControlClient.install(
+                            on: pipeline, session: session, timeout: requestTimeout, logger: logger)
+                        try pipeline.addHandlers(handlers())
                         started.succeed((session, control))
                     }
                 }

@@ -1,11 +1,17 @@
 import ArgumentParser
 import Wire
 
-/// What `homeagent sync`, `expose` and `unexpose` share: connect as the home,
-/// declare the config's forwards, print the edge's verdict, and fail the
-/// command if any forward was rejected, so scripts notice.
+/// What `homeagent sync`, `expose` and `unexpose` share: declare the config's
+/// forwards, print the edge's verdict, and fail the command if any forward was
+/// rejected, so scripts notice. When an agent is running for the config, it
+/// is asked to reload (its session does the sync); otherwise a short session
+/// of our own does.
 enum OneShotSync {
     static func run(config: HomeConfig, configPath: String, json: Bool) async throws {
+        let socket = AgentControlCoding.socketPath(forConfig: configPath)
+        if let reply = try? await AgentControlClient.send(AgentRequest(command: .reload), to: socket) {
+            return try report(reply: reply, home: config.home, json: json)
+        }
         let connection = try await EdgeConnection.open(config: config, configPath: configPath)
         let statuses: [ForwardStatus]
         do {
@@ -16,6 +22,19 @@ enum OneShotSync {
         }
         await connection.close()
         let report = ForwardStatusReport(home: config.home, statuses: statuses)
+        print(json ? try report.json() : report.text)
+        if report.hasRejections { throw ExitCode.failure }
+    }
+
+    private static func report(reply: AgentReply, home: String, json: Bool) throws {
+        guard reply.ok, let status = reply.status else {
+            throw RunningAgentError(message: "the running agent refused to reload: \(reply.error ?? "no reason given")")
+        }
+        guard status.state == .connected else {
+            throw RunningAgentError(message: "the running agent reloaded the config but is not connected to the edge (\(status.lastError ?? status.state.rawValue)); it syncs when it reconnects")
+        }
+        let statuses = status.forwards.map { ForwardStatus(name: $0.name, publicAddress: $0.publicAddress, error: $0.error) }
+        let report = ForwardStatusReport(home: home, statuses: statuses)
         print(json ? try report.json() : report.text)
         if report.hasRejections { throw ExitCode.failure }
     }

@@ -244,6 +244,26 @@ extension WireStreamChannel {
         multiplexer?.streamHasWork(self)
     }
 
+    private func chainEmptyWrite(_ promise: EventLoopPromise<Void>?) {
+        guard let promise else { return }
+        if !unflushed.isEmpty {
+            chain(promise, after: &unflushed)
+        } else if !flushed.isEmpty {
+            chain(promise, after: &flushed)
+        } else {
+            promise.succeed()
+        }
+    }
+
+    private func chain(_ promise: EventLoopPromise<Void>, after queue: inout CircularBuffer<PendingWrite>) {
+        let last = queue.index(before: queue.endIndex)
+        if let previous = queue[last].promise {
+            previous.futureResult.cascade(to: promise)
+        } else {
+            queue[last].promise = promise
+        }
+    }
+
     private func flushUnflushed() {
         while let write = unflushed.popFirst() { flushed.append(write) }
         flushedBytes += unflushedBytes
@@ -367,6 +387,13 @@ extension WireStreamChannel: ChannelCore {
             return
         }
         let bytes = unwrapData(data, as: ByteBuffer.self)
+        if bytes.readableBytes == 0 {
+            // Nothing to send, but the promise must still complete in order:
+            // with the write before it, or now if there is none. (A queued
+            // empty write would never be taken by the scheduler, which only
+            // looks at byte counts.)
+            return chainEmptyWrite(promise)
+        }
         unflushed.append(PendingWrite(bytes: bytes, promise: promise))
         unflushedBytes += bytes.readableBytes
         updateWritability()

@@ -1,15 +1,14 @@
-import TestSupport
 import Foundation
 
 /// Runs one of the built agent binaries (next to this test binary) to
 /// completion, bounded in time: an overrunning process is killed by PID.
-struct AgentRun {
-    var status: Int32
-    var output: String
-    var error: String
+public struct AgentRun: Sendable {
+    public var status: Int32
+    public var output: String
+    public var error: String
 
     /// The path of a built product, e.g. `edgeagent`.
-    static func binary(_ name: String) -> String {
+    public static func binary(_ name: String) -> String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
@@ -18,7 +17,7 @@ struct AgentRun {
 
     /// Async, and polls with `Task.sleep`: a blocking wait here would hold one
     /// of the few cooperative threads that an in-process edge under test needs.
-    static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
+    public static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary(name))
         process.arguments = arguments
@@ -51,37 +50,64 @@ struct AgentRun {
 }
 
 /// A running `edgeagent serve` on loopback with its own data directory and
-/// system-chosen ports (read back from edge.runtime.json). Stopped by PID.
-final class EdgeServerProcess {
-    let directory: URL
-    private let process = Process()
-    private(set) var apiPort = 0
-    private(set) var tunnelPort = 0
+/// system-chosen ports (read back from edge.runtime.json), or the ports of
+/// an earlier run (`restarting`), so homes find it again. Stopped by PID.
+public final class EdgeServerProcess: @unchecked Sendable {
+    // @unchecked: the ports are written once in `waitUntilReady`, before any
+    // test reads them; `Process` is only started and killed.
 
-    init(directory: URL? = nil) throws {
+    /// The ports an edge bound.
+    public struct Ports: Sendable, Equatable {
+        public var api = 0
+        public var tunnel = 0
+        public var https = 0
+        public var http = 0
+    }
+
+    public let directory: URL
+    public let tcpPorts: ClosedRange<Int>
+    public let logFile: URL
+    private let process = Process()
+    public private(set) var ports = Ports()
+    public var apiPort: Int { ports.api }
+    public var tunnelPort: Int { ports.tunnel }
+
+    /// `tcpPorts` defaults to a free range of 20 ports.
+    public init(directory: URL? = nil, ports fixed: Ports? = nil, tcpPorts: ClosedRange<Int>? = nil, arguments: [String] = []) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("portico-serve-\(UUID().uuidString)")
+        self.tcpPorts = try tcpPorts ?? FreePorts.range(count: 20)
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        logFile = self.directory.appendingPathComponent("edge-\(UUID().uuidString.prefix(8)).log")
+        let ports = fixed ?? Ports()
         process.executableURL = URL(fileURLWithPath: AgentRun.binary("edgeagent"))
         process.arguments = ["serve", "--data-dir", self.directory.path, "--bind", "127.0.0.1", "--hostname", "127.0.0.1",
-                             "--tunnel-port", "0", "--api-port", "0"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+                             "--tunnel-port", "\(ports.tunnel)", "--api-port", "\(ports.api)",
+                             "--https-port", "\(ports.https)", "--http-port", "\(ports.http)",
+                             "--tcp-ports", "\(self.tcpPorts.lowerBound)-\(self.tcpPorts.upperBound)"] + arguments
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: logFile)
+        process.standardError = process.standardOutput
         process.standardInput = FileHandle.nullDevice
         try? FileManager.default.removeItem(at: self.directory.appendingPathComponent("edge.runtime.json"))
         try ProcessLaunch.run(process)
     }
 
+    /// A new edge on the same data directory and ports as `previous`, which must have stopped.
+    public static func restarting(_ previous: EdgeServerProcess) throws -> EdgeServerProcess {
+        try EdgeServerProcess(directory: previous.directory, ports: previous.ports, tcpPorts: previous.tcpPorts)
+    }
+
     /// Waits until the edge wrote its ports and its API answers.
-    func waitUntilReady(timeout: Duration = .seconds(20)) async throws {
+    public func waitUntilReady(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         let runtime = directory.appendingPathComponent("edge.runtime.json")
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw EdgeServerFailure("edgeagent serve exited with status \(process.terminationStatus)") }
+            guard process.isRunning else { throw EdgeServerFailure("edgeagent serve exited with status \(process.terminationStatus): \(log.suffix(2000))") }
             if let data = try? Data(contentsOf: runtime),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
                 let api = object["api_port"], let tunnel = object["tunnel_port"]
             {
-                apiPort = api
-                tunnelPort = tunnel
+                ports = Ports(api: api, tunnel: tunnel, https: object["https_port"] ?? 0, http: object["http_port"] ?? 0)
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -89,11 +115,26 @@ final class EdgeServerProcess {
         throw EdgeServerFailure("edgeagent serve did not become ready within \(timeout)")
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then the exit status (nil if it did not exit within the timeout; then SIGKILL).
-    func terminate(timeout: Duration = .seconds(10)) -> Int32? {
+    public func terminate(timeout: Duration = .seconds(10)) async -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        if process.isRunning {
+            killHard()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// The same without suspending, for `defer` blocks; blocks its thread,
+    /// so not for tests that run an in-process edge.
+    public func terminateBlocking(timeout: Duration = .seconds(10)) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + timeout
@@ -105,7 +146,7 @@ final class EdgeServerProcess {
         return process.terminationStatus
     }
 
-    func killHard() {
+    public func killHard() {
         process.killAndReap()
     }
 
@@ -113,10 +154,10 @@ final class EdgeServerProcess {
         killHard()
     }
 
-    func removeData() { try? FileManager.default.removeItem(at: directory) }
+    public func removeData() { try? FileManager.default.removeItem(at: directory) }
 }
 
-struct EdgeServerFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct EdgeServerFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

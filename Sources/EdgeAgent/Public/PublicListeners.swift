@@ -1,0 +1,94 @@
+import Logging
+import NIOCore
+import Wire
+
+/// Every public entry point of the edge: the TLS port, the HTTP port and one
+/// port per TCP forward, with the route table they share. The TCP ports follow
+/// the registry: `refreshRoutes()` reloads the routes and opens or closes
+/// ports to match, so a forward is reachable as soon as its sync is stored.
+actor PublicListeners {
+    let routes = RouteTable()
+    let refusals: PublicRefusalCounters
+    private let registry: Registry
+    private let opener: PublicStreamOpener
+    private let bootstrap: PublicListenerBootstrap
+    private let host: String
+    private let logger: Logger
+    private var tls: Channel?
+    private var http: Channel?
+    private var tcp: [Int: Channel] = [:]
+
+    init(registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String, logger: Logger) {
+        self.registry = registry
+        self.opener = PublicStreamOpener(sessions: sessions)
+        let refusals = PublicRefusalCounters()
+        self.refusals = refusals
+        self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)
+        self.host = host
+        self.logger = logger
+    }
+
+    /// Binds the TLS and HTTP ports (0 picks a free port) and opens the TCP
+    /// ports of the forwards already in the registry.
+    func start(tlsPort: Int, httpPort: Int) async throws {
+        let routes = self.routes
+        let opener = self.opener
+        let refusals = self.refusals
+        let logger = self.logger
+        tls = try await bootstrap.bind(host: host, port: tlsPort) { channel in
+            try PublicTLSListener.initialize(channel, routes: routes, opener: opener, refusals: refusals, logger: logger)
+        }
+        let boundTLS = tls?.localAddress?.port ?? tlsPort
+        let httpListener = PublicHTTPListener(
+            routes: routes, opener: opener, refusals: refusals, tlsPort: boundTLS, logger: logger)
+        http = try await bootstrap.bind(host: host, port: httpPort) { try httpListener.initialize($0) }
+        await refreshRoutes()
+    }
+
+    var tlsPort: Int? { tls?.localAddress?.port }
+    var httpPort: Int? { http?.localAddress?.port }
+    var tcpPorts: [Int] { tcp.keys.sorted() }
+
+    /// Reloads the route table from the registry and opens or closes TCP
+    /// forward ports to match. A port that cannot be bound (another program
+    /// holds it) is logged and tried again on the next refresh.
+    func refreshRoutes() async {
+        let current: [Route]
+        do { current = try await registry.routes() } catch {
+            logger.error("could not load routes; keeping the previous table", metadata: ["reason": "\(error)"])
+            return
+        }
+        routes.replace(with: current)
+        let wanted = routes.tcpPorts
+        for (port, channel) in tcp where !wanted.contains(port) {
+            tcp[port] = nil
+            try? await channel.close()
+            logger.info("closed TCP forward port", metadata: ["port": "\(port)"])
+        }
+        for port in wanted.sorted() where tcp[port] == nil {
+            do {
+                tcp[port] = try await bindTCP(port: port)
+                logger.info("opened TCP forward port", metadata: ["port": "\(port)"])
+            } catch {
+                logger.error("could not open TCP forward port", metadata: ["port": "\(port)", "reason": "\(error)"])
+            }
+        }
+    }
+
+    private func bindTCP(port: Int) async throws -> Channel {
+        let routes = self.routes
+        let opener = self.opener
+        let refusals = self.refusals
+        return try await bootstrap.bind(host: host, port: port) { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                TCPForwardConnector(port: port, routes: routes, opener: opener, refusals: refusals))
+        }
+    }
+
+    func close() async {
+        for channel in [tls, http].compactMap({ $0 }) + Array(tcp.values) {
+            try? await channel.close()
+        }
+        tcp.removeAll()
+    }
+}

@@ -1,0 +1,31 @@
+import Synchronization
+
+/// Why the edge turned a public connection away, counted per reason so an
+/// operator can tell scanners (no SNI, not TLS) from misconfiguration
+/// (unknown name) from an outage (home offline).
+enum PublicRefusal: String, CaseIterable, Sendable {
+    case noServerName = "no_server_name"
+    case unknownName = "unknown_name"
+    case homeOffline = "home_offline"
+    case malformed
+    case peekTimeout = "peek_timeout"
+    case truncated
+    case tooManyConnections = "too_many_connections"
+}
+
+/// Counters of refused public connections, shared by every listener.
+final class PublicRefusalCounters: Sendable {
+    private let counts = Mutex<[PublicRefusal: Int]>([:])
+
+    func count(_ reason: PublicRefusal) {
+        counts.withLock { $0[reason, default: 0] += 1 }
+    }
+
+    func value(_ reason: PublicRefusal) -> Int {
+        counts.withLock { $0[reason] ?? 0 }
+    }
+
+    var snapshot: [PublicRefusal: Int] {
+        counts.withLock { $0 }
+    }
+}

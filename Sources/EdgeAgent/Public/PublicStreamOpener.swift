@@ -1,0 +1,67 @@
+import NIOCore
+import Wire
+
+/// Hands a routed public connection to its home: opens a stream on the home's
+/// session naming the forward, with the bytes already read as the OPEN's
+/// first data, and splices the connection and the stream together.
+struct PublicStreamOpener: Sendable {
+    let sessions: HomeSessionTable
+
+    /// Why a routed connection did not reach its home.
+    enum Failure: Error, CustomStringConvertible {
+        /// The home has no session right now.
+        case homeOffline(String)
+        /// The session would not open a stream (draining, stream limit, closed).
+        case openFailed(home: String, any Error)
+
+        var description: String {
+            switch self {
+            case .homeOffline(let home): "home \(home) is not connected"
+            case .openFailed(let home, let error): "could not open a stream to home \(home): \(error)"
+            }
+        }
+    }
+
+    /// Opens the stream and splices. Call on `publicChannel`'s event loop.
+    /// Events that arrive meanwhile wait in the connection's `InboundHold`,
+    /// released once the splice is in place.
+    /// `streamHandlers` are put in the stream's pipeline before the splice
+    /// (for example a 502 responder on the HTTP port).
+    func connect(
+        _ publicChannel: Channel,
+        to route: Route,
+        serverName: String?,
+        initialData: ByteBuffer,
+        streamHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
+    ) -> EventLoopFuture<Void> {
+        let loop = publicChannel.eventLoop
+        guard let session = sessions.session(for: route.home) else {
+            return loop.makeFailedFuture(Failure.homeOffline(route.home))
+        }
+        let metadata = StreamMetadata(
+            forward: route.forward,
+            clientAddress: publicChannel.remoteAddress.flatMap(PeerAddress.init),
+            serverName: serverName,
+            publicPort: publicChannel.localAddress?.port.map { UInt16(truncatingIfNeeded: $0) })
+        let (publicEnd, streamEnd) = SpliceHandler.pair(loop, session.channel.eventLoop)
+        let home = route.home
+        return session.openStream(
+            metadata: metadata,
+            initialData: initialData.readableBytes > 0 ? initialData : nil,
+            compression: route.compress ?? false
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let pipeline = stream.pipeline.syncOperations
+                try pipeline.addHandlers(streamHandlers())
+                try pipeline.addHandler(streamEnd.take())
+            }
+        }
+        .flatMapErrorThrowing { error in throw Failure.openFailed(home: home, error) }
+        .hop(to: loop)
+        .flatMapThrowing { _ in
+            let pipeline = publicChannel.pipeline.syncOperations
+            try pipeline.addHandler(publicEnd.take())
+            pipeline.releaseHold()
+        }
+    }
+}

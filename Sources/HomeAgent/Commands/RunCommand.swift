@@ -1,0 +1,121 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import NIOPosix
+import Wire
+
+/// `homeagent run`: the home agent as a service.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Connect to the edge and serve this home's forwards until stopped.",
+        discussion: """
+            Dials the edge named in the config over mutual TLS, declares the forwards \
+            and serves every connection the edge sends, dialling only the forward's \
+            configured target. Reconnects forever (exponential backoff with full jitter, \
+            0.5 s to 30 s; at once after the edge says GOAWAY) and notices a dead edge \
+            within 15 s.
+
+            SIGHUP (or `homeagent expose/unexpose/sync`) reloads the config and syncs; \
+            a config that does not load is refused and the running one kept. SIGTERM \
+            or SIGINT drains: the edge stops sending new connections and those in \
+            flight get drain_timeout_seconds (default 10) to finish; exit status 0.
+
+            Logs go to stderr, as text or JSON (--log-format, or log_format in the \
+            config). `homeagent status` asks the running agent through its control \
+            socket, a Unix socket next to the config file (mode 0600).
+            """
+    )
+
+    @OptionGroup var options: HomeConfigOptions
+
+    @Option(name: .long, help: "text or json (default: log_format from the config, else text).")
+    var logFormat: HomeConfig.LogFormat?
+
+    @Option(name: .long, help: "Logging threshold: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let config: HomeConfig
+        do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
+        let format = logFormat ?? config.effectiveLogFormat
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json
+                ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "portico.home")
+        logger[metadataKey: "home.name"] = "\(config.home)"
+
+        let runner = HomeAgentRunner(config: config, configPath: options.config, logger: logger)
+        let socketPath = AgentControlCoding.socketPath(forConfig: options.config)
+        let control = try await AgentControlServer.bind(
+            path: socketPath, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        logger.info("home agent starting", metadata: [
+            "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(socketPath)",
+        ])
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runner.run() }
+            group.addTask {
+                for await signal in AgentSignals.stream() {
+                    switch signal {
+                    case .reload:
+                        _ = await runner.reload()
+                    case .stop:
+                        let timeout = runner.live.current.drainTimeout
+                        await runner.drain(timeout: timeout)
+                        return
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await control.close()
+        logger.info("home agent stopped")
+    }
+}
+
+extension HomeConfig.LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// SIGHUP, SIGINT and SIGTERM as a stream of what the agent should do.
+enum AgentSignals {
+    enum Action: Sendable {
+        case reload
+        case stop
+    }
+
+    static func stream() -> AsyncStream<Action> {
+        AsyncStream { continuation in
+            let sources = [(SIGHUP, Action.reload), (SIGINT, .stop), (SIGTERM, .stop)].map { number, action in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { continuation.yield(action) }
+                source.resume()
+                return source
+            }
+            let owner = SignalSources(sources)
+            continuation.onTermination = { _ in owner.cancel() }
+        }
+    }
+}
+
+/// Keeps the signal sources alive as long as the stream and cancels them
+/// with it. `@unchecked Sendable`: the array is never mutated after init, and
+/// cancelling a dispatch source is thread-safe.
+private final class SignalSources: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ sources: [any DispatchSourceSignal]) {
+        self.sources = sources
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+    }
+}

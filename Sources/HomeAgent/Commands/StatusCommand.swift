@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// `homeagent status`: asks the running agent how it is doing.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the running agent's session, round trip and forwards.",
+        discussion: """
+            Asks the `homeagent run` serving this config, through its control socket. \
+            Shows the session state, the measured round trip to the edge, and each \
+            forward with its public address or the edge's error. Exit status 1 when no \
+            agent is running, 2 when it is running but not connected or a forward was \
+            rejected.
+            """
+    )
+
+    @OptionGroup var options: HomeConfigOptions
+
+    @Flag(name: .long, help: "Print the status as JSON.")
+    var json = false
+
+    func run() async throws {
+        let path = AgentControlCoding.socketPath(forConfig: options.config)
+        let reply: AgentReply
+        do {
+            reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+        } catch {
+            throw ValidationError("no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
+        }
+        guard let status = reply.status else {
+            throw ValidationError("the agent answered without a status: \(reply.error ?? "no reason given")")
+        }
+        let report = AgentStatusReport(status: status)
+        print(json ? try report.json() : report.text)
+        if !report.healthy { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The CLI's side of the control socket.
+enum AgentControlClient {
+    /// Sends one request and returns the reply; throws when no agent answers
+    /// at `path` (not running) or the reply is not understood.
+    static func send(
+        _ request: AgentRequest, to path: String, timeout: TimeAmount = .seconds(30),
+        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> AgentReply {
+        let collector = ReplyCollector()
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(2))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(unixDomainSocketPath: path).get()
+        var line = try AgentControlCoding.encoder.encode(request)
+        line.append(UInt8(ascii: "\n"))
+        try await channel.writeAndFlush(ByteBuffer(bytes: line)).get()
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        timer.cancel()
+        let bytes = try await channel.eventLoop.submit { collector.received }.get()
+        return try AgentControlCoding.decoder.decode(AgentReply.self, from: Data(bytes.readableBytesView))
+    }
+
+    /// Whether an agent answers for this config.
+    static func isRunning(configPath: String) async -> Bool {
+        let path = AgentControlCoding.socketPath(forConfig: configPath)
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        return (try? await send(AgentRequest(command: .status), to: path)) != nil
+    }
+}
+
+/// Collects the reply until the agent closes the connection.
+private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: `received` is only touched on the channel's event loop
+    // (channelRead and the `submit` that reads it after close).
+    typealias InboundIn = ByteBuffer
+
+    var received = ByteBuffer()
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard received.readableBytes < 1 << 20 else { return context.close(promise: nil) }
+        received.writeBuffer(&bytes)
+    }
+}

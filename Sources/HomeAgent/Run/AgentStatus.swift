@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+import Wire
+
+/// What `homeagent status` shows: the session, its round trip and each
+/// forward's public address or error, as the running agent last saw them.
+struct AgentStatus: Codable, Equatable, Sendable {
+    enum State: String, Codable, Sendable {
+        case connecting
+        case connected
+        case waiting
+        case draining
+    }
+
+    struct ForwardState: Codable, Equatable, Sendable {
+        var name: String
+        var type: String
+        var target: String
+        var publicAddress: String?
+        var error: ControlError?
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, target, error
+            case publicAddress = "public_address"
+        }
+    }
+
+    var home: String
+    var edge: String
+    var state: State
+    var connectedSince: Date?
+    var rttMilliseconds: Double?
+    /// Why the last connection attempt or session failed.
+    var lastError: String?
+    /// When the next attempt is due, while waiting.
+    var retryAt: Date?
+    /// The last reload that failed (the agent kept the previous config).
+    var configError: String?
+    var forwards: [ForwardState]
+
+    enum CodingKeys: String, CodingKey {
+        case home, edge, state, forwards
+        case connectedSince = "connected_since"
+        case rttMilliseconds = "rtt_ms"
+        case lastError = "last_error"
+        case retryAt = "retry_at"
+        case configError = "config_error"
+    }
+
+    init(config: HomeConfig) {
+        home = config.home
+        edge = config.edge.description
+        state = .connecting
+        forwards = []
+        declare(config.forwards)
+    }
+
+    /// Lists the config's forwards, keeping what the edge said about those
+    /// that did not change.
+    mutating func declare(_ declared: [HomeConfig.Forward]) {
+        let previous = Dictionary(forwards.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        forwards = declared.map { forward in
+            var state = ForwardState(
+                name: forward.name, type: forward.type.rawValue, target: forward.target.description)
+            if let old = previous[forward.name], old.type == state.type {
+                state.publicAddress = old.publicAddress
+                state.error = old.error
+            }
+            return state
+        }
+    }
+
+    /// Records the edge's answer to a sync.
+    mutating func apply(_ statuses: [ForwardStatus]) {
+        for status in statuses {
+            guard let index = forwards.firstIndex(where: { $0.name == status.name }) else { continue }
+            forwards[index].publicAddress = status.publicAddress
+            forwards[index].error = status.error
+        }
+    }
+}
+
+/// The running agent's status, shared between the reconnect loop, the
+/// session's event handler and the control socket.
+final class StatusBoard: Sendable {
+    private let status: Mutex<AgentStatus>
+
+    init(_ status: AgentStatus) {
+        self.status = Mutex(status)
+    }
+
+    var current: AgentStatus { status.withLock { $0 } }
+
+    func update(_ body: (inout AgentStatus) -> Void) {
+        status.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// `homeagent status` output, kept apart from the socket code so its format
+/// is tested alone.
+struct AgentStatusReport: Sendable {
+    var status: AgentStatus
+
+    /// Connected, and every forward has a public address.
+    var healthy: Bool {
+        status.state == .connected && status.forwards.allSatisfy { $0.error == nil && $0.publicAddress != nil }
+    }
+
+    var text: String {
+        var lines = ["home \(status.home) → edge \(status.edge): \(stateText)"]
+        if let error = status.configError { lines.append("config reload refused: \(error)") }
+        if status.forwards.isEmpty {
+            lines.append("no forwards are declared; add one with `homeagent expose`")
+        }
+        let width = status.forwards.map(\.name.count).max() ?? 0
+        for forward in status.forwards {
+            let name = forward.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            let where_: String
+            if let error = forward.error {
+                where_ = "error: \(error.message) (\(error.code))"
+            } else {
+                where_ = forward.publicAddress ?? "(not synced yet)"
+            }
+            lines.append("  \(name)  \(forward.type.padding(toLength: 5, withPad: " ", startingAt: 0))  \(where_)  → \(forward.target)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private var stateText: String {
+        switch status.state {
+        case .connected:
+            let rtt = status.rttMilliseconds.map { String(format: ", rtt %.1f ms", $0) } ?? ""
+            return "connected\(rtt)"
+        case .connecting:
+            return "connecting" + (status.lastError.map { " (last error: \($0))" } ?? "")
+        case .waiting:
+            let retry = status.retryAt.map { String(format: ", retrying in %.1f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
+            return "disconnected\(retry)" + (status.lastError.map { ": \($0)" } ?? "")
+        case .draining:
+            return "draining"
+        }
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(status), as: UTF8.self)
+    }
+}

@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Wire
+
+/// Serves each stream the edge opens: looks the forward it names up in the
+/// home's own config, connects to that forward's target and nothing else,
+/// optionally sends a PROXY v2 header, then splices stream and socket.
+///
+/// The stream becomes active only once the target answered, so a target that
+/// refuses turns into an RST with CONNECT_FAILED (UNKNOWN_FORWARD for a name
+/// the config does not have) that the edge can report to the client.
+struct ForwardDialer: Sendable {
+    static let connectTimeout: TimeAmount = .seconds(5)
+
+    let config: LiveConfig
+    let logger: Logger
+
+    func initialize(_ stream: WireStreamChannel) -> EventLoopFuture<Void> {
+        let metadata = stream.metadata
+        let logger = Self.logger(self.logger, for: metadata)
+        guard let forward = config.current.forward(named: metadata.forward) else {
+            logger.warning("edge opened a stream for a forward this home does not have; refused")
+            return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
+        }
+        let loop = stream.eventLoop
+        let (streamEnd, targetEnd) = SpliceHandler.pair(loop, loop)
+        let header = forward.proxyProtocol == .v2 ? Self.proxyHeader(for: stream) : nil
+        let target = forward.target
+        return ClientBootstrap(group: loop)
+            .connectTimeout(Self.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .connect(host: target.host, port: target.port)
+            .flatMapError { error in
+                logger.warning("could not connect to the forward's target", metadata: [
+                    "target": "\(target)", "reason": "\(error)",
+                ])
+                return loop.makeFailedFuture(WireStreamRefusal(.connectFailed))
+            }
+            .flatMapThrowing { socket in
+                if let header {
+                    socket.write(header, promise: nil)
+                }
+                try socket.pipeline.syncOperations.addHandler(targetEnd.take())
+                try stream.pipeline.syncOperations.addHandler(streamEnd.take())
+                logger.info("connection", metadata: ["target": "\(target)"])
+            }
+            .flatMap {
+                forward.compresses ? stream.setOption(WireStreamOptions.compression, value: true) : loop.makeSucceededVoidFuture()
+            }
+    }
+
+    /// The stream's logger: every line names the forward and the public client.
+    private static func logger(_ base: Logger, for metadata: StreamMetadata) -> Logger {
+        var logger = base
+        logger[metadataKey: "forward"] = "\(metadata.forward)"
+        logger[metadataKey: "client"] = "\(metadata.clientAddress.map { "\($0)" } ?? "-")"
+        if let name = metadata.serverName { logger[metadataKey: "server_name"] = "\(name)" }
+        return logger
+    }
+
+    /// The PROXY v2 header for a stream: the public client as source, the
+    /// edge's address with the public port the client used as destination,
+    /// and the SNI or Host as the authority TLV.
+    private static func proxyHeader(for stream: WireStreamChannel) -> ByteBuffer? {
+        let metadata = stream.metadata
+        guard let client = metadata.clientAddress, let source = client.socketAddress else { return nil }
+        let edgeIP = stream.remoteAddress?.ipAddress ?? (client.isIPv6 ? "::" : "0.0.0.0")
+        let destination = (try? SocketAddress(ipAddress: edgeIP, port: Int(metadata.publicPort ?? 0))) ?? source
+        var header = ProxyProtocolV2Header(addresses: .init(source: source, destination: destination))
+        if let name = metadata.serverName { header.tlvs.append(.authority(name)) }
+        return try? header.encoded(allocator: stream.allocator)
+    }
+}
+
+extension PeerAddress {
+    /// The address as a NIO socket address.
+    var socketAddress: SocketAddress? {
+        var bytes = ByteBuffer(bytes: ipBytes)
+        return try? SocketAddress(packedIPAddress: bytes.readSlice(length: bytes.readableBytes)!, port: Int(port))
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import NIOCore
+import Wire
+
+/// `homeagent run`'s control flow: keeps one session to the edge up for as
+/// long as the agent runs, syncs the forwards each time it comes up, reloads
+/// the config on request, and drains on shutdown. The data path (streams to
+/// targets) lives in `ForwardDialer` on the event loops.
+actor HomeAgentRunner {
+    let configPath: String
+    let live: LiveConfig
+    let board: StatusBoard
+    private let logger: Logger
+    private let sessionConfiguration: SessionConfiguration
+    private var connection: EdgeConnection?
+    private var draining = false
+    /// Wakes the reconnect loop early (drain, or a reload that changed the edge).
+    private var wake: CheckedContinuation<Void, Never>?
+    private var sleepNumber = 0
+
+    init(config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(), logger: Logger) {
+        self.configPath = configPath
+        self.live = LiveConfig(config)
+        self.board = StatusBoard(AgentStatus(config: config))
+        self.sessionConfiguration = sessionConfiguration
+        self.logger = logger
+    }
+
+    /// Connects, serves and reconnects until `drain` is called.
+    func run() async {
+        var backoff = ReconnectBackoff()
+        let dialer = ForwardDialer(config: live, logger: logger)
+        while !draining {
+            board.update { $0.state = .connecting; $0.retryAt = nil }
+            let watcher = SessionWatcher(board: board)
+            do {
+                let opened = try await EdgeConnection.open(
+                    config: live.current, configPath: configPath, configuration: sessionConfiguration,
+                    logger: logger, streams: { dialer.initialize($0) }, handlers: { [watcher] })
+                guard !draining else {
+                    await opened.close()
+                    break
+                }
+                connection = opened
+                backoff.reset()
+                board.update { $0.state = .connected; $0.connectedSince = Date(); $0.lastError = nil }
+                logger.info("connected to edge", metadata: ["edge": "\(live.current.edge)"])
+                await syncForwards(on: opened)
+                try? await opened.session.channel.closeFuture.get()
+                connection = nil
+                board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil }
+                if draining { break }
+                if let reason = watcher.goAwayReason {
+                    logger.info("edge is going away; reconnecting", metadata: ["reason": "\(reason)"])
+                    board.update { $0.lastError = "edge sent GOAWAY (\(reason))" }
+                    continue
+                }
+                logger.warning("session to edge lost")
+                board.update { $0.lastError = "session to edge lost" }
+            } catch {
+                logger.warning("could not connect to edge", metadata: ["reason": "\(error)"])
+                board.update { $0.lastError = "\(error)" }
+            }
+            let delay = backoff.next()
+            board.update { $0.state = .waiting; $0.retryAt = Date().addingTimeInterval(delay.seconds) }
+            await sleep(delay)
+        }
+    }
+
+    /// Re-reads the config file. A config that does not load is refused and
+    /// the running one kept; a new edge or identity reconnects; otherwise the
+    /// forwards are synced on the live session. Returns the resulting status.
+    func reload() async -> Result<AgentStatus, RunningAgentError> {
+        let config: HomeConfig
+        do { config = try HomeConfigFile.load(path: configPath) } catch {
+            let message = "\(error)"
+            logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
+            board.update { $0.configError = message }
+            return .failure(RunningAgentError(message: message))
+        }
+        let previous = live.current
+        live.replace(with: config)
+        board.update { $0.configError = nil; $0.declare(config.forwards); $0.home = config.home; $0.edge = config.edge.description }
+        logger.info("config reloaded", metadata: ["forwards": "\(config.forwards.count)"])
+        if previous.edge != config.edge || previous.home != config.home || previous.certificate != config.certificate
+            || previous.key != config.key || previous.ca != config.ca
+        {
+            await connection?.close()
+        } else if let connection {
+            await syncForwards(on: connection)
+        }
+        return .success(board.current)
+    }
+
+    /// Claims or releases a base domain over the live session.
+    func domain(_ action: DomainRequest.Action, _ name: String) async throws -> DomainResult {
+        guard let connection else { throw RunningAgentError(message: "not connected to the edge right now") }
+        switch action {
+        case .add: return try await connection.control.addDomain(name)
+        case .remove: return try await connection.control.removeDomain(name)
+        }
+    }
+
+    /// Stops reconnecting and drains the session: GOAWAY, streams in flight
+    /// get `timeout` to finish, then the connection closes.
+    func drain(timeout: Duration) async {
+        draining = true
+        board.update { $0.state = .draining }
+        wake?.resume()
+        wake = nil
+        guard let connection else { return }
+        logger.info("draining", metadata: ["timeout": "\(timeout)"])
+        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        _ = try? await connection.session.goAway(debug: "home shutting down", timeout: .nanoseconds(nanoseconds)).get()
+    }
+
+    private func syncForwards(on connection: EdgeConnection) async {
+        let forwards = live.current.forwards
+        do {
+            let statuses = try await connection.control.syncForwards(forwards)
+            board.update { $0.apply(statuses) }
+            for status in statuses {
+                if let error = status.error {
+                    logger.error("edge rejected forward", metadata: ["forward": "\(status.name)", "reason": "\(error.message)"])
+                } else {
+                    logger.info("forward ready", metadata: ["forward": "\(status.name)", "public": "\(status.publicAddress ?? "-")"])
+                }
+            }
+        } catch {
+            logger.error("forward sync failed", metadata: ["reason": "\(error)"])
+            board.update { $0.lastError = "forward sync failed: \(error)" }
+        }
+    }
+
+    /// Waits `delay`, or less if `drain` wakes the loop first.
+    private func sleep(_ delay: Duration) async {
+        sleepNumber += 1
+        let number = sleepNumber
+        await withCheckedContinuation { continuation in
+            wake = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.wakeUp(number)
+            }
+        }
+    }
+
+    /// Ends sleep `number` if it is still the one in progress.
+    private func wakeUp(_ number: Int) {
+        guard number == sleepNumber else { return }
+        wake?.resume()
+        wake = nil
+    }
+}
+
+/// Why a reload or a request through the running agent failed.
+struct RunningAgentError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

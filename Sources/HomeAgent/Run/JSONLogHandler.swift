@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Writes one JSON object per log record to stderr, for journald and log
+/// shippers: `{"time","level","label","message", …metadata}`.
+struct JSONLogHandler: LogHandler {
+    private static let output = Mutex(FileHandle.standardError)
+
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[key] = "\(value)"
+        }
+        fields["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        fields["level"] = event.level.rawValue
+        fields["label"] = label
+        fields["message"] = "\(event.message)"
+        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
+        line.append(UInt8(ascii: "\n"))
+        Self.output.withLock { $0.write(line) }
+    }
+}

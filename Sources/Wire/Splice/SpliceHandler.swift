@@ -1,0 +1,197 @@
+import NIOCore
+
+/// Joins two channels so that bytes read on one are written to the other,
+/// with backpressure both ways: a side reads only while its partner's channel
+/// is writable, so splicing never buffers more than one read burst beyond what
+/// the partner's own limits (socket buffer, stream window) allow.
+///
+/// The two channels may live on different event loops (a public socket and a
+/// stream of a home's tunnel usually do). Each handler touches only its own
+/// channel; everything it asks of its partner is a message run on the
+/// partner's loop, in order. Reads are batched until `channelReadComplete`, so
+/// a burst costs one hop, not one per buffer.
+///
+/// Half-closure is relayed: end of input on one side becomes a close of the
+/// partner's output once every byte before it is written. An abrupt end
+/// (error, reset, close without end of input) closes the partner at once.
+/// Both channels should allow remote half-closure.
+public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    /// What one side asks of the other; run on the receiver's loop.
+    private enum Message: Sendable {
+        case write([ByteBuffer])
+        case endOfInput
+        case closed
+        case writability(Bool)
+    }
+
+    private let eventLoop: EventLoop
+    private var partner: SpliceHandler?
+    private var context: ChannelHandlerContext?
+    /// Messages that arrived before this handler was added to its pipeline.
+    private var early: [Message] = []
+    /// Reads waiting to be sent to the partner at the end of the burst.
+    private var batch: [ByteBuffer] = []
+    private var partnerWritable = true
+    private var readHeld = false
+    /// The partner's input ended: our output is being or has been closed.
+    private var outputEnding = false
+    private var done = false
+
+    private init(eventLoop: EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Two handlers joined to each other: add `first` to a channel on
+    /// `firstLoop` and `second` to one on `secondLoop`, in either order.
+    public static func pair(_ firstLoop: EventLoop, _ secondLoop: EventLoop) -> (first: End, second: End) {
+        let first = SpliceHandler(eventLoop: firstLoop)
+        let second = SpliceHandler(eventLoop: secondLoop)
+        first.partner = second
+        second.partner = first
+        return (End(handler: first), End(handler: second))
+    }
+
+    /// One handler of a pair, on its way to the loop it belongs to.
+    ///
+    /// `@unchecked Sendable`: a fresh pair is made on one thread and each
+    /// handler is then used only on its own loop; `take()` checks that, and the
+    /// handler's fields are first touched there (`handlerAdded`).
+    public struct End: @unchecked Sendable {
+        private let handler: SpliceHandler
+
+        fileprivate init(handler: SpliceHandler) {
+            self.handler = handler
+        }
+
+        /// The handler, on its own event loop.
+        public func take() -> SpliceHandler {
+            handler.eventLoop.preconditionInEventLoop()
+            return handler
+        }
+    }
+
+    // MARK: Own channel
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let pending = early
+        early.removeAll()
+        for message in pending { receive(message) }
+        guard !done else { return }
+        send(.writability(context.channel.isWritable))
+        // Without remote half-closure an end of input would close the channel
+        // and look abrupt, and the partner would drop what it still sends.
+        context.channel.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).whenFailure { _ in }
+        // Reads are asked for through the pipeline, so `read(context:)` below
+        // decides; turning auto-read on makes the channel keep asking.
+        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        context.read()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        partner = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        batch.append(unwrapInboundIn(data))
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        sendBatch()
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            sendBatch()
+            send(.endOfInput)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        sendBatch()
+        send(.closed)
+        partner = nil
+        done = true
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        send(.writability(context.channel.isWritable))
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if partnerWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    // MARK: Messages
+
+    private func sendBatch() {
+        guard !batch.isEmpty else { return }
+        let bytes = batch
+        batch.removeAll(keepingCapacity: true)
+        send(.write(bytes))
+    }
+
+    private func send(_ message: Message) {
+        guard let partner else { return }
+        if partner.eventLoop.inEventLoop {
+            partner.receive(message)
+        } else {
+            let end = End(handler: partner)
+            partner.eventLoop.execute { end.take().receive(message) }
+        }
+    }
+
+    private func receive(_ message: Message) {
+        guard let context else {
+            if !done { early.append(message) }
+            return
+        }
+        switch message {
+        case .write(let buffers):
+            guard !outputEnding else { return }
+            for buffer in buffers { context.write(wrapOutboundOut(buffer), promise: nil) }
+            context.flush()
+        case .endOfInput:
+            endOutput(context: context)
+        case .closed:
+            // After an end of input the partner closing is the normal finish;
+            // our output closes once its bytes are written. Otherwise it ended
+            // abruptly and so do we.
+            if !outputEnding { context.close(promise: nil) }
+        case .writability(let writable):
+            partnerWritable = writable
+            if writable, readHeld {
+                readHeld = false
+                context.read()
+            }
+        }
+    }
+
+    /// Closes our output after everything already written has gone out: a
+    /// zero-byte write completes only when the bytes queued before it have.
+    private func endOutput(context: ChannelHandlerContext) {
+        guard !outputEnding else { return }
+        outputEnding = true
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        }
+    }
+}

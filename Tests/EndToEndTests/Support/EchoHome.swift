@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+
+/// An edge and one home, "alice", whose three forwards all lead to one echo
+/// service: `tls` (https, by SNI), `web` (http, by Host) and `raw` (tcp).
+/// Everything a public client sends comes back byte for byte, so the relay
+/// can be checked exactly on every listener kind.
+final class EchoHome: @unchecked Sendable {
+    // @unchecked: fields are set once in `start` and then only read.
+
+    static let domain = "alice-home.com"
+    static let tlsName = "echo.alice-home.com"
+    static let httpName = "app.alice-home.com"
+
+    let edge: EdgeServerProcess
+    let echo: EchoServer
+    let config: String
+    let agent: HomeAgentProcess
+    /// The public port of the `raw` TCP forward.
+    let tcpPort: Int
+
+    private init(edge: EdgeServerProcess, echo: EchoServer, config: String, agent: HomeAgentProcess, tcpPort: Int) {
+        self.edge = edge
+        self.echo = echo
+        self.config = config
+        self.agent = agent
+        self.tcpPort = tcpPort
+    }
+
+    static func start(proxyProtocol: Bool = false) async throws -> EchoHome {
+        let edge = try EdgeServerProcess()
+        try await edge.waitUntilReady()
+        let echo = try await EchoServer()
+        let target = "127.0.0.1:\(echo.port)"
+        let proxy = proxyProtocol ? ["--proxy-protocol", "v2"] : []
+        let config = try await HomeEnrollment.enroll("alice", at: edge, domain: domain, forwards: [
+            ["tls", "--type", "https", "--hostname", tlsName, "--target", target] + proxy,
+            ["web", "--type", "http", "--hostname", httpName, "--target", target] + proxy,
+            ["raw", "--type", "tcp", "--target", target] + proxy,
+        ])
+        let agent = try HomeAgentProcess(config: config)
+        try await agent.waitUntilHealthy()
+        guard let address = try await agent.publicAddress(of: "raw"),
+            let port = address.split(separator: ":").last.flatMap({ Int($0) })
+        else { throw EdgeServerFailure("the raw forward has no public port") }
+        return EchoHome(edge: edge, echo: echo, config: config, agent: agent, tcpPort: port)
+    }
+
+    /// A ClientHello naming `name`, as the start of a TLS connection.
+    static func clientHello(_ name: String) -> [UInt8] {
+        var builder = ClientHelloBuilder()
+        builder.extensions = [ClientHelloBuilder.serverName(name), ClientHelloBuilder.supportedVersions([0x0304])]
+        return builder.records()
+    }
+
+    /// An HTTP/1.1 request head for `host`.
+    static func requestHead(_ host: String, path: String = "/") -> [UInt8] {
+        Array("POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+    }
+
+    func stop() async {
+        _ = await agent.terminate()
+        _ = await edge.terminate()
+        await echo.close()
+        edge.removeData()
+    }
+}

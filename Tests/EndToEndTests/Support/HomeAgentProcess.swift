@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+
+/// A running `homeagent run` for one config, logging to a file the tests
+/// read. Stopped by PID.
+final class HomeAgentProcess: @unchecked Sendable {
+    // @unchecked: `Process` is only started, signalled and reaped.
+
+    let config: String
+    let logFile: URL
+    private let process = Process()
+
+    init(config: String, arguments: [String] = []) throws {
+        self.config = config
+        logFile = URL(fileURLWithPath: config).deletingLastPathComponent()
+            .appendingPathComponent("run-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: AgentRun.binary("homeagent"))
+        process.arguments = ["run", "--config", config] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: logFile)
+        process.standardError = process.standardOutput
+        process.standardInput = FileHandle.nullDevice
+        try ProcessLaunch.run(process)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// `homeagent status --json`: its exit status (0 healthy, 1 not running,
+    /// 2 running but not connected or a forward rejected) and the document.
+    func status() async throws -> (code: Int32, document: [String: Any]?) {
+        let run = try await AgentRun.run("homeagent", ["status", "--json", "--config", config], timeout: .seconds(10))
+        let document = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        return (run.status, document)
+    }
+
+    /// Waits until the agent is connected with every forward placed.
+    func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw EdgeServerFailure("homeagent run exited with status \(process.terminationStatus): \(log.suffix(2000))")
+            }
+            if try await status().code == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw EdgeServerFailure("homeagent did not become healthy within \(timeout): \(log.suffix(2000))")
+    }
+
+    /// The public address the edge gave a forward, from `status --json`.
+    func publicAddress(of forward: String) async throws -> String? {
+        let forwards = try await status().document?["forwards"] as? [[String: Any]] ?? []
+        return forwards.first { $0["name"] as? String == forward }?["public_address"] as? String
+    }
+
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(pid, number) }
+    }
+
+    /// SIGTERM and the exit status, or nil (then SIGKILL) after `timeout`.
+    func terminate(timeout: Duration = .seconds(15)) async -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        if process.isRunning {
+            killHard()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    func killHard() {
+        process.killAndReap()
+    }
+
+    deinit {
+        killHard()
+    }
+}
