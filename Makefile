@@ -4,7 +4,7 @@
 # root (a fresh CI machine); otherwise they print the exact apt-get command.
 
 SWIFT        ?= swift
-DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy pkg-config
+DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
 SWIFT_FLAGS  ?=
 
 .PHONY: all build test bench bench-longlink deps clean

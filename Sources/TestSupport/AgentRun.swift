@@ -18,8 +18,13 @@ public struct AgentRun: Sendable {
     /// Async, and polls with `Task.sleep`: a blocking wait here would hold one
     /// of the few cooperative threads that an in-process edge under test needs.
     public static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
+        try await tool(binary(name), arguments, timeout: timeout)
+    }
+
+    /// Runs any program (`/usr/bin/curl`, `/usr/bin/openssl`) the same way.
+    public static func tool(_ path: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary(name))
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         // Files rather than pipes: a pipe read only after exit would block a
         // child whose output outgrows the pipe buffer.

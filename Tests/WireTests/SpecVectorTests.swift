@@ -246,6 +246,7 @@ struct SpecFrameJSON: Decodable, Sendable {
     var clientAddress: AddressJSON?
     var serverName: String?
     var publicPort: UInt16?
+    var purpose: UInt8?
     var initialDataHex: String?
     var dataHex: String?
     var compressed: Bool?
@@ -288,7 +289,9 @@ struct SpecFrameJSON: Decodable, Sendable {
                 maximumVersion: try required(maxVersion, "max_version"),
                 settings: (settings ?? []).map { Setting(SettingID(rawValue: $0.id), $0.value) }))
         case "OPEN":
-            var metadata = StreamMetadata(forward: try required(forward, "forward"), serverName: serverName, publicPort: publicPort)
+            var metadata = StreamMetadata(
+                forward: try required(forward, "forward"), serverName: serverName, publicPort: publicPort,
+                purpose: purpose.map(StreamPurpose.init(rawValue:)))
             if let clientAddress {
                 let socket = try SocketAddress(ipAddress: clientAddress.ip, port: Int(clientAddress.port))
                 metadata.clientAddress = try required(PeerAddress(socket), "a valid client address")

@@ -54,15 +54,19 @@ struct PublicHTTPListener: Sendable {
             return respond(channel, .notFound(host: host), refusal: .unknownName)
         }
         if head.isACMEChallenge {
-            return forward(channel, to: secure, host: host, bytes: bytes)
+            return forward(channel, to: secure, host: host, bytes: bytes, purpose: .acmeChallenge)
         }
         let port = tlsPort == 443 ? "" : ":\(tlsPort)"
         let path = head.target.hasPrefix("/") ? head.target : head.path
         respond(channel, .redirect(to: "https://\(host)\(port)\(path)"), refusal: nil)
     }
 
-    private func forward(_ channel: Channel, to route: Route, host: String, bytes: ByteBuffer) {
-        opener.connect(channel, to: route, serverName: host, initialData: bytes, streamHandlers: { [BadGatewayResponder()] })
+    private func forward(
+        _ channel: Channel, to route: Route, host: String, bytes: ByteBuffer, purpose: StreamPurpose? = nil
+    ) {
+        opener.connect(
+            channel, to: route, serverName: host, purpose: purpose, initialData: bytes,
+            streamHandlers: { [BadGatewayResponder()] })
             .whenFailure { error in
                 logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": "\(error)"])
                 respond(channel, .homeOffline(host: host), refusal: .homeOffline)

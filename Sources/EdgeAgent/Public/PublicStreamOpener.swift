@@ -31,6 +31,7 @@ struct PublicStreamOpener: Sendable {
         _ publicChannel: Channel,
         to route: Route,
         serverName: String?,
+        purpose: StreamPurpose? = nil,
         initialData: ByteBuffer,
         streamHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
     ) -> EventLoopFuture<Void> {
@@ -42,7 +43,8 @@ struct PublicStreamOpener: Sendable {
             forward: route.forward,
             clientAddress: publicChannel.remoteAddress.flatMap(PeerAddress.init),
             serverName: serverName,
-            publicPort: publicChannel.localAddress?.port.map { UInt16(truncatingIfNeeded: $0) })
+            publicPort: publicChannel.localAddress?.port.map { UInt16(truncatingIfNeeded: $0) },
+            purpose: purpose)
         let (publicEnd, streamEnd) = SpliceHandler.pair(loop, session.channel.eventLoop)
         let home = route.home
         return session.openStream(

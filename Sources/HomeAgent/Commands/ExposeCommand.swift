@@ -33,6 +33,11 @@ struct ExposeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The local service to forward to.", valueName: "host:port"))
     var target: String
 
+    @Option(name: .long, help: ArgumentHelp(
+        "For --type https: where ACME HTTP-01 challenges for the hostname go (your ACME client's HTTP responder).",
+        valueName: "host:port"))
+    var acmeTarget: String?
+
     @Option(name: .long, help: "Send a PROXY protocol header (v2) to the target.")
     var proxyProtocol: HomeConfig.ProxyProtocolVersion?
 
@@ -72,8 +77,14 @@ struct ExposeCommand: AsyncParsableCommand {
         case (false, .some): throw ValidationError("--hostname is not allowed for --type tcp (the edge allocates a public port)")
         default: break
         }
+        var acme: HomeConfig.Address?
+        if let acmeTarget {
+            do { acme = try HomeConfig.Address(parsing: acmeTarget, field: "--acme-target") } catch {
+                throw ValidationError(error.message)
+            }
+        }
         let forward = HomeConfig.Forward(
-            name: name, type: type, hostname: hostname, target: address,
+            name: name, type: type, hostname: hostname, target: address, acmeTarget: acme,
             proxyProtocol: proxyProtocol, compress: compress ? true : nil)
         if let problem = forward.problem { throw ValidationError(problem) }
         return forward

@@ -59,7 +59,7 @@ extension HomeConfig: Codable {
 }
 
 extension HomeConfig.Forward: Codable {
-    static let keys = ["name", "type", "hostname", "target", "proxy_protocol", "compress"]
+    static let keys = ["name", "type", "hostname", "target", "acme_target", "proxy_protocol", "compress"]
 
     init(from decoder: any Decoder) throws {
         // Yams puts the list index last in the coding path; messages count from 0.
@@ -75,6 +75,7 @@ extension HomeConfig.Forward: Codable {
         self.type = type
         hostname = try fields.string("hostname")
         target = try HomeConfig.address(fields, "target")
+        acmeTarget = try fields.string("acme_target") == nil ? nil : HomeConfig.address(fields, "acme_target")
         proxyProtocol = try fields.oneOf("proxy_protocol", HomeConfig.ProxyProtocolVersion.self)
         compress = try fields.bool("compress")
     }
@@ -85,6 +86,7 @@ extension HomeConfig.Forward: Codable {
         try out.encode(type.rawValue, forKey: .init("type"))
         try out.encodeIfPresent(hostname, forKey: .init("hostname"))
         try out.encode(target.description, forKey: .init("target"))
+        try out.encodeIfPresent(acmeTarget?.description, forKey: .init("acme_target"))
         try out.encodeIfPresent(proxyProtocol?.rawValue, forKey: .init("proxy_protocol"))
         try out.encodeIfPresent(compress, forKey: .init("compress"))
     }

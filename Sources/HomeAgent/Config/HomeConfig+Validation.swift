@@ -125,6 +125,12 @@ extension HomeConfig.Forward {
         case (false, nil):
             break
         }
+        if let acmeTarget {
+            guard type == .https else {
+                return "acme_target is only for type https (http forwards get ACME challenges at their target)"
+            }
+            if let problem = HomeConfig.addressProblem(acmeTarget, field: "acme_target") { return problem }
+        }
         if type == .https, compress == true {
             return "compress is not allowed for type https (TLS passthrough bytes do not compress)"
         }

@@ -10,8 +10,12 @@ extension HomeConfig {
         var type: ForwardType
         /// Public hostname for `https` / `http` (may be `*.example.com`); `nil` for `tcp`.
         var hostname: String?
-        /// The only address this forward ever dials.
+        /// The address this forward dials for its traffic.
         var target: Address
+        /// For `https` forwards: where plain-HTTP ACME HTTP-01 challenges for
+        /// the hostname go (an ACME client's responder at home), since the TLS
+        /// target cannot answer plaintext. The only other address ever dialled.
+        var acmeTarget: Address?
         /// Send a PROXY protocol header so the local service sees the client address.
         var proxyProtocol: ProxyProtocolVersion?
         /// Ask for LZ4 on this forward's tunnel bytes; `nil` means off.
@@ -19,12 +23,13 @@ extension HomeConfig {
 
         init(
             name: String, type: ForwardType, hostname: String? = nil, target: Address,
-            proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil
+            acmeTarget: Address? = nil, proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil
         ) {
             self.name = name
             self.type = type
             self.hostname = hostname
             self.target = target
+            self.acmeTarget = acmeTarget
             self.proxyProtocol = proxyProtocol
             self.compress = compress
         }

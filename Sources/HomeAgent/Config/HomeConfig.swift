@@ -20,7 +20,8 @@
 ///   - name: web                      # 1-63 of [a-z0-9-], unique
 ///     type: https                    # https (TLS passthrough by SNI) | http (by Host) | tcp (own port)
 ///     hostname: blog.example.com     # required for https/http, forbidden for tcp; "*.example.com" allowed
-///     target: 127.0.0.1:8443         # host:port, the ONLY address dialled for this forward
+///     target: 127.0.0.1:8443         # host:port, the address dialled for this forward
+///     acme_target: 127.0.0.1:8080    # optional, https only: where ACME HTTP-01 challenges go
 ///     proxy_protocol: v2             # optional: send a PROXY v2 header to the target
 ///     compress: false                # optional: LZ4 on the tunnel; not allowed (true) for https
 /// ```

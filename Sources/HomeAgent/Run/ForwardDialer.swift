@@ -4,7 +4,8 @@ import NIOPosix
 import Wire
 
 /// Serves each stream the edge opens: looks the forward it names up in the
-/// home's own config, connects to that forward's target and nothing else,
+/// home's own config, connects to that forward's target (or, for an ACME
+/// challenge, its `acme_target`) and nothing else,
 /// optionally sends a PROXY v2 header, then splices stream and socket.
 ///
 /// The stream becomes active only once the target answered, so a target that
@@ -23,10 +24,19 @@ struct ForwardDialer: Sendable {
             logger.warning("edge opened a stream for a forward this home does not have; refused")
             return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
         }
+        let target: HomeConfig.Address
+        switch metadata.purpose {
+        case nil:
+            target = forward.target
+        case .acmeChallenge? where forward.acmeTarget != nil:
+            target = forward.acmeTarget!
+        case let purpose?:
+            logger.notice("refused a stream this forward has no target for", metadata: ["purpose": "\(purpose)"])
+            return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
+        }
         let loop = stream.eventLoop
         let (streamEnd, targetEnd) = SpliceHandler.pair(loop, loop)
-        let header = forward.proxyProtocol == .v2 ? Self.proxyHeader(for: stream) : nil
-        let target = forward.target
+        let header = forward.proxyProtocol == .v2 && metadata.purpose == nil ? Self.proxyHeader(for: stream) : nil
         return ClientBootstrap(group: loop)
             .connectTimeout(Self.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

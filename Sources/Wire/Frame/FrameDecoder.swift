@@ -199,6 +199,11 @@ public struct FrameDecoder: Sendable {
                     throw WireProtocolError(.frameSizeError, "OPEN public port must be 2 bytes")
                 }
                 metadata.publicPort = value.readInteger()
+            case .purpose:
+                guard value.readableBytes == 1, let purpose = value.readInteger(as: UInt8.self) else {
+                    throw WireProtocolError(.frameSizeError, "OPEN purpose must be 1 byte")
+                }
+                metadata.purpose = StreamPurpose(rawValue: purpose)
             case nil:
                 continue  // [EXT-3] unknown metadata is skipped
             }

@@ -72,6 +72,9 @@ extension ByteBuffer {
         if let port = metadata.publicPort {
             writeTLV(.publicPort) { $0.writeInteger(port) }
         }
+        if let purpose = metadata.purpose {
+            writeTLV(.purpose) { $0.writeInteger(purpose.rawValue) }
+        }
         setInteger(UInt16(writerIndex - start - 2), at: start)
     }
 

@@ -12,12 +12,36 @@ public struct StreamMetadata: Hashable, Sendable {
     public var serverName: String?
     /// The public port the client connected to.
     public var publicPort: UInt16?
+    /// Why the stream was opened, when it is not the forward's ordinary
+    /// traffic ([OPEN-6]); nil for ordinary streams.
+    public var purpose: StreamPurpose?
 
-    public init(forward: String, clientAddress: PeerAddress? = nil, serverName: String? = nil, publicPort: UInt16? = nil) {
+    public init(
+        forward: String, clientAddress: PeerAddress? = nil, serverName: String? = nil, publicPort: UInt16? = nil,
+        purpose: StreamPurpose? = nil
+    ) {
         self.forward = forward
         self.clientAddress = clientAddress
         self.serverName = serverName
         self.publicPort = publicPort
+        self.purpose = purpose
+    }
+}
+
+/// The purpose TLV of OPEN ([OPEN-6]): a stream for a forward that is not its
+/// ordinary traffic. A struct so that values of later versions survive
+/// decoding; a receiver refuses a purpose it does not know.
+public struct StreamPurpose: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// A plain-HTTP ACME HTTP-01 challenge request for a name the receiver
+    /// serves as an `https` forward: it goes to the forward's ACME responder,
+    /// not to its TLS target.
+    public static let acmeChallenge = StreamPurpose(rawValue: 1)
+
+    public var description: String {
+        self == .acmeChallenge ? "ACME_CHALLENGE" : "PURPOSE(\(rawValue))"
     }
 }
 
@@ -41,6 +65,7 @@ enum MetadataTag: UInt8 {
     case clientAddress = 0x02
     case serverName = 0x03
     case publicPort = 0x04
+    case purpose = 0x05
 }
 
 /// An IPv4 or IPv6 address and port, kept as raw bytes so that it encodes

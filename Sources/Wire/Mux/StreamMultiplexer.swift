@@ -224,7 +224,7 @@ final class StreamMultiplexer {
         let id = nextLocalID
         nextLocalID = StreamID(id.rawValue + 2)
         var rest = initialData ?? allocator.buffer(capacity: 0)
-        // Metadata takes at most 545 bytes; 1 KiB of headroom keeps OPEN within the frame limit.
+        // Metadata takes at most 549 bytes; 1 KiB of headroom keeps OPEN within the frame limit.
         let inline = min(rest.readableBytes, peer.initialStreamWindow, connectionSend.available, peer.maxFrameSize - 1024)
         let first = rest.readSlice(length: max(0, inline))!
         connectionSend.consume(first.readableBytes)
