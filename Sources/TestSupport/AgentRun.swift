@@ -137,20 +137,6 @@ public final class EdgeServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// The same without suspending, for `defer` blocks; blocks its thread,
-    /// so not for tests that run an in-process edge.
-    public func terminateBlocking(timeout: Duration = .seconds(10)) -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning {
-            killHard()
-            return nil
-        }
-        return process.terminationStatus
-    }
-
     public func killHard() {
         process.killAndReap()
     }

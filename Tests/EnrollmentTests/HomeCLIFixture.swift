@@ -37,8 +37,8 @@ final class HomeCLIFixture {
     }
 
     /// Stops the edge by PID and removes its data (and the home's files in it).
-    func stop() {
-        _ = edge.terminateBlocking()
+    func stop() async {
+        _ = await edge.terminate()
         edge.removeData()
     }
 }

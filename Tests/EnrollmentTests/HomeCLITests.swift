@@ -12,7 +12,6 @@ struct HomeCLITests {
     @Test("domain add claims example.com; com and co.uk are refused as public suffixes with exit status 1")
     func domainAdd() async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
 
         let added = try await home.homeagent(["domain", "add", "example.com"])
         #expect(added.status == 0, "stderr: \(added.error)")
@@ -30,12 +29,12 @@ struct HomeCLITests {
         let removed = try await home.homeagent(["domain", "remove", "example.com"])
         #expect(removed.status == 0, "stderr: \(removed.error)")
         #expect(removed.output == "removed example.com\ndomains: (none)\n")
+        await home.stop()
     }
 
     @Test("expose https and tcp print their public addresses; sync keeps the TCP port; unexpose releases it")
     func exposeSyncUnexpose() async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
         #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
         let https = "https://blog.example.com:\(home.edge.ports.https)"
 
@@ -72,12 +71,12 @@ struct HomeCLITests {
         let routesAfter = try await home.edgeagent(["route", "list"])
         #expect(routesAfter.status == 0 && routesAfter.output.contains("blog.example.com"), "routes: \(routesAfter.output)")
         #expect(!routesAfter.output.contains("127.0.0.1:\(port)"), "routes: \(routesAfter.output)")
+        await home.stop()
     }
 
     @Test("a hostname outside the home's domains is saved but reported as rejected, with exit status 1")
     func foreignDomain() async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
         #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
 
         let app = try await home.homeagent(["expose", "app", "--type", "http", "--hostname", "app.other.org", "--target", "127.0.0.1:8080"])
@@ -86,6 +85,7 @@ struct HomeCLITests {
         #expect(app.output.contains("(foreign_domain)"))
         #expect(try String(contentsOfFile: home.config, encoding: .utf8).contains("app.other.org"))
         #expect(try await home.homeagent(["sync"]).status == 1)
+        await home.stop()
     }
 
     @Test("bad expose input names the field and leaves the config unchanged", arguments: [
@@ -101,7 +101,6 @@ struct HomeCLITests {
     ])
     func badInput(arguments: [String], field: String) async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
         let setup = try await home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com", "--target", "127.0.0.1:8443", "--no-sync"])
         #expect(setup.status == 0, "stderr: \(setup.error)")
         let before = try home.configBytes()
@@ -110,12 +109,12 @@ struct HomeCLITests {
         #expect(refused.status != 0)
         #expect(refused.error.contains(field), "stderr: \(refused.error)")
         #expect(try home.configBytes() == before)
+        await home.stop()
     }
 
     @Test("a deleted home is told the edge no longer accepts its certificate; a stopped edge is unreachable")
     func deletedHomeAndStoppedEdge() async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
         #expect(try await home.homeagent(["sync"]).status == 0)
 
         #expect(try await home.edgeagent(["home", "delete", "alice"]).status == 0)
@@ -127,12 +126,12 @@ struct HomeCLITests {
         let stopped = try await home.homeagent(["domain", "add", "example.com"])
         #expect(stopped.status == 1)
         #expect(stopped.error.contains("cannot reach the edge at 127.0.0.1:"), "stderr: \(stopped.error)")
+        await home.stop()
     }
 
     @Test("a lost certificate file is named; an edge address that never speaks TLS times out after 5 s")
     func lostCertificateAndSilentEdge() async throws {
         let home = try await HomeCLIFixture()
-        defer { home.stop() }
         let directory = URL(fileURLWithPath: home.config).deletingLastPathComponent()
         let certificate = directory.appendingPathComponent("home.pem")
         try FileManager.default.moveItem(at: certificate, to: directory.appendingPathComponent("home.pem.lost"))
@@ -155,6 +154,7 @@ struct HomeCLITests {
         #expect(wedged.status == 1)
         #expect(wedged.error.contains("did not complete TLS and HELLO within 5 s"), "stderr: \(wedged.error)")
         #expect(elapsed >= .seconds(5) && elapsed < .seconds(15))
+        await home.stop()
     }
 
     /// The port of `name`'s `host:port` line in `sync` output.

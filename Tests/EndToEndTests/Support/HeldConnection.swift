@@ -26,7 +26,7 @@ final class HeldConnection: @unchecked Sendable {
 
     /// How many bytes came back so far.
     var receivedCount: Int {
-        get async throws { try await channel.eventLoop.submit { self.collector.received.count }.get() }
+        get async throws { try await channel.eventLoop.submit { self.collector.received.readableBytes }.get() }
     }
 
     /// Half-closes, waits for the other side to finish, returns everything received.
@@ -36,7 +36,7 @@ final class HeldConnection: @unchecked Sendable {
         let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         try? await channel.closeFuture.get()
         timer.cancel()
-        return try await channel.eventLoop.submit { self.collector.received }.get()
+        return try await channel.eventLoop.submit { Array(self.collector.received.readableBytesView) }.get()
     }
 }
 
@@ -44,10 +44,11 @@ private final class HeldCollector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: event loop only.
     typealias InboundIn = ByteBuffer
 
-    var received: [UInt8] = []
+    var received = ByteBuffer()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received += unwrapInboundIn(data).readableBytesView
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

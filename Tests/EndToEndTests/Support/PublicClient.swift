@@ -33,22 +33,15 @@ enum PublicClient {
         }
         try? await channel.closeFuture.get()
         timer.cancel()
-        return try await channel.eventLoop.submit { collector.received }.get()
+        return try await channel.eventLoop.submit { Array(collector.received.readableBytesView) }.get()
     }
 
     /// Random bytes reproducible from `seed`.
     static func payload(_ count: Int, seed: UInt64) -> [UInt8] {
         var random = SeededRandom(seed: seed)
-        var bytes = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            let value = random.next()
-            for shift in stride(from: 0, to: 64, by: 8) where index < count {
-                bytes[index] = UInt8(truncatingIfNeeded: value >> UInt64(shift))
-                index += 1
-            }
-        }
-        return bytes
+        var words = [UInt64](repeating: 0, count: (count + 7) / 8)
+        for index in words.indices { words[index] = random.next() }
+        return words.withUnsafeBytes { Array($0.prefix(count)) }
     }
 }
 
@@ -56,10 +49,13 @@ private final class Collector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: `received` is touched only on the channel's event loop.
     typealias InboundIn = ByteBuffer
 
-    var received: [UInt8] = []
+    /// A ByteBuffer rather than an array: appending stays a memcpy even in
+    /// debug builds, so a large echo does not hold the event loop.
+    var received = ByteBuffer()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received += unwrapInboundIn(data).readableBytesView
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
