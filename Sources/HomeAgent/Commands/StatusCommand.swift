@@ -26,10 +26,10 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
         } catch {
-            throw ValidationError("no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
+            throw RunningAgentError(message: "no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
         }
         guard let status = reply.status else {
-            throw ValidationError("the agent answered without a status: \(reply.error ?? "no reason given")")
+            throw RunningAgentError(message: "the agent answered without a status: \(reply.error ?? "no reason given")")
         }
         let report = AgentStatusReport(status: status)
         print(json ? try report.json() : report.text)

@@ -27,6 +27,27 @@ enum AgentControlClient {
         return try AgentControlCoding.decoder.decode(AgentReply.self, from: Data(bytes.readableBytesView))
     }
 
+    /// Sends `bytes` as they are (for tests of malformed input), optionally
+    /// half-closes, and returns everything the agent sent before closing.
+    static func rawExchange(
+        _ bytes: [UInt8], path: String, halfClose: Bool, timeout: TimeAmount = .seconds(15),
+        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> [UInt8] {
+        let collector = ReplyCollector()
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(unixDomainSocketPath: path).get()
+        try? await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+        if halfClose { try? await channel.close(mode: .output).get() }
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        timer.cancel()
+        return try await channel.eventLoop.submit { Array(collector.received.readableBytesView) }.get()
+    }
+
     /// Whether an agent answers for this config.
     static func isRunning(configPath: String) async -> Bool {
         let path = AgentControlCoding.socketPath(forConfig: configPath)
@@ -47,5 +68,9 @@ private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
         var bytes = unwrapInboundIn(data)
         guard received.readableBytes < 1 << 20 else { return context.close(promise: nil) }
         received.writeBuffer(&bytes)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event { context.close(promise: nil) }
     }
 }
