@@ -23,7 +23,7 @@ public final class LinkEmulator: Sendable {
         server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { inbound in
                 let up = DelayLineHandler(profile: upstream, frozen: isFrozen)
@@ -31,7 +31,7 @@ public final class LinkEmulator: Sendable {
                 down.partner = inbound
                 return ClientBootstrap(group: inbound.eventLoop)
                     .channelOption(.allowRemoteHalfClosure, value: true)
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .channelInitializer { outbound in
                         outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(down) }
                     }

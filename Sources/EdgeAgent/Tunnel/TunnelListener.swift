@@ -38,7 +38,7 @@ final class TunnelListener: Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -39,7 +39,7 @@ struct ForwardDialer: Sendable {
         let header = forward.proxyProtocol == .v2 && metadata.purpose == nil ? Self.proxyHeader(for: stream) : nil
         return ClientBootstrap(group: loop)
             .connectTimeout(Self.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.autoRead, value: false)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: target.host, port: target.port)

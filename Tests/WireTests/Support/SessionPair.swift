@@ -29,7 +29,7 @@ final class SessionPair: Sendable {
         let listenerConfig = listenerConfiguration ?? configuration
         server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -43,7 +43,7 @@ final class SessionPair: Sendable {
         var target = server.localAddress!
         if let connectTo { target = try await connectTo(target) }
         let client = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
