@@ -7,7 +7,7 @@ SWIFT        ?= swift
 DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test bench bench-longlink deps clean
+.PHONY: all build test demo bench bench-longlink bench-e2e deps clean
 
 all: build
 
@@ -29,10 +29,19 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
+# Tests stop every process they start by PID. As a safety net for a run that
+# is killed or crashes, they all live under a per-run TMPDIR, and whatever is
+# still running from it afterwards is killed before the directory goes.
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	# Bounded: a hung test must fail the run, not hold CI for its whole time limit.
-	timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	@run=$$(mktemp -d /tmp/pt.XXXXXX); status=0; \
+	TMPDIR=$$run timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS) || status=$$?; \
+	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; exit $$status
+
+# An edge, a home and a demo web service on this machine; Ctrl-C stops them.
+demo: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	scripts/demo.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
@@ -40,6 +49,13 @@ bench: deps
 # One stream through a 50 ms each way, 200 Mbit/s emulated link, release build.
 bench-longlink: deps
 	PORTICO_BENCH=1 $(SWIFT) test -c release -Xswiftc -enable-testing --filter LongLink
+
+# Portico vs an OpenSSH reverse tunnel behind HAProxy vs a stunnel pair, on
+# loopback (release build; installs wrk, iperf3, openssh, stunnel4 as root).
+bench-e2e: deps
+	$(MAKE) --no-print-directory deps DEBIAN_PKGS="wrk iperf3 openssh-server openssh-client stunnel4 haproxy nginx python3"
+	$(SWIFT) build -c release
+	PORTICO_BIN="$$($(SWIFT) build -c release --show-bin-path)" Benchmarks/e2e/run.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
