@@ -80,6 +80,26 @@ import Testing
         }
     }
 
+    @Test("partial updates racing on different fields of one home both survive")
+    func concurrentPartialUpdatesKeepEachOther() async throws {
+        try await RegistryFixture.with { registry, _ in
+            _ = try await registry.createHome(name: "alpha", now: t0)
+            for round in 1...30 {
+                async let upload = registry.updateBandwidth(
+                    home: "alpha", upload: .to(100 + round), download: .unchanged, burst: .unchanged, now: t0)
+                async let download = registry.updateBandwidth(
+                    home: "alpha", upload: .unchanged, download: .to(200 + round), burst: .unchanged, now: t0)
+                _ = try await (upload, download)
+                let home = try #require(try await registry.home(named: "alpha"))
+                #expect(home.uploadLimitKbps == 100 + round && home.downloadLimitKbps == 200 + round)
+            }
+            await #expect(throws: RegistryError.self) {
+                _ = try await registry.updateBandwidth(
+                    home: "alpha", upload: .to(99), download: .unchanged, burst: .unchanged, now: t0)
+            }
+        }
+    }
+
     @Test func certificateActivatesHomeAndFindsItByFingerprint() async throws {
         try await RegistryFixture.with { registry, _ in
             _ = try await registry.createHome(name: "alpha", now: t0)

@@ -28,13 +28,13 @@ enum BodyFields {
     }
 }
 
-extension JSONObjectBody.Presence {
-    /// The value to store: unchanged when absent, nil when null.
-    func applied(to current: Value?) -> Value? {
+extension JSONObjectBody.Presence where Value == Int {
+    /// The change to store: none when absent, no limit when null.
+    var change: LimitChange {
         switch self {
-        case .absent: current
-        case .null: nil
-        case .value(let value): value
+        case .absent: .unchanged
+        case .null: .to(nil)
+        case .value(let value): .to(value)
         }
     }
 }

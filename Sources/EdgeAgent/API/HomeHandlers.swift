@@ -25,8 +25,8 @@ enum HomeHandlers {
         let body = try await request.jsonBody(
             allowed: [BodyFields.name, BodyFields.upload, BodyFields.download, BodyFields.tokenTTL])
         let name = try body.requiredString(BodyFields.name)
-        let upload = try BodyFields.limit(body, BodyFields.upload).applied(to: nil)
-        let download = try BodyFields.limit(body, BodyFields.download).applied(to: nil)
+        let upload = try BodyFields.limit(body, BodyFields.upload).change.applied(to: nil)
+        let download = try BodyFields.limit(body, BodyFields.download).change.applied(to: nil)
         let ttl = try BodyFields.tokenTTL(body)
         let context = request.context
         let home = try await context.registry.createHome(
@@ -37,11 +37,8 @@ enum HomeHandlers {
     }
 
     /// `PATCH /api/homes/{name}`: each limit is a number (set), `null`
-    /// (unlimited) or absent (unchanged).
-    ///
-    /// The registry stores all three values at once, so the absent ones are
-    /// filled in from a read just before; two PATCHes racing on different
-    /// fields of one home could lose one change (admin traffic, accepted).
+    /// (unlimited) or absent (unchanged); absent ones are kept inside the
+    /// registry's transaction, so racing PATCHes never undo each other.
     @Sendable static func update(_ request: APIRequest) async throws -> Response {
         let body = try await request.jsonBody(allowed: [BodyFields.upload, BodyFields.download, BodyFields.burst])
         let upload = try BodyFields.limit(body, BodyFields.upload)
@@ -49,9 +46,8 @@ enum HomeHandlers {
         let burst = try BodyFields.burst(body)
         let current = try await existingHome(request)
         let context = request.context
-        let updated = try await context.registry.setBandwidth(
-            home: current.name, upload: upload.applied(to: current.uploadLimitKbps),
-            download: download.applied(to: current.downloadLimitKbps), burst: burst.applied(to: current.burstBytes),
+        let updated = try await context.registry.updateBandwidth(
+            home: current.name, upload: upload.change, download: download.change, burst: burst.change,
             now: context.clock())
         return APIResponse.json(present(updated, context))
     }

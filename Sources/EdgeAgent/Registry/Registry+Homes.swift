@@ -53,27 +53,40 @@ extension Registry {
         }
     }
 
-    /// Sets the home's bandwidth limits; nil means unlimited (or, for
-    /// `burst`, the bucket's default). Applies to the live session through
-    /// whoever holds it; the registry only records the value.
+    /// Sets all three limits; nil means unlimited (burst: the default).
     func setBandwidth(
         home rawName: String, upload: Int?, download: Int?, burst: Int?, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
+        try await updateBandwidth(
+            home: rawName, upload: .to(upload), download: .to(download), burst: .to(burst), now: now, actor: actor)
+    }
+
+    /// Changes some limits and keeps the others, reading and writing in one
+    /// transaction, so two partial updates of one home that race never undo
+    /// each other (as a read in the caller followed by `setBandwidth` could).
+    func updateBandwidth(
+        home rawName: String, upload: LimitChange, download: LimitChange, burst: LimitChange, now: Date,
+        actor: AuditActor = .admin
+    ) async throws(RegistryError) -> Home {
         let name = try Self.existingName(rawName)
-        try Self.checkBandwidth(upload)
-        try Self.checkBandwidth(download)
-        if let burst, !Home.burstRangeBytes.contains(burst) { throw .invalidBurst(burst) }
+        for change in [upload, download] {
+            if case .to(let value) = change { try Self.checkBandwidth(value) }
+        }
+        if case .to(let value?) = burst, !Home.burstRangeBytes.contains(value) { throw .invalidBurst(value) }
         return try await write { db in
             let home = try Self.requireHome(db, name)
+            let newUpload = upload.applied(to: home.uploadLimitKbps)
+            let newDownload = download.applied(to: home.downloadLimitKbps)
+            let newBurst = burst.applied(to: home.burstBytes)
             try db.execute(
                 sql: """
                     UPDATE homes SET upload_limit_kbps = ?, download_limit_kbps = ?, burst_bytes = ?, updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: [upload, download, burst, now, home.id])
+                arguments: [newUpload, newDownload, newBurst, now, home.id])
             try Self.audit(
                 db, time: now, actor: actor, action: "home.bandwidth", subject: name,
-                detail: Self.bandwidthDetail(upload, download, burst))
+                detail: Self.bandwidthDetail(newUpload, newDownload, newBurst))
             return try Self.requireHome(db, name)
         }
     }
