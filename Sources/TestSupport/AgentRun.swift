@@ -126,15 +126,7 @@ public final class EdgeServerProcess: @unchecked Sendable {
 
     /// SIGTERM, then the exit status (nil if it did not exit within the timeout; then SIGKILL).
     public func terminate(timeout: Duration = .seconds(10)) async -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        if process.isRunning {
-            killHard()
-            return nil
-        }
-        return process.terminationStatus
+        await process.terminate(timeout: timeout)
     }
 
     public func killHard() {

@@ -79,6 +79,25 @@ struct TrafficTests {
         await world.stop()
     }
 
+    @Test("a long-quiet connection stays open and each small message passes at once, nothing held back")
+    func quietConnection() async throws {
+        let world = try await EchoHome.start()
+        let held = try await HeldConnection(port: world.edge.ports.https)
+        let hello = EchoHome.clientHello(EchoHome.tlsName)
+        try await held.send(hello)
+        let start = hello.count
+        #expect(try await eventually { try await held.receivedCount == start })
+        for round in 0..<3 {
+            // Quiet for longer than a keepalive interval, then one small message.
+            try await Task.sleep(for: .seconds(round == 0 ? 6 : 1))
+            try await held.send(Array("event \(round)\n".utf8))
+            let expected = start + 8 * (round + 1)
+            #expect(try await eventually(timeout: .seconds(2)) { try await held.receivedCount == expected })
+        }
+        #expect(try await held.finish().count == start + 24)
+        await world.stop()
+    }
+
     @Test("homeagent status reports the session and each forward's public address")
     func status() async throws {
         let world = try await EchoHome.start()

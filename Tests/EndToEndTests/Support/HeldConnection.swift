@@ -7,10 +7,10 @@ final class HeldConnection: @unchecked Sendable {
     // @unchecked: `received` is only touched on the channel's event loop.
 
     let channel: Channel
-    private let collector: HeldCollector
+    private let collector: ByteCollector
 
     init(port: Int, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
-        let collector = HeldCollector()
+        let collector = ByteCollector()
         self.collector = collector
         channel = try await ClientBootstrap(group: group)
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -37,21 +37,5 @@ final class HeldConnection: @unchecked Sendable {
         try? await channel.closeFuture.get()
         timer.cancel()
         return try await channel.eventLoop.submit { Array(self.collector.received.readableBytesView) }.get()
-    }
-}
-
-private final class HeldCollector: ChannelInboundHandler, @unchecked Sendable {
-    // @unchecked: event loop only.
-    typealias InboundIn = ByteBuffer
-
-    var received = ByteBuffer()
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        received.writeBuffer(&bytes)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event { context.close(promise: nil) }
     }
 }

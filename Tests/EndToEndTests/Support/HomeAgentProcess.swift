@@ -60,15 +60,7 @@ final class HomeAgentProcess: @unchecked Sendable {
 
     /// SIGTERM and the exit status, or nil (then SIGKILL) after `timeout`.
     func terminate(timeout: Duration = .seconds(15)) async -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        if process.isRunning {
-            killHard()
-            return nil
-        }
-        return process.terminationStatus
+        await process.terminate(timeout: timeout)
     }
 
     func killHard() {

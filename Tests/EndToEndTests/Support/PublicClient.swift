@@ -13,7 +13,7 @@ enum PublicClient {
         port: Int, sending bytes: [UInt8], chunk: Int = 64 * 1024, timeout: Duration = .seconds(30),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
-        let collector = Collector()
+        let collector = ByteCollector()
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connectTimeout(.seconds(5))
@@ -45,7 +45,9 @@ enum PublicClient {
     }
 }
 
-private final class Collector: ChannelInboundHandler, @unchecked Sendable {
+/// Collects what a public connection receives, and closes it when the other
+/// side has finished sending.
+final class ByteCollector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: `received` is touched only on the channel's event loop.
     typealias InboundIn = ByteBuffer
 
