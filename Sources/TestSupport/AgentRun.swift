@@ -129,12 +129,12 @@ public final class EdgeServerProcess: @unchecked Sendable {
         await process.terminate(timeout: timeout)
     }
 
-    public func killHard() {
-        process.killAndReap()
+    public func killHard() async {
+        await process.killAndWait()
     }
 
     deinit {
-        killHard()
+        process.killNow()
     }
 
     public func removeData() { try? FileManager.default.removeItem(at: directory) }

@@ -8,7 +8,7 @@ import Testing
     private func context(_ registry: Registry) -> APIContext {
         APIContext(
             registry: registry, sessions: HomeSessionTable(), adminToken: AdminToken(value: APIHarness.token),
-            tunnelHost: "127.0.0.1", tunnelPort: 8444, caPin: APIHarness.caPin, publicHostname: "localhost",
+            tunnelHost: "127.0.0.1", tunnelPort: 8444, caPin: APIHarness.caPin, publicAddresses: EdgePublicAddresses(hostname: "localhost"),
             clock: { Date() })
     }
 

@@ -28,7 +28,8 @@ struct APIHarness: Sendable {
             let context = APIContext(
                 registry: registry, sessions: sessions, adminToken: AdminToken(value: token),
                 tunnelHost: tunnelHost, tunnelPort: tunnelPort, caPin: caPin,
-                publicHostname: "edge.example.net", clock: { RegistryFixture.t0 })
+                publicAddresses: EdgePublicAddresses(hostname: "edge.example.net", tlsPort: 443, httpPort: 80),
+                clock: { RegistryFixture.t0 })
             let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
             let harness = APIHarness(server: server, registry: registry, sessions: sessions, directory: directory)
             do {

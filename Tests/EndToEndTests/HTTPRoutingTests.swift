@@ -69,7 +69,7 @@ struct HTTPRoutingTests {
         #expect(offline.output.contains("offline"))
 
         _ = await edge.terminate()
-        nginx.stop()
+        await nginx.stop()
         edge.removeData()
     }
 }

@@ -15,7 +15,7 @@ struct ResilienceTests {
         let first = PublicClient.payload(200_000, seed: 9)
         try await held.send(first)
         #expect(try await eventually { try await held.receivedCount == first.count })
-        world.edge.killHard()
+        await world.edge.killHard()
         #expect(try await eventually { !held.channel.isActive })
 
         let restarted = try EdgeServerProcess.restarting(world.edge)
@@ -35,7 +35,7 @@ struct ResilienceTests {
     @Test("kill -9 of the home: the edge answers 503 at once and takes the home back when it returns")
     func homeKilled() async throws {
         let world = try await EchoHome.start()
-        world.agent.killHard()
+        await world.agent.killHard()
         let http = world.edge.ports.http
         let offline = try await eventually(timeout: .seconds(16)) {
             let answer = try await Curl.get("http://\(EchoHome.httpName):\(http)/", resolve: EchoHome.httpName, port: http)
@@ -56,7 +56,6 @@ struct ResilienceTests {
         // The old agent freezes with its connection open: to the edge it is
         // a session that stopped answering, not one that closed.
         world.agent.signal(SIGSTOP)
-        defer { world.agent.killHard() }
         let copy = try Self.copyHome(config: world.config)
         let second = try HomeAgentProcess(config: copy)
         try await second.waitUntilHealthy()
@@ -66,7 +65,7 @@ struct ResilienceTests {
         let sent = EchoHome.clientHello(EchoHome.tlsName) + body
         #expect(try await PublicClient.exchange(port: world.edge.ports.https, sending: sent) == sent)
         #expect(!second.log.lowercased().contains("already"))
-        world.agent.killHard()
+        await world.agent.killHard()
         _ = await second.terminate()
         await world.stop()
     }

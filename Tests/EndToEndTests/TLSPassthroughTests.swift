@@ -54,12 +54,23 @@ struct TLSPassthroughTests {
         #expect(bare.status != 0)
         #expect((bare.output + bare.error).contains("unrecognized name"), "\(bare.error)")
         #expect(alice.accessLog.split(separator: "\n").count == 3 && bob.accessLog.split(separator: "\n").count == 3)
+        // Both refusals were counted, and the API shows the counts.
+        let token = try String(contentsOf: edge.directory.appendingPathComponent("admin.token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let stats = try await AgentRun.tool("/usr/bin/curl", [
+            "-sS", "--max-time", "10", "-H", "Authorization: Bearer \(token)",
+            "http://127.0.0.1:\(edge.ports.api)/api/routes",
+        ])
+        let refusals = (try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])?["refusals"]
+            as? [String: Int]
+        #expect(refusals?["unknown_name"] == 1, "\(stats.output)")
+        #expect(refusals?["no_server_name"] == 1, "\(stats.output)")
 
         _ = await aliceAgent.terminate()
         _ = await bobAgent.terminate()
         _ = await edge.terminate()
-        alice.stop()
-        bob.stop()
+        await alice.stop()
+        await bob.stop()
         edge.removeData()
     }
 }

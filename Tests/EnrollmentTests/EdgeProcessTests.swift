@@ -83,7 +83,7 @@ struct EdgeProcessTests {
             while count.value.load(ordering: .relaxed) < 50, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
-            edge.killHard()
+            await edge.killHard()
             var all: [String] = []
             for try await names in group { all += names }
             return all

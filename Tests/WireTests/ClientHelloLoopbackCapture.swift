@@ -59,7 +59,7 @@ enum PeekLoopbackCapture {
         }
         timeoutTask.cancel()
         if process.processIdentifier > 0 {
-            process.killAndReap()
+            await process.killAndWait()
         }
         try? await server.close()
         return try result.get()

@@ -82,7 +82,7 @@ struct ClientHelloRealClientTests {
         process.standardOutput = pipe
         try ProcessLaunch.run(process)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.killAndReap()
+        process.killNow()
         let features = output.split(separator: "\n").first { $0.hasPrefix("Features:") } ?? ""
         return features.split(separator: " ").contains("HTTP2") ? ["h2", "http/1.1"] : ["http/1.1"]
     }

@@ -61,7 +61,7 @@ final class TLSTestProcess {
 
     /// Kills the process immediately (SIGKILL: no close_notify, no FIN handshake from TLS).
     func kill() {
-        process.killAndReap()
+        process.killNow()
     }
 
     func stop() {

@@ -12,11 +12,13 @@ struct APIContext: Sendable {
     var tunnelPort: Int
     /// SHA-256 of the edge CA certificate, pinned by join tokens.
     var caPin: [UInt8]
-    /// The edge's public name, for TCP forwards' addresses (`edge.example.com:10003`).
-    var publicHostname: String
+    /// The edge's public name and ports, for forwards' public addresses.
+    var publicAddresses: EdgePublicAddresses
     /// The time stamped on registry changes and token expiries.
     var clock: @Sendable () -> Date
     /// Called after a change that removes routes (a home deleted), so the
     /// public listeners stop routing to it at once.
     var routesChanged: @Sendable () async -> Void = {}
+    /// What the public listeners turned away, by reason.
+    var refusals = PublicRefusalCounters()
 }

@@ -28,15 +28,13 @@ enum APIPresentation {
         .object(["name": .string(claim.name), "home": .string(claim.home), "created_at": date(claim.createdAt)])
     }
 
-    static func forward(_ forward: Forward, publicHostname: String) -> JSONValue {
+    static func forward(_ forward: Forward, addresses: EdgePublicAddresses) -> JSONValue {
         .object([
             "name": .string(forward.name),
             "type": .string(forward.type.rawValue),
             "hostname": optional(forward.hostname, JSONValue.string),
             "public_port": optional(forward.publicPort, JSONValue.integer),
-            "public_address": optional(
-                publicAddress(type: forward.type, hostname: forward.hostname, port: forward.publicPort,
-                              publicHostname: publicHostname), JSONValue.string),
+            "public_address": optional(addresses.address(of: forward), JSONValue.string),
             "proxy_protocol": optional(forward.proxyProtocol, JSONValue.string),
             "compress": optional(forward.compress, JSONValue.bool),
             "target": optional(forward.target, JSONValue.string),
@@ -46,7 +44,7 @@ enum APIPresentation {
         ])
     }
 
-    static func route(_ route: Route, connected: Bool, publicHostname: String) -> JSONValue {
+    static func route(_ route: Route, connected: Bool, addresses: EdgePublicAddresses) -> JSONValue {
         let (hostname, port): (String?, Int?) =
             switch route.key {
             case .hostname(let name): (name, nil)
@@ -56,8 +54,7 @@ enum APIPresentation {
             "hostname": optional(hostname, JSONValue.string),
             "port": optional(port, JSONValue.integer),
             "public_address": optional(
-                publicAddress(type: route.type, hostname: hostname, port: port, publicHostname: publicHostname),
-                JSONValue.string),
+                addresses.address(type: route.type, hostname: hostname, port: port), JSONValue.string),
             "type": .string(route.type.rawValue),
             "home": .string(route.home),
             "forward": .string(route.forward),
@@ -79,15 +76,6 @@ enum APIPresentation {
             "subject": .string(entry.subject),
             "detail": detail,
         ])
-    }
-
-    /// Where the public reaches a forward: a URL for HTTP(S), `host:port` for TCP.
-    static func publicAddress(type: ForwardType, hostname: String?, port: Int?, publicHostname: String) -> String? {
-        switch type {
-        case .https: hostname.map { "https://\($0)" }
-        case .http: hostname.map { "http://\($0)" }
-        case .tcp: port.map { "\(publicHostname):\($0)" }
-        }
     }
 
     /// ISO 8601 in UTC, whole seconds: `2027-01-15T08:00:00Z`.

@@ -12,21 +12,26 @@ enum InventoryHandlers {
     /// `GET /api/homes/{name}/forwards`, accepted and rejected ones.
     @Sendable static func forwards(_ request: APIRequest) async throws -> Response {
         let forwards = try await request.context.registry.forwards(of: request.parameter("name"))
-        let hostname = request.context.publicHostname
+        let addresses = request.context.publicAddresses
         return APIResponse.json(.object([
-            "forwards": .array(forwards.map { APIPresentation.forward($0, publicHostname: hostname) }),
+            "forwards": .array(forwards.map { APIPresentation.forward($0, addresses: addresses) }),
         ]))
     }
 
-    /// `GET /api/routes`: what the public listeners route, and whether the
-    /// home behind each route is connected right now.
+    /// `GET /api/routes`: what the public listeners route, whether the home
+    /// behind each route is connected right now, and how many public
+    /// connections were turned away since the edge started, by reason.
     @Sendable static func routes(_ request: APIRequest) async throws -> Response {
         let routes = try await request.context.registry.routes()
         let connected = Set(request.context.sessions.connectedHomes)
-        let hostname = request.context.publicHostname
+        let addresses = request.context.publicAddresses
+        let counts = request.context.refusals.snapshot
+        var refusals: [String: JSONValue] = [:]
+        for reason in PublicRefusal.allCases { refusals[reason.rawValue] = .integer(counts[reason] ?? 0) }
         return APIResponse.json(.object([
+            "refusals": .object(refusals),
             "routes": .array(routes.map {
-                APIPresentation.route($0, connected: connected.contains($0.home), publicHostname: hostname)
+                APIPresentation.route($0, connected: connected.contains($0.home), addresses: addresses)
             }),
         ]))
     }

@@ -86,7 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             context: APIContext(
                 registry: registry, sessions: sessions, adminToken: adminToken,
                 tunnelHost: hostnames[0], tunnelPort: tunnelPort, caPin: authority.caPin,
-                publicHostname: hostnames[0], clock: { Date() }, routesChanged: routesChanged),
+                publicAddresses: publicAddresses, clock: { Date() }, routesChanged: routesChanged,
+                refusals: listeners.refusals),
             logger: logger)
         try EdgeRuntimeFile(
             apiPort: api.port, tunnelPort: tunnelPort, httpsPort: publicAddresses.tlsPort,

@@ -1,3 +1,5 @@
+import Wire
+
 /// Where the public reaches this edge: its hostname, its public TLS and HTTP
 /// ports and the range TCP forwards get their ports from. The control plane
 /// needs these to tell a home the address of each forward it declared, so
@@ -31,13 +33,18 @@ struct EdgePublicAddresses: Hashable, Sendable {
     /// `https://blog.example.com`, `http://app.example.com:8442`,
     /// `edge.example.com:10003`. The scheme's default port is left out.
     func address(of forward: Forward) -> String? {
-        switch forward.type {
+        address(type: forward.type, hostname: forward.hostname, port: forward.publicPort)
+    }
+
+    /// The same for a forward's parts (a route has no `Forward`).
+    func address(type: ForwardType, hostname name: String?, port: Int?) -> String? {
+        switch type {
         case .https:
-            forward.hostname.map { "https://\($0)" + Self.portSuffix(tlsPort, unless: 443) }
+            name.map { "https://\($0)" + Self.portSuffix(tlsPort, unless: 443) }
         case .http:
-            forward.hostname.map { "http://\($0)" + Self.portSuffix(httpPort, unless: 80) }
+            name.map { "http://\($0)" + Self.portSuffix(httpPort, unless: 80) }
         case .tcp:
-            forward.publicPort.map { "\(hostname):\($0)" }
+            port.map { "\(hostname):\($0)" }
         }
     }
 

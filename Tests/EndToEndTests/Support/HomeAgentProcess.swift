@@ -27,12 +27,19 @@ final class HomeAgentProcess: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    /// `homeagent status --json`: its exit status (0 healthy, 1 not running,
-    /// 2 running but not connected or a forward rejected) and the document.
+    /// What `homeagent status --json` reports, asked directly on the agent's
+    /// control socket (no process per poll: tests poll often): a code like
+    /// the command's exit status (0 healthy, 1 not running, 2 running but not
+    /// connected or a forward rejected) and the status document.
     func status() async throws -> (code: Int32, document: [String: Any]?) {
-        let run = try await AgentRun.run("homeagent", ["status", "--json", "--config", config], timeout: .seconds(10))
-        let document = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
-        return (run.status, document)
+        let socket = URL(fileURLWithPath: config).deletingPathExtension().appendingPathExtension("sock").path
+        guard let reply = try? await ControlSocketProbe.request(#"{"command":"status"}"#, path: socket),
+            let object = try? JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any],
+            let document = object["status"] as? [String: Any]
+        else { return (1, nil) }
+        let forwards = document["forwards"] as? [[String: Any]] ?? []
+        let placed = forwards.allSatisfy { $0["public_address"] is String && ($0["error"] == nil || $0["error"] is NSNull) }
+        return (document["state"] as? String == "connected" && placed ? 0 : 2, document)
     }
 
     /// Waits until the agent is connected with every forward placed.
@@ -63,11 +70,11 @@ final class HomeAgentProcess: @unchecked Sendable {
         await process.terminate(timeout: timeout)
     }
 
-    func killHard() {
-        process.killAndReap()
+    func killHard() async {
+        await process.killAndWait()
     }
 
     deinit {
-        killHard()
+        process.killNow()
     }
 }

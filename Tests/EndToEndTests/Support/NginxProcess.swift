@@ -83,13 +83,13 @@ final class NginxProcess: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
     }
 
-    func stop() {
-        process.killAndReap()
+    func stop() async {
+        await process.killAndWait()
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit {
-        process.killAndReap()
+        process.killNow()
     }
 }
 
