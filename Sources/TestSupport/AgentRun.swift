@@ -23,34 +23,22 @@ public struct AgentRun: Sendable {
 
     /// Runs any program (`/usr/bin/curl`, `/usr/bin/openssl`) the same way.
     public static func tool(_ path: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         // Files rather than pipes: a pipe read only after exit would block a
         // child whose output outgrows the pipe buffer.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("portico-run-\(UUID().uuidString)")
-        let outURL = base.appendingPathExtension("out")
-        let errURL = base.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let outPath = base.path + ".out"
+        let errPath = base.path + ".err"
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
         }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        }
+        let process = try SpawnedProcess(path, arguments, output: outPath, error: errPath)
+        await process.waitForExit(timeout: timeout)
+        if process.isRunning { await process.killAndWait() }
         return AgentRun(
             status: process.terminationStatus,
-            output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            error: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+            output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            error: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }
 
@@ -72,7 +60,7 @@ public final class EdgeServerProcess: @unchecked Sendable {
     public let directory: URL
     public let tcpPorts: ClosedRange<Int>
     public let logFile: URL
-    private let process = Process()
+    private let process: SpawnedProcess
     public private(set) var ports = Ports()
     public var apiPort: Int { ports.api }
     public var tunnelPort: Int { ports.tunnel }
@@ -84,17 +72,13 @@ public final class EdgeServerProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         logFile = self.directory.appendingPathComponent("edge-\(UUID().uuidString.prefix(8)).log")
         let ports = fixed ?? Ports()
-        process.executableURL = URL(fileURLWithPath: AgentRun.binary("edgeagent"))
-        process.arguments = ["serve", "--data-dir", self.directory.path, "--bind", "127.0.0.1", "--hostname", "127.0.0.1",
+        let serveArguments = ["serve", "--data-dir", self.directory.path, "--bind", "127.0.0.1", "--hostname", "127.0.0.1",
                              "--tunnel-port", "\(ports.tunnel)", "--api-port", "\(ports.api)",
                              "--https-port", "\(ports.https)", "--http-port", "\(ports.http)",
                              "--tcp-ports", "\(self.tcpPorts.lowerBound)-\(self.tcpPorts.upperBound)"] + arguments
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: logFile)
-        process.standardError = process.standardOutput
-        process.standardInput = FileHandle.nullDevice
         try? FileManager.default.removeItem(at: self.directory.appendingPathComponent("edge.runtime.json"))
-        try ProcessLaunch.run(process)
+        process = try SpawnedProcess(
+            AgentRun.binary("edgeagent"), serveArguments, output: logFile.path, error: logFile.path)
     }
 
     /// A new edge on the same data directory and ports as `previous`, which must have stopped.
@@ -120,7 +104,7 @@ public final class EdgeServerProcess: @unchecked Sendable {
         throw EdgeServerFailure("edgeagent serve did not become ready within \(timeout)")
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
     public var isRunning: Bool { process.isRunning }
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 

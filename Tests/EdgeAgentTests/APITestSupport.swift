@@ -111,21 +111,15 @@ enum Curl {
         if let bodyFile { arguments += ["--data-binary", "@" + bodyFile.path] }
         arguments.append(url)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        let statusOut = scratch.appendingPathComponent("reply-\(id).status").path
+        defer { try? FileManager.default.removeItem(atPath: statusOut) }
+        let process = try SpawnedProcess("/usr/bin/curl", arguments, output: statusOut)
+        await process.waitForExit(timeout: .seconds(15))
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
+            await process.killAndWait()
             Issue.record("curl \(method) \(url) did not finish in time")
         }
-        let statusText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let statusText = (try? String(contentsOfFile: statusOut, encoding: .utf8)) ?? ""
         let body = (try? Data(contentsOf: bodyOut)) ?? Data()
         let headerText = (try? String(contentsOf: headersOut, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: bodyOut)

@@ -58,23 +58,14 @@ struct AuthorityOpenSSLTimeout: Error {}
 
 /// Runs `/usr/bin/openssl arguments`; kills it by PID if it runs longer than `timeout`.
 func authorityRunOpenSSL(_ arguments: [String], timeout: Duration = .seconds(10)) async throws -> AuthorityOpenSSLResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    try ProcessLaunch.run(process)
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning, ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(10))
-    }
+    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("portico-openssl-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: outPath) }
+    let process = try SpawnedProcess("/usr/bin/openssl", arguments, output: outPath, error: outPath)
+    await process.waitForExit(timeout: timeout)
     if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        await process.killAndWait()
         throw AuthorityOpenSSLTimeout()
     }
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     return AuthorityOpenSSLResult(status: process.terminationStatus, output: text)
 }

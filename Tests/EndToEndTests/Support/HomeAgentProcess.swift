@@ -8,22 +8,18 @@ final class HomeAgentProcess: @unchecked Sendable {
 
     let config: String
     let logFile: URL
-    private let process = Process()
+    private let process: SpawnedProcess
 
     init(config: String, arguments: [String] = []) throws {
         self.config = config
         logFile = URL(fileURLWithPath: config).deletingLastPathComponent()
             .appendingPathComponent("run-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: AgentRun.binary("homeagent"))
-        process.arguments = ["run", "--config", config] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: logFile)
-        process.standardError = process.standardOutput
-        process.standardInput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        process = try SpawnedProcess(
+            AgentRun.binary("homeagent"), ["run", "--config", config] + arguments,
+            output: logFile.path, error: logFile.path)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
@@ -62,7 +58,7 @@ final class HomeAgentProcess: @unchecked Sendable {
     }
 
     func signal(_ number: Int32) {
-        if process.isRunning { kill(pid, number) }
+        process.signal(number)
     }
 
     /// SIGTERM and the exit status, or nil (then SIGKILL) after `timeout`.

@@ -12,7 +12,7 @@ final class NginxProcess: @unchecked Sendable {
     let tlsPort: Int
     let httpPort: Int
     let certificate: URL
-    private let process = Process()
+    private var process: SpawnedProcess?
 
     init(names: [String], files: [String: String]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-nginx-\(UUID().uuidString)")
@@ -64,12 +64,7 @@ final class NginxProcess: @unchecked Sendable {
             """
         let configFile = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-c", configFile.path, "-e", "\(d)/error.log", "-p", d]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        process = try SpawnedProcess("/usr/sbin/nginx", ["-c", configFile.path, "-e", "\(d)/error.log", "-p", d])
         let tls = tlsPort
         let http = httpPort
         guard try await eventually(timeout: .seconds(10), { !FreePorts.isFree(tls) && !FreePorts.isFree(http) }) else {
@@ -84,12 +79,12 @@ final class NginxProcess: @unchecked Sendable {
     }
 
     func stop() async {
-        await process.killAndWait()
+        await process?.killAndWait()
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit {
-        process.killNow()
+        process?.killNow()
     }
 }
 
