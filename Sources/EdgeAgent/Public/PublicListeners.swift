@@ -17,6 +17,8 @@ actor PublicListeners {
     private var tls: Channel?
     private var http: Channel?
     private var tcp: [Int: Channel] = [:]
+    /// The refresh in progress, so refreshes run one after another.
+    private var lastRefresh: Task<Void, Never>?
 
     init(registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String, logger: Logger) {
         self.registry = registry
@@ -53,6 +55,16 @@ actor PublicListeners {
     /// forward ports to match. A port that cannot be bound (another program
     /// holds it) is logged and tried again on the next refresh.
     func refreshRoutes() async {
+        // The actor alone would let two refreshes interleave at their awaits
+        // (binding one port twice, or an older table closing a port a newer
+        // one needs); each waits for the one before it instead.
+        let previous = lastRefresh
+        let refresh = Task { await previous?.value; await self.reconcile() }
+        lastRefresh = refresh
+        await refresh.value
+    }
+
+    private func reconcile() async {
         let current: [Route]
         do { current = try await registry.routes() } catch {
             logger.error("could not load routes; keeping the previous table", metadata: ["reason": "\(error)"])
