@@ -15,18 +15,4 @@ public extension Process {
         let deadline = ContinuousClock.now + timeout
         while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
     }
-
-    /// SIGTERM, then the exit status once it exited; nil if it did not exit
-    /// within `timeout` (it is then killed).
-    func terminate(timeout: Duration) async -> Int32? {
-        guard isRunning else { return terminationStatus }
-        kill(processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + timeout
-        while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        if isRunning {
-            await killAndWait()
-            return nil
-        }
-        return terminationStatus
-    }
 }

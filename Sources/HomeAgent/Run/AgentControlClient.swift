@@ -10,31 +10,22 @@ enum AgentControlClient {
         _ request: AgentRequest, to path: String, timeout: TimeAmount = .seconds(30),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> AgentReply {
-        let collector = ReplyCollector()
-        let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(2))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
-            }
-            .connect(unixDomainSocketPath: path).get()
         var line = try AgentControlCoding.encoder.encode(request)
         line.append(UInt8(ascii: "\n"))
-        try await channel.writeAndFlush(ByteBuffer(bytes: line)).get()
-        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
-        try? await channel.closeFuture.get()
-        timer.cancel()
-        let bytes = try await channel.eventLoop.submit { collector.received }.get()
-        return try AgentControlCoding.decoder.decode(AgentReply.self, from: Data(bytes.readableBytesView))
+        let reply = try await rawExchange(Array(line), path: path, halfClose: false, timeout: timeout, group: group)
+        return try AgentControlCoding.decoder.decode(AgentReply.self, from: Data(reply))
     }
 
-    /// Sends `bytes` as they are (for tests of malformed input), optionally
-    /// half-closes, and returns everything the agent sent before closing.
+    /// Sends `bytes` as they are (also how tests send malformed input),
+    /// optionally half-closes, and returns everything the agent sent before
+    /// closing. Throws when nothing listens at `path`.
     static func rawExchange(
         _ bytes: [UInt8], path: String, halfClose: Bool, timeout: TimeAmount = .seconds(15),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
         let collector = ReplyCollector()
         let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(2))
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
@@ -46,13 +37,6 @@ enum AgentControlClient {
         try? await channel.closeFuture.get()
         timer.cancel()
         return try await channel.eventLoop.submit { Array(collector.received.readableBytesView) }.get()
-    }
-
-    /// Whether an agent answers for this config.
-    static func isRunning(configPath: String) async -> Bool {
-        let path = AgentControlCoding.socketPath(forConfig: configPath)
-        guard FileManager.default.fileExists(atPath: path) else { return false }
-        return (try? await send(AgentRequest(command: .status), to: path)) != nil
     }
 }
 
