@@ -36,6 +36,11 @@ final class StreamMultiplexer {
     /// We received GOAWAY: no new local streams.
     private(set) var peerGoingAway = false
 
+    /// Paces the DATA we send; the scheduler waits for its tokens.
+    private(set) var sendPacer: TrafficPacer!
+    /// Paces the peer's DATA as streams hand it to their readers.
+    private(set) var delivery: DeliveryQueue!
+
     var inboundInitializer: @Sendable (WireStreamChannel) -> EventLoopFuture<Void>
 
     init(
@@ -53,6 +58,10 @@ final class StreamMultiplexer {
         self.nextLocalID = role.firstStreamID
         self.inboundInitializer = inboundInitializer
         self.connectionReceive = ReceiveWindow(size: configuration.initialConnectionWindow, maximumSize: configuration.memoryBudget)
+        self.sendPacer = TrafficPacer(eventLoop: parent.eventLoop) { [weak self] in self?.sendPending() }
+        self.delivery = DeliveryQueue(eventLoop: parent.eventLoop) { [weak self] id in
+            self?.streams[id]?.resumeDelivery()
+        }
     }
 
     var isIdle: Bool { streams.isEmpty }
@@ -225,9 +234,12 @@ final class StreamMultiplexer {
         nextLocalID = StreamID(id.rawValue + 2)
         var rest = initialData ?? allocator.buffer(capacity: 0)
         // Metadata takes at most 549 bytes; 1 KiB of headroom keeps OPEN within the frame limit.
-        let inline = min(rest.readableBytes, peer.initialStreamWindow, connectionSend.available, peer.maxFrameSize - 1024)
+        let inline = min(
+            rest.readableBytes, peer.initialStreamWindow, connectionSend.available, peer.maxFrameSize - 1024,
+            sendPacer.allowance())
         let first = rest.readSlice(length: max(0, inline))!
         connectionSend.consume(first.readableBytes)
+        sendPacer.spend(first.readableBytes)
 
         let window = ReceiveWindow(size: configuration.initialStreamWindow, maximumSize: configuration.maxStreamWindow)
         let stream = makeStream(id, metadata, receiveWindow: window)
@@ -285,6 +297,7 @@ final class StreamMultiplexer {
 
     func streamClosed(_ stream: WireStreamChannel) {
         guard streams.removeValue(forKey: stream.streamID) != nil else { return }
+        delivery.remove(stream.streamID)
         committedWindow -= stream.receiveWindow.size
         if stream.streamID.isAllocated(by: role) { localStreamCount -= 1 } else { peerStreamCount -= 1 }
         sink.streamCountChanged()
@@ -304,10 +317,22 @@ final class StreamMultiplexer {
             }
             if stream.flushedBytes > 0 {
                 guard connectionSend.available > 0 else { break }
-                let limit = min(peer.maxFrameSize, stream.sendWindow.available, connectionSend.available)
+                var limit = min(peer.maxFrameSize, stream.sendWindow.available, connectionSend.available)
+                if sendPacer.isLimited {
+                    // The stream keeps its place in the round-robin while
+                    // the bucket refills, so pacing never reorders turns.
+                    let worth = min(limit, stream.flushedBytes, sendPacer.quantum)
+                    let allowance = sendPacer.allowance()
+                    guard allowance >= worth else {
+                        sendPacer.wait(for: worth)
+                        break
+                    }
+                    limit = min(limit, allowance)
+                }
                 let (bytes, promises) = stream.dequeue(upTo: limit)
                 stream.sendWindow.consume(bytes.readableBytes)
                 connectionSend.consume(bytes.readableBytes)
+                sendPacer.spend(bytes.readableBytes)
                 sink.write(.data(id, payload(bytes, for: stream)), promise: combine(promises))
                 stream.updateWritability()
             } else {
@@ -359,6 +384,20 @@ final class StreamMultiplexer {
     func closeAll(error: Error) {
         for stream in Array(streams.values) { stream.abort(error: error, sendReset: nil) }
         peer = nil
+        sendPacer.cancel()
+        delivery.pacer.cancel()
+    }
+
+    // MARK: Bandwidth
+
+    /// Applies new limits to running streams at once.
+    func setRateLimits(_ limits: SessionRateLimits) {
+        sendPacer.setLimit(limits.send)
+        delivery.pacer.setLimit(limits.receive)
+    }
+
+    var traffic: SessionTraffic {
+        SessionTraffic(sent: sendPacer.snapshot, received: delivery.pacer.snapshot)
     }
 }
 

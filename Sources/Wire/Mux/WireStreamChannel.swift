@@ -184,16 +184,19 @@ extension WireStreamChannel {
         }
     }
 
+    /// The session's receive pacer has tokens for this stream again.
+    func resumeDelivery() {
+        if readPending { deliverInbound() }
+    }
+
     private func deliverInbound() {
         guard isActive, !finished else { return }
         var delivered = 0
         if readPending, inboundBytes > 0 {
+            let allowed = multiplexer?.delivery.allowance(inboundBytes, for: streamID) ?? inboundBytes
+            guard allowed > 0 else { return }
             readPending = false
-            while let bytes = inbound.popFirst() {
-                delivered += bytes.readableBytes
-                pipeline.fireChannelRead(bytes)
-            }
-            inboundBytes = 0
+            delivered = deliver(upTo: allowed)
             pipeline.fireChannelReadComplete()
             multiplexer?.drained(delivered)
             multiplexer?.consumed(delivered, on: self)
@@ -208,6 +211,24 @@ extension WireStreamChannel {
         }
         finishIfDone()
         if delivered > 0, autoRead, isActive { pipeline.read() }
+    }
+
+    /// Hands up to `limit` buffered bytes to the pipeline. The count drops
+    /// before each read fires, so a handler that closes the stream while
+    /// reading finds the buffer's accounting already right.
+    private func deliver(upTo limit: Int) -> Int {
+        var delivered = 0
+        while delivered < limit, var bytes = inbound.popFirst() {
+            if bytes.readableBytes > limit - delivered {
+                let head = bytes.readSlice(length: limit - delivered)!
+                inbound.prepend(bytes)
+                bytes = head
+            }
+            delivered += bytes.readableBytes
+            inboundBytes -= bytes.readableBytes
+            pipeline.fireChannelRead(bytes)
+        }
+        return delivered
     }
 
     /// Drops unread input; its connection credit goes back to the peer.

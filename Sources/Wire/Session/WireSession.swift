@@ -66,6 +66,24 @@ public struct WireSession: Sendable {
         onLoop { $0.eventLoop.makeSucceededFuture($0.bufferAccounting) }
     }
 
+    /// Applies bandwidth limits to the session's streams, running ones
+    /// included. Calls take effect in the order they were made, also when
+    /// made from the connection's own event loop.
+    public func setRateLimits(_ limits: SessionRateLimits) {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.setRateLimits(limits) }
+    }
+
+    /// Bytes, rate and throttled time of each direction so far.
+    public var traffic: EventLoopFuture<SessionTraffic> {
+        onLoop { handler in
+            guard let traffic = handler.traffic else {
+                return handler.eventLoop.makeFailedFuture(WireSessionError.sessionClosed)
+            }
+            return handler.eventLoop.makeSucceededFuture(traffic)
+        }
+    }
+
     /// The number of streams open on the session right now.
     public var activeStreamCount: EventLoopFuture<Int> {
         onLoop { $0.eventLoop.makeSucceededFuture($0.activeStreams) }

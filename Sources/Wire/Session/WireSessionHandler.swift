@@ -285,6 +285,12 @@ public final class WireSessionHandler: ChannelInboundHandler {
 
     var activeStreams: Int { multiplexer?.streams.count ?? 0 }
 
+    func setRateLimits(_ limits: SessionRateLimits) {
+        multiplexer?.setRateLimits(limits)
+    }
+
+    var traffic: SessionTraffic? { multiplexer?.traffic }
+
     var bufferAccounting: (buffered: Int, withheldCredit: Int, connectionWindow: Int) {
         (multiplexer?.bufferedBytes ?? 0, multiplexer?.withheldCredit ?? 0, multiplexer?.connectionWindowSize ?? 0)
     }
