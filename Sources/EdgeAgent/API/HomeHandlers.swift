@@ -49,6 +49,7 @@ enum HomeHandlers {
         let updated = try await context.registry.updateBandwidth(
             home: current.name, upload: upload.change, download: download.change, burst: burst.change,
             now: context.clock())
+        context.sessions.setLimits(updated.rateLimits, for: updated.name)
         return APIResponse.json(present(updated, context))
     }
 

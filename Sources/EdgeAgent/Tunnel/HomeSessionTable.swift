@@ -2,41 +2,70 @@ import NIOCore
 import Synchronization
 import Wire
 
-/// The live session of each home. A home has at most one: when it reconnects
-/// while the edge still holds its old, half-dead session, the new one takes
-/// the old one's place atomically and the old one is closed, so routes never
-/// point at nothing and a reconnect never fails with "already connected".
+/// The live session of each home, and the bandwidth limits it runs under.
+///
+/// A home has at most one session: when it reconnects while the edge still
+/// holds its old, half-dead session, the new one takes the old one's place
+/// atomically and the old one is closed, so routes never point at nothing and
+/// a reconnect never fails with "already connected".
+///
+/// Limits are applied under the same lock as registration, and a limit set
+/// through the API while a home was being admitted wins over the registry row
+/// the admission read just before, so a change is never lost to that race.
 final class HomeSessionTable: Sendable {
-    private let sessions = Mutex<[String: WireSession]>([:])
+    private struct State {
+        var sessions: [String: WireSession] = [:]
+        var limits: [String: SessionRateLimits] = [:]
+    }
 
-    /// Makes `session` the home's session and closes the one it replaces.
-    func register(_ session: WireSession, for home: String) {
-        let replaced = sessions.withLock { $0.updateValue(session, forKey: home) }
+    private let state = Mutex(State())
+
+    /// Makes `session` the home's session, running under `limits` (what the
+    /// registry said at admission) unless newer limits were set meanwhile,
+    /// and closes the session it replaces.
+    func register(_ session: WireSession, for home: String, limits: SessionRateLimits = .unlimited) {
+        let replaced = state.withLock { state in
+            let current = state.limits[home] ?? limits
+            state.limits[home] = current
+            session.setRateLimits(current)
+            return state.sessions.updateValue(session, forKey: home)
+        }
         if let replaced, replaced.channel !== session.channel {
             replaced.channel.close(promise: nil)
+        }
+    }
+
+    /// New limits for the home, applied to its running streams at once.
+    func setLimits(_ limits: SessionRateLimits, for home: String) {
+        state.withLock { state in
+            state.limits[home] = limits
+            state.sessions[home]?.setRateLimits(limits)
         }
     }
 
     /// Forgets `session` if it is still the home's current one (a replaced
     /// session closing late must not remove its successor).
     func remove(_ session: WireSession, for home: String) {
-        sessions.withLock { table in
-            if table[home]?.channel === session.channel { table[home] = nil }
+        state.withLock { state in
+            if state.sessions[home]?.channel === session.channel { state.sessions[home] = nil }
         }
     }
 
     func session(for home: String) -> WireSession? {
-        sessions.withLock { $0[home] }
+        state.withLock { $0.sessions[home] }
     }
 
     /// Ends the home's session at once (the home was deleted or revoked).
     func disconnect(_ home: String) {
-        let session = sessions.withLock { $0.removeValue(forKey: home) }
+        let session = state.withLock { state in
+            state.limits[home] = nil
+            return state.sessions.removeValue(forKey: home)
+        }
         session?.channel.close(promise: nil)
     }
 
     var connectedHomes: [String] {
-        sessions.withLock { Array($0.keys) }.sorted()
+        state.withLock { Array($0.sessions.keys) }.sorted()
     }
 }
 

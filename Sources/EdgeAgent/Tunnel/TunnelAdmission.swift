@@ -4,8 +4,9 @@ import Wire
 /// Who is at the other end of a tunnel connection, decided once per
 /// connection from the client certificate and the registry.
 enum TunnelAdmission: Sendable {
-    /// An enrolled, active home whose certificate is the one on record.
-    case home(name: String)
+    /// An enrolled, active home whose certificate is the one on record, with
+    /// the bandwidth limits its row holds.
+    case home(name: String, limits: SessionRateLimits)
     /// No client certificate: the connection may only enroll ([ENROLL-2]).
     case enrolling
 }
@@ -37,6 +38,6 @@ extension Registry {
         guard home.state == .active else {
             throw TunnelRefusal.homeNotActive(name: home.name, state: home.state.rawValue)
         }
-        return .home(name: home.name)
+        return .home(name: home.name, limits: home.rateLimits)
     }
 }

@@ -80,14 +80,14 @@ final class TunnelListener: Sendable {
             logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "-")"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             try pipeline.addHandler(EnrollmentHandler(session: session, service: enrollment, logger: logger))
-        case .home(let name):
+        case .home(let name, let limits):
             logger[metadataKey: "home.name"] = "\(name)"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             let control = HomeControlService(
                 home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger,
                 routesChanged: routesChanged)
             try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
-            sessions.register(session, for: name)
+            sessions.register(session, for: name, limits: limits)
             channel.closeFuture.whenComplete { _ in sessions.remove(session, for: name) }
             logger.info("home connected")
         }
