@@ -65,6 +65,14 @@ import Yams
             Probe(operation: "POST /api/homes/{name}/tokens", status: 413, path: "/api/homes/alpha/tokens", bigBody: true),
             Probe(operation: "POST /api/homes/{name}/tokens", status: 415, path: "/api/homes/alpha/tokens", json: "{}",
                   contentType: "text/plain"),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 200, path: "/api/homes/alpha/ping"),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 400, path: "/api/homes/alpha/ping", json: #"{"x": 1}"#),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 404, path: "/api/homes/nope/ping"),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 409, path: "/api/homes/victim/ping"),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 413, path: "/api/homes/alpha/ping", bigBody: true),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 415, path: "/api/homes/alpha/ping", json: "{}",
+                  contentType: "text/plain"),
+            Probe(operation: "POST /api/homes/{name}/ping", status: 504, path: "/api/homes/frozen/ping"),
             Probe(operation: "GET /api/homes/{name}", status: 404, path: "/api/homes/nope"),
             Probe(operation: "GET /api/homes/{name}/forwards", status: 404, path: "/api/homes/nope/forwards"),
             Probe(operation: "DELETE /api/homes/{name}", status: 404, path: "/api/homes/nope"),
@@ -95,6 +103,13 @@ import Yams
         try await APIHarness.with { api in
             _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
             _ = try await api.registry.createHome(name: "victim", now: RegistryFixture.t0)
+            _ = try await api.registry.createHome(name: "frozen", now: RegistryFixture.t0)
+            // Live sessions: alpha answers PINGs, frozen's home stopped reading.
+            let alpha = try await LoopbackSession()
+            let frozen = try await LoopbackSession()
+            api.sessions.register(alpha.listener, for: "alpha")
+            api.sessions.register(frozen.listener, for: "frozen")
+            try await frozen.freeze()
             let bigBody = api.directory.appendingPathComponent("big.json")
             try Data(repeating: UInt8(ascii: " "), count: 1 << 20).write(to: bigBody)
 
@@ -103,7 +118,9 @@ import Yams
                 let method = String(probe.operation.prefix { $0 != " " })
                 let reply = try await send(probe, method: method, to: api, bigBody: bigBody)
                 #expect(reply.status == probe.status, "\(probe.operation) \(probe.path): \(reply)")
-                #expect(reply.headers["content-type"] == "application/json" || reply.status == 204)
+                let contentType = probe.operation == "GET /metrics" && reply.status == 200
+                    ? PrometheusText.contentType : "application/json"
+                #expect(reply.headers["content-type"] == contentType || reply.status == 204)
                 #expect(reply.status < 300 || reply.errorCode != nil, "\(probe.operation): error without JSON body")
                 observed[probe.operation, default: []].insert(reply.status)
             }
@@ -127,6 +144,8 @@ import Yams
                 #expect(observed[operation] == statuses, "\(operation): documented \(statuses.sorted()), observed \(seen)")
             }
             #expect(Set(observed.keys) == Set(documented.keys))
+            try await alpha.close()
+            try await frozen.close()
         }
     }
 }

@@ -25,11 +25,12 @@ struct APIHarness: Sendable {
             let sessions = HomeSessionTable()
             var logger = Logger(label: "portico.api.test")
             logger.logLevel = .critical
-            let context = APIContext(
+            var context = APIContext(
                 registry: registry, sessions: sessions, adminToken: AdminToken(value: token),
                 tunnelHost: tunnelHost, tunnelPort: tunnelPort, caPin: caPin,
                 publicAddresses: EdgePublicAddresses(hostname: "edge.example.net", tlsPort: 443, httpPort: 80),
                 clock: { RegistryFixture.t0 })
+            context.pingTimeout = .milliseconds(500)
             let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
             let harness = APIHarness(server: server, registry: registry, sessions: sessions, directory: directory)
             do {
@@ -94,6 +95,14 @@ extension JSONValue {
     var stringValue: String? { if case .string(let text) = self { text } else { nil } }
     var intValue: Int? { if case .integer(let value) = self { value } else { nil } }
     var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    /// Integers and fractions alike (JSON does not tell 0 from 0.0).
+    var numberValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
+    }
     var arrayValue: [JSONValue] { if case .array(let items) = self { items } else { [] } }
 }
 

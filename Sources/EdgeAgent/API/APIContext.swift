@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Everything the API's handlers need from the rest of the edge, passed in
 /// rather than reached for, so tests can build one from a temporary registry.
@@ -21,4 +22,6 @@ struct APIContext: Sendable {
     var routesChanged: @Sendable () async -> Void = {}
     /// What the public listeners turned away, by reason.
     var refusals = PublicRefusalCounters()
+    /// How long `POST /api/homes/{name}/ping` waits for the PONG.
+    var pingTimeout: TimeAmount = .seconds(5)
 }

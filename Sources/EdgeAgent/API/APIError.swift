@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// A refusal the API sends as `{"error": {"code": …, "message": …}}`.
 ///
@@ -29,6 +30,18 @@ struct APIError: Error, Sendable, Hashable {
     static let unauthorized = APIError(
         status: .unauthorized, code: "unauthorized",
         message: "Send the edge's admin token as 'Authorization: Bearer <token>' (it is in admin.token in the data directory).")
+
+    static func notConnected(_ home: String) -> APIError {
+        APIError(
+            status: .conflict, code: "not_connected",
+            message: "Home \(home) has no live tunnel session; is its homeagent running?")
+    }
+
+    static func pingTimeout(_ home: String, after timeout: TimeAmount) -> APIError {
+        APIError(
+            status: .gatewayTimeout, code: "ping_timeout",
+            message: "Home \(home) did not answer a PING within \(timeout.nanoseconds / 1_000_000) ms; its session may be stuck.")
+    }
 
     static func notFound(path: String) -> APIError {
         APIError(status: .notFound, code: "not_found", message: "There is no endpoint at \(path.prefix(200)).")

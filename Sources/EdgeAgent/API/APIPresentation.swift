@@ -5,19 +5,46 @@ import Wire
 /// documented key is always present (`null` rather than missing), so clients
 /// can tell "unlimited" from "the server forgot to say".
 enum APIPresentation {
-    static func home(_ home: Home, connected: Bool) -> JSONValue {
+    /// `traffic` is the live session's, nil when the home is not connected.
+    static func home(_ home: Home, traffic: SessionTraffic?) -> JSONValue {
         .object([
             "name": .string(home.name),
             "state": .string(home.state.rawValue),
-            "connected": .bool(connected),
+            "connected": .bool(traffic != nil),
             "enrolled": .bool(home.certificateSHA256 != nil),
             "certificate_sha256": optional(home.certificateSHA256, JSONValue.string),
             "bandwidth_limit_kbps": optional(home.uploadLimitKbps, JSONValue.integer),
             "download_limit_kbps": optional(home.downloadLimitKbps, JSONValue.integer),
             "burst_bytes": optional(home.burstBytes, JSONValue.integer),
+            "traffic": optional(traffic, Self.traffic),
             "created_at": date(home.createdAt),
             "updated_at": date(home.updatedAt),
         ])
+    }
+
+    /// Upload is what the edge received from the home, download what it sent.
+    static func traffic(_ traffic: SessionTraffic) -> JSONValue {
+        .object(["upload": direction(traffic.received), "download": direction(traffic.sent)])
+    }
+
+    private static func direction(_ snapshot: TrafficSnapshot) -> JSONValue {
+        let limit: (kbps: Int, burst: Int)? =
+            switch snapshot.limit {
+            case .unlimited: nil
+            case .limited(let rate, let burst): (Int(clamping: rate / 125), Int(clamping: burst))
+            }
+        return .object([
+            "limit_kbps": optional(limit?.kbps, JSONValue.integer),
+            "burst_bytes": optional(limit?.burst, JSONValue.integer),
+            "rate_kbps": .number(rounded(Double(snapshot.bytesPerSecond) * 8 / 1_000, places: 1)),
+            "bytes": .integer(Int(clamping: snapshot.bytes)),
+            "throttled_seconds": .number(rounded(Double(snapshot.throttledNanoseconds) / 1e9, places: 3)),
+        ])
+    }
+
+    static func rounded(_ value: Double, places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
     }
 
     static func joinToken(_ text: String, home: String, expiresAt: Date) -> [String: JSONValue] {

@@ -9,9 +9,11 @@ extension APIRoute {
         APIRoute(.patch, "/api/homes/{name}", HomeHandlers.update),
         APIRoute(.delete, "/api/homes/{name}", HomeHandlers.delete),
         APIRoute(.post, "/api/homes/{name}/tokens", TokenHandlers.issue),
+        APIRoute(.post, "/api/homes/{name}/ping", HomeHandlers.ping),
         APIRoute(.get, "/api/homes/{name}/forwards", InventoryHandlers.forwards),
         APIRoute(.get, "/api/domains", InventoryHandlers.domains),
         APIRoute(.get, "/api/routes", InventoryHandlers.routes),
         APIRoute(.get, "/api/audit", InventoryHandlers.audit),
+        APIRoute(.get, "/metrics", MetricsHandlers.metrics),
     ]
 }

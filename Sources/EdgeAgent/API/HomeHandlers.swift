@@ -1,20 +1,20 @@
 import Hummingbird
+import NIOCore
 
 /// Homes: list, show, create (with a join token), change limits, delete.
 enum HomeHandlers {
     /// `GET /api/homes`
     @Sendable static func list(_ request: APIRequest) async throws -> Response {
         let homes = try await request.context.registry.homes()
-        let connected = Set(request.context.sessions.connectedHomes)
-        return APIResponse.json(.object([
-            "homes": .array(homes.map { APIPresentation.home($0, connected: connected.contains($0.name)) }),
-        ]))
+        var presented: [JSONValue] = []
+        for home in homes { presented.append(await present(home, request.context)) }
+        return APIResponse.json(.object(["homes": .array(presented)]))
     }
 
     /// `GET /api/homes/{name}`
     @Sendable static func show(_ request: APIRequest) async throws -> Response {
         let home = try await existingHome(request)
-        return APIResponse.json(present(home, request.context))
+        return APIResponse.json(await present(home, request.context))
     }
 
     /// `POST /api/homes` → 201 with the home and its first join token.
@@ -32,7 +32,7 @@ enum HomeHandlers {
         let home = try await context.registry.createHome(
             name: name, uploadLimitKbps: upload, downloadLimitKbps: download, now: context.clock())
         var fields = try await TokenHandlers.issue(home: home.name, ttlSeconds: ttl, context: context)
-        fields["home"] = present(home, context)
+        fields["home"] = await present(home, context)
         return APIResponse.json(.object(fields), status: .created)
     }
 
@@ -50,7 +50,7 @@ enum HomeHandlers {
             home: current.name, upload: upload.change, download: download.change, burst: burst.change,
             now: context.clock())
         context.sessions.setLimits(updated.rateLimits, for: updated.name)
-        return APIResponse.json(present(updated, context))
+        return APIResponse.json(await present(updated, context))
     }
 
     /// `DELETE /api/homes/{name}` → 204; a live session is closed at once,
@@ -71,7 +71,32 @@ enum HomeHandlers {
         return home
     }
 
-    private static func present(_ home: Home, _ context: APIContext) -> JSONValue {
-        APIPresentation.home(home, connected: context.sessions.session(for: home.name) != nil)
+    /// `POST /api/homes/{name}/ping`: one PING round trip over the home's
+    /// tunnel, the same frame the keepalive sends, so it shows what control
+    /// traffic sees (also while the home is saturated at its limit).
+    @Sendable static func ping(_ request: APIRequest) async throws -> Response {
+        _ = try await request.jsonBody(allowed: [])
+        let home = try await existingHome(request)
+        let context = request.context
+        guard let session = context.sessions.session(for: home.name) else { throw APIError.notConnected(home.name) }
+        let rtt: TimeAmount
+        do {
+            rtt = try await session.ping()
+                .timingOut(after: context.pingTimeout, with: APIError.pingTimeout(home.name, after: context.pingTimeout))
+                .get()
+        } catch let error as APIError {
+            throw error
+        } catch {
+            // The session ended before the PONG came.
+            throw APIError.notConnected(home.name)
+        }
+        return APIResponse.json(.object([
+            "home": .string(home.name),
+            "rtt_ms": .number(APIPresentation.rounded(Double(rtt.nanoseconds) / 1e6, places: 3)),
+        ]))
+    }
+
+    private static func present(_ home: Home, _ context: APIContext) async -> JSONValue {
+        APIPresentation.home(home, traffic: await context.sessions.traffic(of: home.name))
     }
 }

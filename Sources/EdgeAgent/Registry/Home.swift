@@ -6,7 +6,7 @@ import GRDB
 struct Home: Hashable, Sendable {
     /// Enrollment progress. A home is `pending` until it holds a certificate;
     /// a `disabled` home keeps its data but gets no routes.
-    enum State: String, Hashable, Sendable {
+    enum State: String, Hashable, Sendable, CaseIterable {
         case pending
         case active
         case disabled
