@@ -220,6 +220,8 @@ def accuracy(path, limit):
     total, secs, _ = _window(ints, 0)
     after, after_secs, _ = _window(ints, 1.0)
     first, first_secs, _ = _window(ints, 0, 1.0)
+    if after_secs == 0:
+        raise ValueError("the transfer ended within its first second (%.2f s)" % secs)
     r = {"received_bytes": total, "seconds": round(secs, 3),
          "rate_kbps": round(_kbps(total, secs), 1),
          "rate_after_1s_kbps": round(_kbps(after, after_secs), 1),
@@ -342,6 +344,17 @@ def _parse_intervals(lines):
     return out
 
 
+def _server_intervals(texts):
+    """The server's intervals from --get-server-output: JSON when the server
+    runs with -J (exact), else its text lines."""
+    if texts and texts[0].startswith("Server JSON output"):
+        body = "".join(t for t in texts[1:] if not t.startswith("iperf Done"))
+        return [{"start": iv["sum"]["start"], "end": iv["sum"]["end"],
+                 "kbps": iv["sum"]["bits_per_second"] / 1000}
+                for iv in json.loads(body)["intervals"]]
+    return _parse_intervals(texts[1:])
+
+
 def cmd_live(api, token_file, home, field, port, reverse, duration, interval,
              t1, limit1, t2, text_out):
     """One iperf3 test; PATCH FIELD to LIMIT1 at T1 s and to null at T2 s.
@@ -369,7 +382,7 @@ def cmd_live(api, token_file, home, field, port, reverse, duration, interval,
         for text in proc.stdout:
             now = time.monotonic()
             lines.append((now, text))
-            if text.startswith("Server output"):
+            if text.startswith("Server"):     # "Server output:" / "Server JSON output:"
                 server_part = True
             if not server_part:
                 for iv in _parse_intervals([text]):
@@ -405,8 +418,11 @@ def cmd_live(api, token_file, home, field, port, reverse, duration, interval,
         print(json.dumps({"error": "iperf3 exited %s: %s" % (proc.returncode, "".join(texts[-3:]).strip())}))
         return 0
     t0 = min(anchors)
-    split = next((k for k, t in enumerate(texts) if t.startswith("Server output")), len(texts))
-    ints = _parse_intervals(texts[split + 1:] if not reverse else texts[:split])
+    split = next((k for k, t in enumerate(texts) if t.startswith("Server")), len(texts))
+    if reverse:
+        ints = _parse_intervals(texts[:split])
+    else:
+        ints = _server_intervals(texts[split:])
     result = {"field": field, "initial_limit_kbps": None, "intervals": ints,
               "receiver": "client" if reverse else "server", "patches": []}
     old = None
@@ -616,7 +632,7 @@ COMMANDS = {
     "tree": cmd_tree, "wait-listen": cmd_wait_listen, "wait-file": cmd_wait_file,
     "json-get": cmd_json_get, "wait-forwards": cmd_wait_forwards,
     "accuracy": cmd_accuracy, "late-joiner": cmd_late_joiner, "parallel": cmd_parallel,
-    "isolation": cmd_isolation,    "pings": cmd_pings, "live": cmd_live, "put": cmd_put, "report": cmd_report,
+    "isolation": cmd_isolation, "pings": cmd_pings, "live": cmd_live, "put": cmd_put, "report": cmd_report,
 }
 
 if __name__ == "__main__":

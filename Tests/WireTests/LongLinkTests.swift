@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import LinkEmulator
 import NIOCore
@@ -40,7 +41,7 @@ struct LongLinkTests {
         // Arrivals are stamped on the event loop, so a busy test runner cannot skew them.
         let samples = counter.samples(every: .milliseconds(100), from: start)
         let rates = zip(samples, samples.dropFirst(5)).map { earlier, later in
-            (at: later.at, rate: Double(later.bytes - earlier.bytes) / Self.seconds(later.at - earlier.at))
+            (at: later.at, rate: Double(later.bytes - earlier.bytes) / (later.at - earlier.at).seconds)
         }
         let target = 0.8 * capBytesPerSecond
         let rampUp = rates.first { $0.rate >= target }?.at
@@ -50,7 +51,7 @@ struct LongLinkTests {
         let report = String(
             format: "long link: steady %.1f Mbit/s (%.0f%% of cap), best 0.5 s %.1f Mbit/s, ramp-up to 80%%: %@, final stream window %d KiB",
             steady * 8 / 1e6, 100 * steady / capBytesPerSecond, best * 8 / 1e6,
-            rampUp.map { "\(Self.seconds($0)) s" } ?? "not reached", window / 1024)
+            rampUp.map { "\($0.seconds) s" } ?? "not reached", window / 1024)
         print(report)
         if Self.benchMode {
             #expect(steady >= target, "\(report)")
@@ -66,49 +67,28 @@ struct LongLinkTests {
         try await group.shutdownGracefully()
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// Counts bytes received by one stream and stamps each arrival with the
 /// clock, readable from any thread.
 final class TimedCounter: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
-    private let arrivals = Mutex<[(at: ContinuousClock.Instant, total: Int)]>([])
+    private let log = ArrivalLog()
     private let channel = Mutex<WireStreamChannel?>(nil)
 
     var stream: WireStreamChannel? { channel.withLock { $0 } }
 
     /// When the first byte arrived.
-    var firstArrival: ContinuousClock.Instant? { arrivals.withLock { $0.first?.at } }
+    var firstArrival: ContinuousClock.Instant? { log.firstArrival }
 
     /// Bytes that arrived in `from..<to`.
     func bytes(from: ContinuousClock.Instant, to: ContinuousClock.Instant) -> Int {
-        arrivals.withLock { list in
-            let before = list.last { $0.at < from }?.total ?? 0
-            let through = list.last { $0.at < to }?.total ?? 0
-            return through - before
-        }
+        log.bytes(from: from, to: to)
     }
 
     /// The cumulative byte count at regular instants after `start`.
     func samples(every step: Duration, from start: ContinuousClock.Instant) -> [(at: Duration, bytes: Int)] {
-        let recorded = arrivals.withLock { $0 }
-        guard let last = recorded.last else { return [] }
-        var result: [(at: Duration, bytes: Int)] = []
-        var index = 0
-        var total = 0
-        var instant = start + step
-        while instant <= last.at {
-            while index < recorded.count, recorded[index].at <= instant {
-                total = recorded[index].total
-                index += 1
-            }
-            result.append((instant - start, total))
-            instant += step
-        }
-        return result
+        log.samples(every: step, from: start)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -117,8 +97,6 @@ final class TimedCounter: ChannelInboundHandler, Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let count = unwrapInboundIn(data).readableBytes
-        let now = ContinuousClock.now
-        arrivals.withLock { $0.append((now, ($0.last?.total ?? 0) + count)) }
+        log.record(unwrapInboundIn(data).readableBytes)
     }
 }

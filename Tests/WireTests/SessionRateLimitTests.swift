@@ -42,8 +42,7 @@ struct SessionRateLimitTests {
         #expect(try await eventually(timeout: .seconds(10)) { counter.firstArrival != nil })
         let first = try #require(counter.firstArrival)
         try await Task.sleep(until: first + to + .milliseconds(50))
-        let seconds = Double((to - from).components.attoseconds) / 1e18 + Double((to - from).components.seconds)
-        return Double(counter.bytes(from: first + from, to: first + to)) / seconds
+        return Double(counter.bytes(from: first + from, to: first + to)) / (to - from).seconds
     }
 
     @Test("the send limit paces what the peer receives, and the traffic counters say so")

@@ -5,20 +5,28 @@ import Foundation
 struct HomeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "home",
-        abstract: "Create, list, show and delete homes.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self, Token.self]
+        abstract: "Create, list, show, limit and delete homes.",
+        subcommands: [Create.self, List.self, Show.self, Limit.self, Ping.self, Delete.self, Token.self]
     )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a home and print its join token on one line.")
         @OptionGroup var options: EdgeOptions
         @Argument(help: "Home name: 1-63 characters of a-z, 0-9 and '-'.") var name: String
-        @Option(name: .long, help: "Upload limit (home to public) in kbit/s.") var bandwidthKbps: Int?
+        @Option(name: [.customLong("kbps"), .customLong("bandwidth-kbps")], help: "Upload limit (home to public) in kbit/s, or none.")
+        var kbps: LimitArgument?
+        @Option(name: .long, help: "Download limit (public to home) in kbit/s, or none.") var downloadKbps: LimitArgument?
         @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
+
+        func validate() throws {
+            try kbps?.validate("--kbps")
+            try downloadKbps?.validate("--download-kbps")
+        }
 
         func run() async throws {
             var body: [String: Any] = ["name": name, "token_ttl_seconds": try TTL.seconds(ttl)]
-            if let bandwidthKbps { body["bandwidth_limit_kbps"] = bandwidthKbps }
+            if let kbps { body["bandwidth_limit_kbps"] = kbps.json }
+            if let downloadKbps { body["download_limit_kbps"] = downloadKbps.json }
             let result = try await AdminClient(options: options).call("POST", "/api/homes", body: body) as? [String: Any]
             guard let token = result?["join_token"] as? String else { throw AdminClientError("the edge API returned no join token") }
             print(token)
@@ -44,12 +52,16 @@ struct HomeCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one home.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one home: state, limits, and its live rate, bytes and throttled time.")
         @OptionGroup var options: EdgeOptions
         @Argument var name: String
+        @Flag(name: .long, help: "Print the API's JSON.") var json = false
 
         func run() async throws {
-            try PrintJSON.print(try await AdminClient(options: options).call("GET", "/api/homes/\(name)"))
+            let home = try await AdminClient(options: options).call("GET", "/api/homes/\(name)")
+            if json { return try PrintJSON.print(home) }
+            print(HomeSummary(home as? [String: Any] ?? [:]).text)
         }
     }
 

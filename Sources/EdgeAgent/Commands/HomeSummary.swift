@@ -1,0 +1,59 @@
+import Foundation
+
+/// A home as the API returned it, in the few lines an operator reads:
+/// state, and per direction the limit and what the live session carries.
+struct HomeSummary {
+    let home: [String: Any]
+
+    init(_ home: [String: Any]) { self.home = home }
+
+    var name: String { home["name"] as? String ?? "?" }
+
+    var text: String {
+        let connected = home["connected"] as? Bool ?? false
+        var lines = [
+            "home      \(name)",
+            "state     \(home["state"] as? String ?? "?"), \(connected ? "connected" : "not connected")",
+        ]
+        let traffic = home["traffic"] as? [String: Any]
+        for (label, key, limitKey) in [("upload", "upload", "bandwidth_limit_kbps"), ("download", "download", "download_limit_kbps")] {
+            var line = label.padding(toLength: 10, withPad: " ", startingAt: 0) + limit(home[limitKey], burst: nil)
+            if let live = traffic?[key] as? [String: Any] {
+                line = label.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + limit(live["limit_kbps"], burst: live["burst_bytes"])
+                line += " · now \(Self.number(live["rate_kbps"], places: 1)) kbit/s"
+                line += " · \(Self.bytes(live["bytes"])) since connected"
+                line += " · throttled \(Self.number(live["throttled_seconds"], places: 1)) s"
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line after a change: `alice: upload 5000 kbit/s, download unlimited, burst default`.
+    var limitsLine: String {
+        let burst = (home["burst_bytes"] as? NSNumber).map { "\($0.intValue) bytes" } ?? "default"
+        return "\(name): upload \(limit(home["bandwidth_limit_kbps"], burst: nil)), "
+            + "download \(limit(home["download_limit_kbps"], burst: nil)), burst \(burst)"
+    }
+
+    private func limit(_ kbps: Any?, burst: Any?) -> String {
+        guard let kbps = kbps as? NSNumber else { return "unlimited" }
+        let burstText = (burst as? NSNumber).map { " (burst \($0.intValue) B)" } ?? ""
+        return "\(kbps.intValue) kbit/s\(burstText)"
+    }
+
+    private static func number(_ value: Any?, places: Int) -> String {
+        String(format: "%.\(places)f", (value as? NSNumber)?.doubleValue ?? 0)
+    }
+
+    /// Bytes in the largest unit that keeps a number ≥ 1 (1000-based, like rates).
+    private static func bytes(_ value: Any?) -> String {
+        var amount = (value as? NSNumber)?.doubleValue ?? 0
+        for unit in ["B", "kB", "MB", "GB", "TB"] {
+            if amount < 1000 || unit == "TB" { return unit == "B" ? "\(Int(amount)) B" : String(format: "%.1f %@", amount, unit) }
+            amount /= 1000
+        }
+        return "\(Int(amount)) B"
+    }
+}
