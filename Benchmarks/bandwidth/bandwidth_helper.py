@@ -6,6 +6,8 @@ Process and port plumbing:
   wait-listen PORT SECONDS         until 127.0.0.1:PORT listens (/proc/net/tcp)
   wait-file FILE SECONDS           until FILE exists and is non-empty
   json-get FILE KEY                print FILE[KEY]
+  cpu-mark FILE NAME=PID...        note the time and each process tree's CPU
+  cpu-since FILE NAME=PID...       CPU % of one core per tree since cpu-mark
   wait-forwards API TOKENFILE HOME SECONDS NAME...
                                    until HOME is connected and every named
                                    forward has a public port; prints the ports
@@ -83,6 +85,58 @@ def cmd_tree(*pids):
         stack.extend(children.get(p, []))
     for p in seen:
         print(p)
+    return 0
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of PID and its descendants (all threads)."""
+    children = _children_map()
+    total, stack, seen = 0.0, [int(pid)], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(")") + 2:].split()
+        total += sum(int(x) for x in rest[11:13]) / os.sysconf("SC_CLK_TCK")
+        stack.extend(children.get(p, []))
+    return total
+
+
+def _machine_busy_seconds():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal: busy is all but idle+iowait.
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def cmd_cpu_mark(path, *named):
+    """Notes the time and each NAME=PID's CPU seconds in PATH."""
+    mark = {"t": time.monotonic(), "machine": _machine_busy_seconds()}
+    for item in named:
+        name, pid = item.split("=", 1)
+        mark[name] = _cpu_seconds(pid)
+    with open(path, "w") as f:
+        json.dump(mark, f)
+    return 0
+
+
+def cmd_cpu_since(path, *named):
+    """Each NAME=PID's CPU use since cpu-mark PATH, in % of one core."""
+    with open(path) as f:
+        mark = json.load(f)
+    wall = time.monotonic() - mark["t"]
+    # The whole machine, clients and anything else included (200 % = 2 cores busy).
+    out = {"machine": round(100 * (_machine_busy_seconds() - mark["machine"]) / wall, 1)}
+    for item in named:
+        name, pid = item.split("=", 1)
+        out[name] = round(100 * (_cpu_seconds(pid) - mark[name]) / wall, 1)
+    print(json.dumps(out))
     return 0
 
 
@@ -572,6 +626,19 @@ def cmd_report(path, outfile):
     _table("3. Isolation: home B unlimited, home A limited (A target ±%.0f %%)" % TARGETS["accuracy_pct"],
            ["dir", "B alone Mbit/s", "B with A Mbit/s", "B ratio", "A kbit/s", "A err %", "A ok"], rows)
 
+    cpu = d.get("isolation_cpu_pct", {})
+    rows = []
+    for dn in ("up", "down"):
+        for phase in ("b_alone", "a_alone", "together"):
+            c = cpu.get(dn, {}).get(phase)
+            if c:
+                rows.append([dn, phase] + [_f(c.get(k)) for k in
+                                           ("machine", "edge", "home_a", "home_b", "iperf3_s_a", "iperf3_s_b")])
+    if rows:
+        _table("3'. CPU during the isolation phases (% of one core; machine: all processes, %d cores)"
+               % (d.get("meta", {}).get("cpus") or 0),
+               ["dir", "phase", "machine", "edge", "home A", "home B", "iperf3 -s A", "iperf3 -s B"], rows)
+
     pg = d.get("ping", {})
     rows = []
     for key in sorted(pg, key=lambda k: (k != "idle", k)):
@@ -629,7 +696,7 @@ def cmd_report(path, outfile):
 
 
 COMMANDS = {
-    "tree": cmd_tree, "wait-listen": cmd_wait_listen, "wait-file": cmd_wait_file,
+    "tree": cmd_tree, "cpu-mark": cmd_cpu_mark, "cpu-since": cmd_cpu_since, "wait-listen": cmd_wait_listen, "wait-file": cmd_wait_file,
     "json-get": cmd_json_get, "wait-forwards": cmd_wait_forwards,
     "accuracy": cmd_accuracy, "late-joiner": cmd_late_joiner, "parallel": cmd_parallel,
     "isolation": cmd_isolation, "pings": cmd_pings, "live": cmd_live, "put": cmd_put, "report": cmd_report,

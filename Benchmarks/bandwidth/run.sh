@@ -195,6 +195,7 @@ agent_env() { echo env HOME="$W/$1-home" XDG_CONFIG_HOME="$W/$1-home/.config" XD
 # shellcheck disable=SC2046
 start_to "$LOGS/edgeagent.log" $(agent_env edge) "$EA" serve --data-dir "$EDGE" --base-port "$P_EDGE" \
 	--bind 127.0.0.1 --hostname localhost --tcp-ports "$P_TCP_LOW-$P_TCP_HIGH"
+EDGE_PID=$LAST_PID
 H wait-file "$EDGE/edge.runtime.json" 60 || { tail_logs edgeagent; die "edgeagent serve wrote no edge.runtime.json within 60 s"; }
 API="http://127.0.0.1:$(H json-get "$EDGE/edge.runtime.json" api_port)"
 TOKEN_FILE="$EDGE/admin.token"
@@ -242,6 +243,7 @@ start_iperf() { # PORT
 }
 for p in $P_A1 $P_A2 $P_B1; do start_iperf "$p"; done
 
+declare -A HOME_PID=()
 # setup_home NAME FORWARD:PORT... : create, join, expose TCP forwards, run;
 # sets PORTS to the forwards' public ports in the same order.
 setup_home() {
@@ -263,6 +265,7 @@ setup_home() {
 		names+=("${spec%%:*}")
 	done
 	start_to "$LOGS/homeagent-$name.log" "${envs[@]}" "$HA" run --config "$C"
+	HOME_PID[$name]=$LAST_PID
 	PORTS=$(H wait-forwards "$API" "$TOKEN_FILE" "$name" 60 "${names[@]}") ||
 		{ tail_logs edgeagent "homeagent-$name"; die "home $name did not come up"; }
 	for p in $PORTS; do H wait-listen "$p" 15 || die "public port $p not listening"; done
@@ -363,19 +366,40 @@ step_fairness() {
 }
 
 # ---------------------------------------------------------------- 3. isolation
+# B alone, A alone, then both; each phase notes the CPU the agents used, since
+# on a small machine B's rate next to A says as much about CPU as about limits.
+cpu_procs() {
+	echo edge="$EDGE_PID" home_a="${HOME_PID[$HOME_A]}" home_b="${HOME_PID[$HOME_B]}" \
+		iperf3_s_a="${IPERF_PID[$P_A1]}" iperf3_s_b="${IPERF_PID[$P_B1]}"
+}
 step_isolation() {
 	local dir r a
 	for dir in $DIRECTIONS; do
 		unlimit $HOME_B
 		limit $HOME_A "$dir" "$ISO_LIMIT"
+		# shellcheck disable=SC2046
+		H cpu-mark "$W/cpu" $(cpu_procs)
 		iperf "$RAW/iso-b-alone-$dir.json" "$PUB_B1" "$dir" "$DURATION"
+		# shellcheck disable=SC2046
+		put "isolation_cpu_pct.$dir.b_alone" "$(H cpu-since "$W/cpu" $(cpu_procs))"
 		sleep 1
+		# shellcheck disable=SC2046
+		H cpu-mark "$W/cpu" $(cpu_procs)
+		iperf "$RAW/iso-a-alone-$dir.json" "$PUB_A1" "$dir" "$DURATION"
+		# shellcheck disable=SC2046
+		put "isolation_cpu_pct.$dir.a_alone" "$(H cpu-since "$W/cpu" $(cpu_procs))"
+		sleep 1
+		# shellcheck disable=SC2046
+		H cpu-mark "$W/cpu" $(cpu_procs)
 		iperf_bg "$RAW/iso-a-$dir.json" "$PUB_A1" "$dir" "$DURATION"
 		a=$LAST_PID
 		iperf "$RAW/iso-b-with-a-$dir.json" "$PUB_B1" "$dir" "$DURATION"
 		wait_bg "$a"
+		# shellcheck disable=SC2046
+		put "isolation_cpu_pct.$dir.together" "$(H cpu-since "$W/cpu" $(cpu_procs))"
 		r=$(H isolation "$RAW/iso-b-alone-$dir.json" "$RAW/iso-b-with-a-$dir.json" "$RAW/iso-a-$dir.json" "$ISO_LIMIT")
 		put "isolation.$dir" "$r"
+		put "isolation.$dir.a_alone" "$(H accuracy "$RAW/iso-a-alone-$dir.json" "$ISO_LIMIT")"
 		log "isolation $dir: $(short "$r" b_alone_kbps b_concurrent_kbps b_ratio)"
 		recover "$r" "$P_A1" "$P_B1"
 	done

@@ -7,7 +7,7 @@ import NIOCore
 /// nobody waits takes what it needs; otherwise it queues, and each wake-up
 /// serves the queue round-robin, at most one `quantum` per stream per turn.
 /// So one bulk stream cannot starve a stream that started later: from the
-/// first wake-up after the newcomer queued, the two alternate.
+/// first wake-up after the newcomer queued, the two alternate ([SCHED-3]).
 ///
 /// Invariant: while the queue is not empty, a wake-up is pending (or the
 /// queue is being served), so no stream waits forever.

@@ -320,7 +320,7 @@ final class StreamMultiplexer {
                 var limit = min(peer.maxFrameSize, stream.sendWindow.available, connectionSend.available)
                 if sendPacer.isLimited {
                     // The stream keeps its place in the round-robin while
-                    // the bucket refills, so pacing never reorders turns.
+                    // the bucket refills, so pacing never reorders turns ([SCHED-3]).
                     let worth = min(limit, stream.flushedBytes, sendPacer.quantum)
                     let allowance = sendPacer.allowance()
                     guard allowance >= worth else {
