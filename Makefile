@@ -7,7 +7,7 @@ SWIFT        ?= swift
 DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test demo bench bench-longlink bench-e2e deps clean
+.PHONY: all build test demo bench bench-longlink bench-e2e bench-bandwidth deps clean
 
 all: build
 
@@ -56,6 +56,13 @@ bench-e2e: deps
 	$(MAKE) --no-print-directory deps DEBIAN_PKGS="wrk iperf3 openssh-server openssh-client stunnel4 haproxy nginx python3"
 	$(SWIFT) build -c release
 	PORTICO_BIN="$$($(SWIFT) build -c release --show-bin-path)" Benchmarks/e2e/run.sh
+
+# Per-home bandwidth limits end to end: accuracy, fairness, isolation, PING
+# under saturation, live changes (release build; installs iperf3 as root).
+bench-bandwidth: deps
+	$(MAKE) --no-print-directory deps DEBIAN_PKGS="iperf3 curl python3"
+	$(SWIFT) build -c release
+	PORTICO_BIN="$$($(SWIFT) build -c release --show-bin-path)" Benchmarks/bandwidth/run.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -540,6 +540,8 @@ def _f(v, nd=1):
 
 
 def _table(title, header, rows):
+    if not rows:        # a step that did not run
+        return
     print()
     print(title)
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h)
@@ -635,7 +637,7 @@ def cmd_report(path, outfile):
                 rows.append([dn, phase] + [_f(c.get(k)) for k in
                                            ("machine", "edge", "home_a", "home_b", "iperf3_s_a", "iperf3_s_b")])
     if rows:
-        _table("3'. CPU during the isolation phases (% of one core; machine: all processes, %d cores)"
+        _table("3'. CPU during the isolation phases (%% of one core; machine: all processes, %d cores)"
                % (d.get("meta", {}).get("cpus") or 0),
                ["dir", "phase", "machine", "edge", "home A", "home B", "iperf3 -s A", "iperf3 -s B"], rows)
 

@@ -50,6 +50,9 @@ for v in DURATION FAIR_LIMIT FAIR_DELAY FAIR_LATE ISO_LIMIT PING_COUNT PING_WARM
 		exit 2
 	fi
 done
+for v in INTERVAL PING_INTERVAL; do
+	[[ ${!v} =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "run.sh: $v must be a number of seconds (got '${!v}')" >&2; exit 2; }
+done
 for l in $LIMITS $PING_LIMITS; do
 	[[ $l =~ ^[0-9]+$ ]] || { echo "run.sh: limits are integers in kbit/s (got '$l')" >&2; exit 2; }
 done
@@ -62,8 +65,10 @@ for d in $DIRECTIONS; do
 	case $d in up | down) ;; *) echo "run.sh: DIRECTIONS takes up and down (got '$d')" >&2; exit 2 ;; esac
 done
 case " $STEPS " in *" live "*)
-	[ "$LIVE_T1" -lt "$LIVE_T2" ] && [ "$LIVE_T2" -lt "$DURATION" ] ||
-		{ echo "run.sh: the live step needs LIVE_T1 < LIVE_T2 < DURATION" >&2; exit 2; }
+	if [ "$LIVE_T1" -ge "$LIVE_T2" ] || [ "$LIVE_T2" -ge "$DURATION" ]; then
+		echo "run.sh: the live step needs LIVE_T1 < LIVE_T2 < DURATION" >&2
+		exit 2
+	fi
 	;;
 esac
 
@@ -142,11 +147,13 @@ wait_bg() {
 }
 
 cleanup() {
-	local rc=$? i
+	local rc=$? i left=()
 	trap - EXIT INT TERM
 	for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
-		[ -n "${STOPPED[${STARTED[$i]}]:-}" ] || stop_pids "${STARTED[$i]}"
+		[ -n "${STOPPED[${STARTED[$i]}]:-}" ] || left+=("${STARTED[$i]}")
 	done
+	# All at once: the agents shut down gracefully, one after another would add up.
+	[ ${#left[@]} = 0 ] || stop_pids "${left[@]}"
 	if [ "$KEEP_TMP" = 1 ]; then log "kept work directory $W"; else rm -rf "$W"; fi
 	exit $rc
 }
@@ -282,21 +289,19 @@ log "home $HOME_A: public :$PUB_A1 -> iperf3 :$P_A1, :$PUB_A2 -> :$P_A2; home $H
 # the server, whose results come back with --get-server-output.
 dir_args() { [ "$1" = up ] && echo "-R" || echo "--get-server-output"; }
 
-# iperf OUT PUBPORT DIR SECONDS [iperf3 args...] : one test in the foreground.
-iperf() {
-	local out=$1 port=$2 dir=$3 secs=$4
-	shift 4
-	# shellcheck disable=SC2046
-	timeout --kill-after=5 $((secs + 30)) iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -i "$INTERVAL" -J \
-		$(dir_args "$dir") "$@" >"$out" 2>&1
-}
-# iperf_bg OUT PUBPORT DIR SECONDS [args...] : the same in the background (LAST_PID).
+# iperf_bg OUT PUBPORT DIR SECONDS [iperf3 args...] : one test in the background (LAST_PID).
 iperf_bg() {
 	local out=$1 port=$2 dir=$3 secs=$4
 	shift 4
 	# shellcheck disable=SC2046
 	start_to "$out" timeout --kill-after=5 $((secs + 30)) iperf3 -c 127.0.0.1 -p "$port" -t "$secs" \
 		-i "$INTERVAL" -J $(dir_args "$dir") "$@"
+}
+# iperf ... : the same, waited for. Waiting in `wait` rather than running in
+# the foreground lets Ctrl-C reach the trap at once instead of after the test.
+iperf() {
+	iperf_bg "$@"
+	wait_bg "$LAST_PID"
 }
 # A failed test can leave iperf3 -s busy; a fresh one keeps the next test honest.
 recover() { # JSON_RESULT PORT...
@@ -456,9 +461,11 @@ step_live() {
 	local dir r
 	for dir in $DIRECTIONS; do
 		limit $HOME_A "$dir" "$LIVE_FROM"
-		r=$(H live "$API" "$TOKEN_FILE" $HOME_A "$(field_of "$dir")" "$PUB_A1" \
-			"$([ "$dir" = up ] && echo 1 || echo 0)" "$DURATION" "$INTERVAL" \
-			"$LIVE_T1" "$LIVE_TO" "$LIVE_T2" "$RAW/live-$dir.txt")
+		start_to "$RAW/live-$dir.json" python3 "$HERE/bandwidth_helper.py" live "$API" "$TOKEN_FILE" $HOME_A \
+			"$(field_of "$dir")" "$PUB_A1" "$([ "$dir" = up ] && echo 1 || echo 0)" "$DURATION" "$INTERVAL" \
+			"$LIVE_T1" "$LIVE_TO" "$LIVE_T2" "$RAW/live-$dir.txt"
+		wait_bg "$LAST_PID"
+		r=$(tail -n 1 "$RAW/live-$dir.json")
 		put "live.$dir" "$r"
 		log "live $dir: $(python3 -c '
 import json, sys
