@@ -16,6 +16,8 @@ struct APIHarness: Sendable {
     let registry: Registry
     let sessions: HomeSessionTable
     let directory: URL
+    /// What the handlers were given, for tests that call one directly.
+    let context: APIContext
 
     var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
@@ -32,7 +34,8 @@ struct APIHarness: Sendable {
                 clock: { RegistryFixture.t0 })
             context.pingTimeout = .milliseconds(500)
             let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
-            let harness = APIHarness(server: server, registry: registry, sessions: sessions, directory: directory)
+            let harness = APIHarness(
+                server: server, registry: registry, sessions: sessions, directory: directory, context: context)
             do {
                 try await body(harness)
             } catch {

@@ -66,6 +66,27 @@ import Wire
         }
     }
 
+    @Test func aPatchApplyingLateStillLeavesTheLastStoredLimits() async throws {
+        try await APIHarness.with { api in
+            let first = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1_000, now: RegistryFixture.t0)
+            let live = try await LoopbackSession()
+            api.sessions.register(live.listener, for: "alpha")
+            // Two PATCHes raced: the second stored 2,000 and applied it, then
+            // the first, slower one applies the 1,000 it had stored before.
+            let second = try await api.registry.setBandwidth(
+                home: "alpha", upload: 2_000, download: nil, burst: nil, now: RegistryFixture.t0)
+            api.sessions.setLimits(second.rateLimits, for: "alpha")
+            await HomeHandlers.applyStoredLimits(first, api.context)
+            #expect(try await live.listener.traffic.get().received.limit == second.rateLimits.receive)
+
+            // A home deleted while its PATCH was applying leaves no limits behind.
+            try await api.registry.deleteHome(named: "alpha", now: RegistryFixture.t0)
+            await HomeHandlers.applyStoredLimits(second, api.context)
+            #expect(api.sessions.session(for: "alpha") == nil)
+            try await live.close()
+        }
+    }
+
     @Test func metricsAreValidPrometheusTextWithEveryHome() async throws {
         try await APIHarness.with { api in
             _ = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1000, now: RegistryFixture.t0)

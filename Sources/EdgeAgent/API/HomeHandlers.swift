@@ -49,8 +49,33 @@ enum HomeHandlers {
         let updated = try await context.registry.updateBandwidth(
             home: current.name, upload: upload.change, download: download.change, burst: burst.change,
             now: context.clock())
-        context.sessions.setLimits(updated.rateLimits, for: updated.name)
+        await applyStoredLimits(updated, context)
         return APIResponse.json(await present(updated, context))
+    }
+
+    /// Gives the home's live session the limits just stored, then reads the
+    /// row back and applies again until it stands still. However PATCHes of
+    /// one home race, the last limits applied are then the last ones stored:
+    /// a PATCH whose read-back still matches what it applied read before the
+    /// last write, so that write's own PATCH applies after it.
+    static func applyStoredLimits(_ stored: Home, _ context: APIContext) async {
+        var applied = stored
+        while true {
+            context.sessions.setLimits(applied.rateLimits, for: applied.name)
+            let current: Home?
+            do {
+                current = try await context.registry.home(named: applied.name)
+            } catch {
+                // The change is stored and applied; only the race check failed.
+                return
+            }
+            guard let current else {
+                // Deleted meanwhile: forget the limits with the session.
+                return context.sessions.disconnect(applied.name)
+            }
+            guard current.rateLimits != applied.rateLimits else { return }
+            applied = current
+        }
     }
 
     /// `DELETE /api/homes/{name}` → 204; a live session is closed at once,
