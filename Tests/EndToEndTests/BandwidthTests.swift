@@ -49,6 +49,8 @@ extension EndToEndSuite {
             let shownRate = try #require((traffic["rate_kbps"] as? NSNumber)?.doubleValue)
             #expect(abs(shownRate / 20_000 - 1) < 0.2, "home show says \(shownRate) kbit/s")
             #expect(((traffic["throttled_seconds"] as? NSNumber)?.doubleValue ?? 0) > 1)
+            let list = try await world.admin(["home", "list"])
+            #expect(list.contains(" / 20000") && list.contains("0.0 / unlimited"), "\(list)")
             let text = try await world.admin(["home", "show", "alice"])
             #expect(text.contains("upload    20000 kbit/s (burst 250000 B) · now "), "\(text)")
             let metrics = try await world.metrics()

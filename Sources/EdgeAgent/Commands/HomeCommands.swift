@@ -34,7 +34,8 @@ struct HomeCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List homes.")
+        static let configuration = CommandConfiguration(
+            abstract: "List homes: state, connection, and each direction's rate over the last second / limit, in kbit/s.")
         @OptionGroup var options: EdgeOptions
         @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -42,12 +43,8 @@ struct HomeCommand: AsyncParsableCommand {
             let result = try await AdminClient(options: options).call("GET", "/api/homes")
             if json { return try PrintJSON.print(result) }
             let homes = (result as? [String: Any])?["homes"] as? [[String: Any]] ?? []
-            print("NAME".padding(toLength: 24, withPad: " ", startingAt: 0) + "STATE     CONNECTED")
-            for home in homes {
-                let name = (home["name"] as? String ?? "?").padding(toLength: 24, withPad: " ", startingAt: 0)
-                let state = (home["state"] as? String ?? "?").padding(toLength: 10, withPad: " ", startingAt: 0)
-                print(name + state + ((home["connected"] as? Bool ?? false) ? "yes" : "no"))
-            }
+            print(HomeSummary.listHeader)
+            for home in homes { print(HomeSummary(home).listRow) }
         }
     }
 

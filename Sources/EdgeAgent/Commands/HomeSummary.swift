@@ -30,6 +30,27 @@ struct HomeSummary {
         return lines.joined(separator: "\n")
     }
 
+    static let listHeader = column("NAME", 24) + column("STATE", 10) + column("CONNECTED", 11)
+        + column("UPLOAD kbit/s", 24) + "DOWNLOAD kbit/s"
+
+    /// `alice  active  yes  19998.2 / 20000  0.0 / unlimited`: now / limit.
+    var listRow: String {
+        let connected = home["connected"] as? Bool ?? false
+        let traffic = home["traffic"] as? [String: Any]
+        func direction(_ key: String, _ limitKey: String) -> String {
+            let rate = (traffic?[key] as? [String: Any]).map { Self.number($0["rate_kbps"], places: 1) } ?? "-"
+            let limit = (home[limitKey] as? NSNumber).map { "\($0.intValue)" } ?? "unlimited"
+            return "\(rate) / \(limit)"
+        }
+        return Self.column(name, 24) + Self.column(home["state"] as? String ?? "?", 10)
+            + Self.column(connected ? "yes" : "no", 11)
+            + Self.column(direction("upload", "bandwidth_limit_kbps"), 24) + direction("download", "download_limit_kbps")
+    }
+
+    private static func column(_ text: String, _ width: Int) -> String {
+        text.count < width ? text.padding(toLength: width, withPad: " ", startingAt: 0) : text + " "
+    }
+
     /// One line after a change: `alice: upload 5000 kbit/s, download unlimited, burst default`.
     var limitsLine: String {
         let burst = (home["burst_bytes"] as? NSNumber).map { "\($0.intValue) bytes" } ?? "default"
