@@ -1,21 +1,26 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The edge's REST API on its own listener (127.0.0.1:base+2 by default).
 ///
 /// `start` returns once the socket is bound, with the real port (ask for port
 /// 0 in tests), or throws if binding failed. The Hummingbird application runs
-/// in a task this object owns: the caller's shape is start/stop rather than a
-/// `Service`, so the task is the one unstructured piece here, and `stop()`
-/// cancels it (the server closes its listener and connections) and waits for
-/// it to end. Call `stop()` before dropping the server.
+/// in a service group inside a task this object owns: the caller's shape is
+/// start/stop rather than a `Service`, so the task is the one unstructured
+/// piece here. `stop()` asks the group for a graceful shutdown (the server
+/// stops accepting, lets requests in progress finish, closes idle
+/// connections) and waits for the task to end. Call `stop()` before dropping
+/// the server.
 final class APIServer: Sendable {
     /// The port the API listens on.
     let port: Int
+    private let group: ServiceGroup
     private let running: Task<Void, Never>
 
-    private init(port: Int, running: Task<Void, Never>) {
+    private init(port: Int, group: ServiceGroup, running: Task<Void, Never>) {
         self.port = port
+        self.group = group
         self.running = running
     }
 
@@ -29,9 +34,16 @@ final class APIServer: Sendable {
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? port)) },
             logger: logger)
+        // No signal handling here (the serve command owns SIGTERM); a client
+        // that keeps a request going cannot hold the shutdown up for long.
+        var configuration = ServiceGroupConfiguration(
+            services: [ServiceGroupConfiguration.ServiceConfiguration(service: application)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         let running = Task {
             do {
-                try await application.run()
+                try await group.run()
                 report.yield(.failure(APIServerError.endedBeforeListening))
             } catch {
                 report.yield(.failure(error))
@@ -42,7 +54,7 @@ final class APIServer: Sendable {
             switch event {
             case .success(let boundPort):
                 logger.info("API listening", metadata: ["api.address": "\(host):\(boundPort)"])
-                return APIServer(port: boundPort, running: running)
+                return APIServer(port: boundPort, group: group, running: running)
             case .failure(let error):
                 throw APIServerError.cannotListen(host: host, port: port, reason: String(describing: error))
             }
@@ -56,7 +68,7 @@ final class APIServer: Sendable {
     /// Stops accepting connections, ends the open ones and waits until the
     /// server has shut down. Safe to call more than once.
     func stop() async {
-        running.cancel()
+        await group.triggerGracefulShutdown()
         await running.value
     }
 }
