@@ -121,3 +121,49 @@ struct SessionRateLimitTests {
         #expect(free > Self.rate, "\(free) B in a quarter second unlimited")
     }
 }
+
+/// What one stream may queue for sending is bounded locally, whatever credit
+/// the peer grants: a home cannot make the edge buffer without limit.
+@Suite("Outbound queue bound", .timeLimit(.minutes(1)))
+struct OutboundQueueBoundTests {
+    /// The peer advertises a 512 MiB stream window and never reads; a
+    /// writer that respects writability on our side floods 32 MiB.
+    static func flood(listenerLimits: SessionRateLimits) async throws -> (queued: Int, pair: SessionPair) {
+        var greedy = SessionConfiguration()
+        greedy.initialStreamWindow = 512 * 1024 * 1024
+        greedy.memoryBudget = 4 * 1024 * 1024
+        var ours = SessionConfiguration()
+        ours.maxStreamWindow = 1024 * 1024
+        let pair = try await SessionPair(
+            configuration: greedy, listenerConfiguration: ours,
+            dialerStreams: { $0.setOption(ChannelOptions.autoRead, value: false) })
+        pair.listener.setRateLimits(listenerLimits)
+        let flood = FloodHandler(chunk: 65_536, limit: 32 * 1024 * 1024)
+        let stream = try await pair.listener.openStream(metadata: StreamMetadata(forward: "sink")) { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(flood) }
+        }.get()
+        // Settled: the peer's memory budget is full and nothing more moves.
+        var last = -1
+        while true {
+            try await Task.sleep(for: .milliseconds(200))
+            let queued = try await StreamNumbers.of(stream).queued
+            if queued == last { return (queued, pair) }
+            last = queued
+        }
+    }
+
+    @Test("a peer granting huge credit while reading nothing gets at most our largest stream window queued")
+    func hugeCreditIsNotBuffered() async throws {
+        let (queued, pair) = try await Self.flood(listenerLimits: .unlimited)
+        #expect(queued <= 1024 * 1024 + 65_536, "\(queued) bytes queued")
+        try await pair.shutdown()
+    }
+
+    @Test("under a send limit a stream queues no more than the burst")
+    func pacedStreamsQueueTheBurst() async throws {
+        let (queued, pair) = try await Self.flood(
+            listenerLimits: SessionRateLimits(send: .limited(bytesPerSecond: 100_000_000, burst: 200_000)))
+        #expect(queued <= 200_000 + 65_536, "\(queued) bytes queued")
+        try await pair.shutdown()
+    }
+}

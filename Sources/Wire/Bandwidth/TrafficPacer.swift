@@ -39,6 +39,8 @@ final class TrafficPacer {
 
     var isLimited: Bool { !bucket.isUnlimited }
 
+    var limit: TokenBucket.Limit { bucket.limit }
+
     /// The largest grant to one stream while others wait their turn.
     var quantum: Int {
         guard case .limited(_, let burst) = bucket.limit else { return Self.quantum }

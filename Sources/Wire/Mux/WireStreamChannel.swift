@@ -176,9 +176,11 @@ extension WireStreamChannel {
         return (frame, promises)
     }
 
-    /// Writable while the queue is smaller than the send window ([FLOW-4]).
+    /// Writable while the queue is smaller than the send window ([FLOW-4])
+    /// and the session's bound on one stream's queue.
     func updateWritability() {
-        let writable = queuedBytes < sendWindow.available && state.canSend && !finQueued && !closing
+        let room = min(sendWindow.available, multiplexer?.outboundQueueLimit ?? sendWindow.available)
+        let writable = queuedBytes < room && state.canSend && !finQueued && !closing
         if writableFlag.exchange(writable, ordering: .relaxed) != writable, isActive {
             pipeline.fireChannelWritabilityChanged()
         }
