@@ -16,16 +16,16 @@ struct HomeSummary {
             "state     \(home["state"] as? String ?? "?"), \(connected ? "connected" : "not connected")",
         ]
         let traffic = home["traffic"] as? [String: Any]
-        for (label, key, limitKey) in [("upload", "upload", "bandwidth_limit_kbps"), ("download", "download", "download_limit_kbps")] {
-            var line = label.padding(toLength: 10, withPad: " ", startingAt: 0) + limit(home[limitKey], burst: nil)
-            if let live = traffic?[key] as? [String: Any] {
-                line = label.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + limit(live["limit_kbps"], burst: live["burst_bytes"])
-                line += " · now \(Self.number(live["rate_kbps"], places: 1)) kbit/s"
-                line += " · \(Self.bytes(live["bytes"])) since connected"
-                line += " · throttled \(Self.number(live["throttled_seconds"], places: 1)) s"
+        for (direction, limitKey) in [("upload", "bandwidth_limit_kbps"), ("download", "download_limit_kbps")] {
+            guard let live = traffic?[direction] as? [String: Any] else {
+                lines.append(Self.column(direction, 10) + limit(home[limitKey], burst: nil))
+                continue
             }
-            lines.append(line)
+            lines.append(
+                Self.column(direction, 10) + limit(live["limit_kbps"], burst: live["burst_bytes"])
+                    + " · now \(Self.number(live["rate_kbps"], places: 1)) kbit/s"
+                    + " · \(Self.bytes(live["bytes"])) since connected"
+                    + " · throttled \(Self.number(live["throttled_seconds"], places: 1)) s")
         }
         return lines.joined(separator: "\n")
     }
