@@ -111,6 +111,28 @@ import Wire
         }
     }
 
+    @Test func portsTheEdgeCannotOpenAreSkippedAndForwardsOnThemMove() async throws {
+        try await RegistryFixture.with { registry, _ in
+            try await setUp(registry)
+            let declarations: [ForwardDeclaration] = [.init(name: "a", type: .tcp), .init(name: "b", type: .tcp)]
+            let first = accepted(try await registry.syncForwards(
+                home: "alpha", declarations: declarations, tcpPortRange: ports, now: t0))
+            #expect(first["a"]?.publicPort == 10_000)
+            #expect(first["b"]?.publicPort == 10_001)
+            // Another program took 10,000 and 10,002: a moves past both, b stays.
+            let moved = accepted(try await registry.syncForwards(
+                home: "alpha", declarations: declarations, tcpPortRange: ports, unavailablePorts: [10_000, 10_002],
+                now: t0))
+            #expect(moved["a"]?.publicPort == 10_003)
+            #expect(moved["b"]?.publicPort == 10_001)
+            // With every port of a small range unavailable, the range is exhausted.
+            let none = try await registry.syncForwards(
+                home: "beta", declarations: [.init(name: "x", type: .tcp)], tcpPortRange: 10_000...10_003,
+                unavailablePorts: [10_000, 10_002], now: t0)
+            #expect(rejection(none, "x") == .portRangeExhausted(10_000...10_003))
+        }
+    }
+
     @Test func changingTheTypeReplacesTheForward() async throws {
         try await RegistryFixture.with { registry, _ in
             try await setUp(registry)

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         let publicAddresses = EdgePublicAddresses(
             hostname: hostnames[0], tlsPort: await listeners.tlsPort ?? options.basePort,
             httpPort: await listeners.httpPort ?? options.basePort - 1, tcpPortRange: tcpPorts.range)
-        let routesChanged: @Sendable () async -> Void = { await listeners.refreshRoutes() }
+        let routesChanged: @Sendable () async -> Set<Int> = { await listeners.refreshRoutes() }
         let tunnel = try await TunnelListener.bind(
             host: bind, port: options.resolvedTunnelPort, group: group, authority: authority, registry: registry,
             sessions: sessions, publicAddresses: publicAddresses, routesChanged: routesChanged, logger: logger)
@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             context: APIContext(
                 registry: registry, sessions: sessions, adminToken: adminToken,
                 tunnelHost: hostnames[0], tunnelPort: tunnelPort, caPin: authority.caPin,
-                publicAddresses: publicAddresses, clock: { Date() }, routesChanged: routesChanged,
+                publicAddresses: publicAddresses, clock: { Date() }, routesChanged: { await listeners.refreshRoutes() },
                 refusals: listeners.refusals),
             logger: logger)
         try EdgeRuntimeFile(

@@ -18,7 +18,7 @@ actor PublicListeners {
     private var http: Channel?
     private var tcp: [Int: Channel] = [:]
     /// The refresh in progress, so refreshes run one after another.
-    private var lastRefresh: Task<Void, Never>?
+    private var lastRefresh: Task<Set<Int>, Never>?
 
     init(registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String, logger: Logger) {
         self.registry = registry
@@ -52,23 +52,28 @@ actor PublicListeners {
     var tcpPorts: [Int] { tcp.keys.sorted() }
 
     /// Reloads the route table from the registry and opens or closes TCP
-    /// forward ports to match. A port that cannot be bound (another program
-    /// holds it) is logged and tried again on the next refresh.
-    func refreshRoutes() async {
+    /// forward ports to match, and returns the routed ports it could not
+    /// open (another program holds them): the caller moves those forwards.
+    /// Such a port is logged and tried again on the next refresh.
+    @discardableResult
+    func refreshRoutes() async -> Set<Int> {
         // The actor alone would let two refreshes interleave at their awaits
         // (binding one port twice, or an older table closing a port a newer
         // one needs); each waits for the one before it instead.
         let previous = lastRefresh
-        let refresh = Task { await previous?.value; await self.reconcile() }
+        let refresh = Task {
+            _ = await previous?.value
+            return await self.reconcile()
+        }
         lastRefresh = refresh
-        await refresh.value
+        return await refresh.value
     }
 
-    private func reconcile() async {
+    private func reconcile() async -> Set<Int> {
         let current: [Route]
         do { current = try await registry.routes() } catch {
             logger.error("could not load routes; keeping the previous table", metadata: ["reason": "\(error)"])
-            return
+            return []
         }
         routes.replace(with: current)
         let wanted = routes.tcpPorts
@@ -77,14 +82,17 @@ actor PublicListeners {
             try? await channel.close()
             logger.info("closed TCP forward port", metadata: ["port": "\(port)"])
         }
+        var unopened: Set<Int> = []
         for port in wanted.sorted() where tcp[port] == nil {
             do {
                 tcp[port] = try await bindTCP(port: port)
                 logger.info("opened TCP forward port", metadata: ["port": "\(port)"])
             } catch {
+                unopened.insert(port)
                 logger.error("could not open TCP forward port", metadata: ["port": "\(port)", "reason": "\(error)"])
             }
         }
+        return unopened
     }
 
     private func bindTCP(port: Int) async throws -> Channel {

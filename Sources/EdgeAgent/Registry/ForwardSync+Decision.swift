@@ -53,14 +53,16 @@ extension ForwardSync {
         return taken ? Decision(hostname: hostname, error: .hostnameInUse(hostname)) : Decision(hostname: hostname)
     }
 
-    /// Keeps the previous port while it is inside the range, else takes the
-    /// lowest port no other forward holds.
+    /// Keeps the previous port while it is inside the range and the edge can
+    /// listen on it, else takes the lowest port no other forward holds.
     private func decidePort(previous: Forward?) throws -> Decision {
-        if let port = previous?.publicPort, portRange.contains(port) { return Decision(port: port) }
+        if let port = previous?.publicPort, portRange.contains(port), !unavailablePorts.contains(port) {
+            return Decision(port: port)
+        }
         let used = try Set(Int.fetchAll(
             db, sql: "SELECT public_port FROM forwards WHERE public_port BETWEEN ? AND ?",
             arguments: [portRange.lowerBound, portRange.upperBound]))
-        guard let port = portRange.first(where: { !used.contains($0) }) else {
+        guard let port = portRange.first(where: { !used.contains($0) && !unavailablePorts.contains($0) }) else {
             return Decision(error: .portRangeExhausted(portRange))
         }
         return Decision(port: port)

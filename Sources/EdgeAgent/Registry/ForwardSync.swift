@@ -23,6 +23,9 @@ struct ForwardSync {
     let home: Home
     let rules: DomainRules
     let portRange: ClosedRange<Int>
+    /// Ports the edge could not listen on (another program holds them): a
+    /// forward on one of them moves, and none is handed out.
+    var unavailablePorts: Set<Int> = []
     let now: Date
 
     /// Names whose rows this run added, changed or removed, for the audit row.

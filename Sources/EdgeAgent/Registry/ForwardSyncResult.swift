@@ -10,4 +10,9 @@ enum ForwardSyncResult: Hashable, Sendable {
         case .rejected(let name, _): name
         }
     }
+
+    /// The TCP port an accepted forward was given.
+    var acceptedPort: Int? {
+        if case .accepted(let forward) = self { forward.publicPort } else { nil }
+    }
 }

@@ -8,9 +8,11 @@ extension Registry {
     /// list again changes nothing, and a forward keeps its row and TCP port
     /// for as long as it is declared with the same name and type. Each
     /// declaration is judged on its own; the results come back in order.
+    /// `unavailablePorts` are TCP ports the edge could not listen on: forwards
+    /// holding one move to another port, and none is allocated.
     func syncForwards(
-        home rawName: String, declarations: [ForwardDeclaration], tcpPortRange: ClosedRange<Int>, now: Date,
-        actor: AuditActor? = nil
+        home rawName: String, declarations: [ForwardDeclaration], tcpPortRange: ClosedRange<Int>,
+        unavailablePorts: Set<Int> = [], now: Date, actor: AuditActor? = nil
     ) async throws(RegistryError) -> [ForwardSyncResult] {
         let name = try Self.existingName(rawName)
         let rules = self.rules
@@ -19,7 +21,8 @@ extension Registry {
         let portRange = tcpPortRange.clamped(to: 1...65_535)
         return try await write { db in
             let home = try Self.requireHome(db, name)
-            var sync = ForwardSync(db: db, home: home, rules: rules, portRange: portRange, now: now)
+            var sync = ForwardSync(
+                db: db, home: home, rules: rules, portRange: portRange, unavailablePorts: unavailablePorts, now: now)
             let results = try sync.run(declarations)
             if !sync.changed.isEmpty || !sync.removed.isEmpty {
                 let rejected = results.compactMap { result -> String? in

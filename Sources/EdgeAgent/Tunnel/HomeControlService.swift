@@ -12,8 +12,13 @@ struct HomeControlService: Sendable {
     let addresses: EdgePublicAddresses
     let now: @Sendable () -> Date
     let logger: Logger
-    /// Called after a sync was stored, so the public listeners route by it at once.
-    var routesChanged: @Sendable () async -> Void = {}
+    /// Called after a sync was stored, so the public listeners route by it
+    /// at once; returns the routed TCP ports they could not open.
+    var routesChanged: @Sendable () async -> Set<Int> = { [] }
+
+    /// How often one sync moves forwards off ports the edge cannot open
+    /// before it reports them as they are.
+    static let maximumPortMoves = 3
 
     /// The reply to a FORWARDS_SYNC or DOMAIN_REQUEST body; nil for other kinds.
     func reply(to kind: ControlKind, body: ByteBuffer) async -> ControlReply? {
@@ -35,11 +40,25 @@ struct HomeControlService: Sendable {
     /// public address or error, in declaration order.
     func syncForwards(_ declarations: [ForwardDeclaration]) async -> ForwardsResult {
         do {
-            let results = try await registry.syncForwards(
+            var results = try await registry.syncForwards(
                 home: home, declarations: declarations, tcpPortRange: addresses.tcpPortRange, now: now(),
                 actor: .home(home))
+            // A port another program holds on the edge cannot serve a forward:
+            // move the forward rather than report an address nobody answers.
+            var unavailable: Set<Int> = []
+            var moves = 0
+            while true {
+                let unopened = await routesChanged()
+                let blocked = unopened.intersection(results.compactMap(\.acceptedPort))
+                guard !blocked.isEmpty, moves < Self.maximumPortMoves else { break }
+                moves += 1
+                logger.warning("moving forwards off TCP ports in use on the edge", metadata: ["ports": "\(blocked.sorted())"])
+                unavailable.formUnion(unopened)
+                results = try await registry.syncForwards(
+                    home: home, declarations: declarations, tcpPortRange: addresses.tcpPortRange,
+                    unavailablePorts: unavailable, now: now(), actor: .home(home))
+            }
             let statuses = results.map(status)
-            await routesChanged()
             let rejected = statuses.filter { $0.error != nil }.count
             logger.info("forwards synced", metadata: ["forwards": "\(statuses.count)", "forwards.rejected": "\(rejected)"])
             return ForwardsResult(forwards: statuses)

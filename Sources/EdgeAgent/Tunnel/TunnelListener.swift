@@ -27,7 +27,7 @@ final class TunnelListener: Sendable {
         sessions: HomeSessionTable = HomeSessionTable(),
         sessionConfiguration: SessionConfiguration = SessionConfiguration(),
         publicAddresses: EdgePublicAddresses? = nil,
-        routesChanged: @escaping @Sendable () async -> Void = {},
+        routesChanged: @escaping @Sendable () async -> Set<Int> = { [] },
         logger: Logger
     ) async throws -> TunnelListener {
         let tls = try TLSContext(configuration: authority.serverTLSConfiguration(requireClientCertificate: false))
@@ -65,7 +65,7 @@ final class TunnelListener: Sendable {
         enrollment: EnrollmentService,
         registry: Registry,
         addresses: EdgePublicAddresses,
-        routesChanged: @escaping @Sendable () async -> Void,
+        routesChanged: @escaping @Sendable () async -> Set<Int>,
         configuration: SessionConfiguration,
         logger: Logger
     ) throws {
