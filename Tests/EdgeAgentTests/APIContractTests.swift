@@ -105,10 +105,10 @@ import Yams
             _ = try await api.registry.createHome(name: "victim", now: RegistryFixture.t0)
             _ = try await api.registry.createHome(name: "frozen", now: RegistryFixture.t0)
             // Live sessions: alpha answers PINGs, frozen's home stopped reading.
-            let alpha = try await LoopbackSession()
-            let frozen = try await LoopbackSession()
-            api.sessions.register(alpha.listener, for: "alpha")
-            api.sessions.register(frozen.listener, for: "frozen")
+            let alpha = try await LoopbackSessionPair()
+            let frozen = try await LoopbackSessionPair()
+            api.sessions.register(alpha.edge, for: "alpha")
+            api.sessions.register(frozen.edge, for: "frozen")
             try await frozen.freeze()
             let bigBody = api.directory.appendingPathComponent("big.json")
             try Data(repeating: UInt8(ascii: " "), count: 1 << 20).write(to: bigBody)
@@ -144,8 +144,8 @@ import Yams
                 #expect(observed[operation] == statuses, "\(operation): documented \(statuses.sorted()), observed \(seen)")
             }
             #expect(Set(observed.keys) == Set(documented.keys))
-            try await alpha.close()
-            try await frozen.close()
+            try await alpha.shutdown()
+            try await frozen.shutdown()
         }
     }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import Testing
 import Wire
 @testable import EdgeAgent
@@ -35,46 +33,5 @@ import Wire
             #expect(api.sessions.connectedHomes.isEmpty)
             try await pair.shutdown()
         }
-    }
-}
-
-/// A home-side and an edge-side session over a real TCP connection on 127.0.0.1.
-struct LoopbackSessionPair {
-    let group: MultiThreadedEventLoopGroup
-    let server: Channel
-    let home: WireSession
-    let edge: WireSession
-
-    init() async throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let accepted = group.next().makePromise(of: WireSession.self)
-        let noStreams: @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = { $0.eventLoop.makeSucceededVoidFuture() }
-        server = try await ServerBootstrap(group: group)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    accepted.succeed(try channel.pipeline.syncOperations.addWireSession(
-                        role: .listener, inboundStreamInitializer: noStreams))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let dialed = group.next().makePromise(of: WireSession.self)
-        _ = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    dialed.succeed(try channel.pipeline.syncOperations.addWireSession(
-                        role: .dialer, inboundStreamInitializer: noStreams))
-                }
-            }
-            .connect(to: server.localAddress!).get()
-        home = try await dialed.futureResult.get()
-        edge = try await accepted.futureResult.get()
-        _ = try await home.ready.get()
-        _ = try await edge.ready.get()
-    }
-
-    func shutdown() async throws {
-        try? await home.channel.close()
-        try? await server.close()
-        try await group.shutdownGracefully()
     }
 }

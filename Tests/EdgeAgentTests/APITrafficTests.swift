@@ -10,13 +10,13 @@ import Wire
     @Test func patchAppliesToTheLiveSessionAndShowReportsIt() async throws {
         try await APIHarness.with { api in
             _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
-            let live = try await LoopbackSession()
-            api.sessions.register(live.listener, for: "alpha")
+            let live = try await LoopbackSessionPair()
+            api.sessions.register(live.edge, for: "alpha")
 
             let patched = try await api.send(
                 "PATCH", "/api/homes/alpha", json: #"{"bandwidth_limit_kbps": 1000, "download_limit_kbps": 50000}"#)
             #expect(patched.status == 200, "\(patched)")
-            let traffic = try await live.listener.traffic.get()
+            let traffic = try await live.edge.traffic.get()
             #expect(traffic.received.limit == .limited(bytesPerSecond: 125_000, burst: 65_536))
             // 100 ms at 50 Mbit/s is 625,000 bytes, above the 64 KiB floor.
             #expect(traffic.sent.limit == .limited(bytesPerSecond: 6_250_000, burst: 625_000))
@@ -33,10 +33,10 @@ import Wire
 
             // A configured burst applies to both directions; null clears a limit.
             _ = try await api.send("PATCH", "/api/homes/alpha", json: #"{"burst_bytes": 20000, "download_limit_kbps": null}"#)
-            let after = try await live.listener.traffic.get()
+            let after = try await live.edge.traffic.get()
             #expect(after.received.limit == .limited(bytesPerSecond: 125_000, burst: 20_000))
             #expect(after.sent.limit == .unlimited)
-            try await live.close()
+            try await live.shutdown()
         }
     }
 
@@ -44,12 +44,12 @@ import Wire
         try await APIHarness.with { api in
             let home = try await api.registry.createHome(
                 name: "alpha", uploadLimitKbps: 2_000, downloadLimitKbps: 100, now: RegistryFixture.t0)
-            let live = try await LoopbackSession()
-            api.sessions.register(live.listener, for: "alpha", limits: home.rateLimits)
-            let traffic = try await live.listener.traffic.get()
+            let live = try await LoopbackSessionPair()
+            api.sessions.register(live.edge, for: "alpha", limits: home.rateLimits)
+            let traffic = try await live.edge.traffic.get()
             #expect(traffic.received.limit == .limited(bytesPerSecond: 250_000, burst: 65_536))
             #expect(traffic.sent.limit == .limited(bytesPerSecond: 12_500, burst: 65_536))
-            try await live.close()
+            try await live.shutdown()
         }
     }
 
@@ -59,31 +59,31 @@ import Wire
             let stale = try #require(try await api.registry.home(named: "alpha")).rateLimits
             // The PATCH lands between the admission's read and its registration.
             _ = try await api.send("PATCH", "/api/homes/alpha", json: #"{"bandwidth_limit_kbps": 500}"#)
-            let live = try await LoopbackSession()
-            api.sessions.register(live.listener, for: "alpha", limits: stale)
-            #expect(try await live.listener.traffic.get().received.limit == .limited(bytesPerSecond: 62_500, burst: 65_536))
-            try await live.close()
+            let live = try await LoopbackSessionPair()
+            api.sessions.register(live.edge, for: "alpha", limits: stale)
+            #expect(try await live.edge.traffic.get().received.limit == .limited(bytesPerSecond: 62_500, burst: 65_536))
+            try await live.shutdown()
         }
     }
 
     @Test func aPatchApplyingLateStillLeavesTheLastStoredLimits() async throws {
         try await APIHarness.with { api in
             let first = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1_000, now: RegistryFixture.t0)
-            let live = try await LoopbackSession()
-            api.sessions.register(live.listener, for: "alpha")
+            let live = try await LoopbackSessionPair()
+            api.sessions.register(live.edge, for: "alpha")
             // Two PATCHes raced: the second stored 2,000 and applied it, then
             // the first, slower one applies the 1,000 it had stored before.
             let second = try await api.registry.setBandwidth(
                 home: "alpha", upload: 2_000, download: nil, burst: nil, now: RegistryFixture.t0)
             api.sessions.setLimits(second.rateLimits, for: "alpha")
             await HomeHandlers.applyStoredLimits(first, api.context)
-            #expect(try await live.listener.traffic.get().received.limit == second.rateLimits.receive)
+            #expect(try await live.edge.traffic.get().received.limit == second.rateLimits.receive)
 
             // A home deleted while its PATCH was applying leaves no limits behind.
             try await api.registry.deleteHome(named: "alpha", now: RegistryFixture.t0)
             await HomeHandlers.applyStoredLimits(second, api.context)
             #expect(api.sessions.session(for: "alpha") == nil)
-            try await live.close()
+            try await live.shutdown()
         }
     }
 
@@ -91,8 +91,8 @@ import Wire
         try await APIHarness.with { api in
             _ = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1000, now: RegistryFixture.t0)
             _ = try await api.registry.createHome(name: "beta", now: RegistryFixture.t0)
-            let live = try await LoopbackSession()
-            api.sessions.register(live.listener, for: "alpha", limits: try #require(try await api.registry.home(named: "alpha")).rateLimits)
+            let live = try await LoopbackSessionPair()
+            api.sessions.register(live.edge, for: "alpha", limits: try #require(try await api.registry.home(named: "alpha")).rateLimits)
 
             let reply = try await api.send("GET", "/metrics")
             #expect(reply.status == 200, "\(reply)")
@@ -113,7 +113,7 @@ import Wire
             #expect(!lines.contains { $0.hasPrefix(#"portico_home_limit_bytes_per_second{home="beta""#) })
             #expect(!lines.contains { $0.hasPrefix(#"portico_home_bytes_total{home="beta""#) })
             try Self.checkExposition(lines)
-            try await live.close()
+            try await live.shutdown()
         }
     }
 

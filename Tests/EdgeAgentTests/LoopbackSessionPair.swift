@@ -1,0 +1,51 @@
+import NIOCore
+import NIOPosix
+import Wire
+
+/// A home-side and an edge-side session over a real TCP connection on
+/// 127.0.0.1, without TLS: the edge end is what the edge holds for a home,
+/// the home end answers PINGs as a home agent's session does.
+struct LoopbackSessionPair {
+    let group: MultiThreadedEventLoopGroup
+    let server: Channel
+    let home: WireSession
+    let edge: WireSession
+
+    init() async throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let accepted = group.next().makePromise(of: WireSession.self)
+        let noStreams: @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = { $0.eventLoop.makeSucceededVoidFuture() }
+        server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    accepted.succeed(try channel.pipeline.syncOperations.addWireSession(
+                        role: .listener, inboundStreamInitializer: noStreams))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let dialed = group.next().makePromise(of: WireSession.self)
+        _ = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    dialed.succeed(try channel.pipeline.syncOperations.addWireSession(
+                        role: .dialer, inboundStreamInitializer: noStreams))
+                }
+            }
+            .connect(to: server.localAddress!).get()
+        home = try await dialed.futureResult.get()
+        edge = try await accepted.futureResult.get()
+        _ = try await home.ready.get()
+        _ = try await edge.ready.get()
+    }
+
+    /// The home stops reading, like a home agent whose process hangs.
+    func freeze() async throws {
+        try await home.channel.setOption(ChannelOptions.autoRead, value: false).get()
+    }
+
+    func shutdown() async throws {
+        try? await home.channel.close()
+        try? await server.close()
+        try await group.shutdownGracefully()
+    }
+}
