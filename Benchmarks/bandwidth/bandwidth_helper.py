@@ -46,6 +46,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from procfs import cmd_tree, stat_fields, tree, wait_file, wait_listen  # noqa: E402
+
 EPS = 1e-3
 TARGETS = {
     "accuracy_pct": 5.0,         # measured rate within ±5 % of the limit
@@ -58,54 +61,10 @@ TARGETS = {
 
 # ------------------------------------------------------------ processes, ports
 
-def _children_map():
-    children = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # comm may contain spaces and parentheses: split after the last ')'.
-        ppid = int(stat[stat.rfind(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(name))
-    return children
-
-
-def cmd_tree(*pids):
-    children = _children_map()
-    seen, stack = [], [int(p) for p in pids]
-    while stack:
-        p = stack.pop()
-        if p in seen or not os.path.exists("/proc/%d" % p):
-            continue
-        seen.append(p)
-        stack.extend(children.get(p, []))
-    for p in seen:
-        print(p)
-    return 0
-
-
 def _cpu_seconds(pid):
     """User + system CPU seconds of PID and its descendants (all threads)."""
-    children = _children_map()
-    total, stack, seen = 0.0, [int(pid)], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            with open("/proc/%d/stat" % p) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rfind(")") + 2:].split()
-        total += sum(int(x) for x in rest[11:13]) / os.sysconf("SC_CLK_TCK")
-        stack.extend(children.get(p, []))
-    return total
+    fields = (stat_fields(p) for p in tree([pid]))
+    return sum(int(f[11]) + int(f[12]) for f in fields if f) / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_busy_seconds():
@@ -138,39 +97,6 @@ def cmd_cpu_since(path, *named):
         out[name] = round(100 * (_cpu_seconds(pid) - mark[name]) / wall, 1)
     print(json.dumps(out))
     return 0
-
-
-def _listening(port):
-    want = "%04X" % int(port)
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    parts = line.split()
-                    if parts[3] == "0A" and parts[1].rsplit(":", 1)[1] == want:
-                        return True
-        except OSError:
-            continue
-    return False
-
-
-def cmd_wait_listen(port, seconds):
-    deadline = time.monotonic() + float(seconds)
-    while time.monotonic() < deadline:
-        if _listening(port):
-            return 0
-        time.sleep(0.1)
-    return 1
-
-
-def cmd_wait_file(path, seconds):
-    deadline = time.monotonic() + float(seconds)
-    while time.monotonic() < deadline:
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            return 0
-        time.sleep(0.1)
-    return 1
 
 
 def cmd_json_get(path, key):
@@ -698,7 +624,7 @@ def cmd_report(path, outfile):
 
 
 COMMANDS = {
-    "tree": cmd_tree, "cpu-mark": cmd_cpu_mark, "cpu-since": cmd_cpu_since, "wait-listen": cmd_wait_listen, "wait-file": cmd_wait_file,
+    "tree": cmd_tree, "cpu-mark": cmd_cpu_mark, "cpu-since": cmd_cpu_since, "wait-listen": wait_listen, "wait-file": wait_file,
     "json-get": cmd_json_get, "wait-forwards": cmd_wait_forwards,
     "accuracy": cmd_accuracy, "late-joiner": cmd_late_joiner, "parallel": cmd_parallel,
     "isolation": cmd_isolation, "pings": cmd_pings, "live": cmd_live, "put": cmd_put, "report": cmd_report,

@@ -19,6 +19,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 H() { python3 "$HERE/bandwidth_helper.py" "$@"; }
+# shellcheck source=SCRIPTDIR/../lib/processes.sh
+source "$HERE/../lib/processes.sh"   # log, stop_pids
 
 # ---------------------------------------------------------------- settings
 PORTICO_BIN=${PORTICO_BIN:-.build/release}
@@ -101,7 +103,6 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 declare -a STARTED=()                     # PIDs in start order
 declare -A STOPPED=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # start_to OUTFILE CMD... : run in the background with output to OUTFILE,
 # record the PID (LAST_PID) so that cleanup stops it whatever happens.
@@ -111,31 +112,6 @@ start_to() {
 	"$@" >"$out" 2>&1 </dev/null &
 	LAST_PID=$!
 	STARTED+=("$LAST_PID")
-}
-
-# stop_pids PID... : TERM each PID and its descendants, KILL what is left after 5 s.
-stop_pids() {
-	local all=() p i alive
-	for p in "$@"; do
-		[ -n "$p" ] || continue
-		# shellcheck disable=SC2207
-		all+=($(H tree "$p" 2>/dev/null))
-	done
-	for p in "${all[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for i in $(seq 50); do
-		alive=()
-		for p in "${all[@]}"; do
-			kill -0 "$p" 2>/dev/null && [ "$(awk '{print $3}' /proc/"$p"/stat 2>/dev/null)" != Z ] && alive+=("$p")
-		done
-		[ ${#alive[@]} = 0 ] && break
-		sleep 0.1
-	done
-	for p in "${alive[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in "$@"; do
-		wait "$p" 2>/dev/null
-		STOPPED[$p]=1
-	done
-	return 0
 }
 
 # wait_bg PID : a background client that ends by itself.

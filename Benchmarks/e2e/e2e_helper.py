@@ -49,12 +49,8 @@ import socket
 import sys
 import time
 
-
-def _write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from procfs import cmd_tree, stat_fields, tree, wait_file, wait_listen, write_atomic  # noqa: E402
 
 
 def cmd_sink(port, status, max_seconds="3600"):
@@ -98,7 +94,7 @@ def cmd_sink(port, status, max_seconds="3600"):
                     live -= 1
         now = time.monotonic()
         if live != last or now - last_write > 1.0:
-            _write_atomic(status, "%d\n" % live)
+            write_atomic(status, "%d\n" % live)
             last = live
             last_write = now
     return 0
@@ -138,36 +134,6 @@ def cmd_hold(host, port, count, max_seconds="300"):
     return 0
 
 
-def _children_map():
-    children = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # comm may contain spaces and parentheses: split after the last ')'.
-        rest = stat[stat.rfind(")") + 2:].split()
-        ppid = int(rest[1])
-        children.setdefault(ppid, []).append(int(name))
-    return children
-
-
-def _tree(pids):
-    children = _children_map()
-    seen = []
-    stack = [int(p) for p in pids]
-    while stack:
-        p = stack.pop()
-        if p in seen or not os.path.exists("/proc/%d" % p):
-            continue
-        seen.append(p)
-        stack.extend(children.get(p, []))
-    return seen
-
-
 def _rss_kib(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -180,24 +146,18 @@ def _rss_kib(pid):
 
 
 def _cpu_s(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
-    except OSError:
-        return 0.0
-    rest = stat[stat.rfind(")") + 2:].split()
-    # utime, stime, cutime, cstime are fields 14-17 (rest[11:15]).
-    ticks = sum(int(x) for x in rest[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    fields = stat_fields(pid)
+    # utime, stime, cutime, cstime are fields 14-17 (fields[11:15]).
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def cmd_cpu(*pids):
-    print("%.2f" % sum(_cpu_s(p) for p in _tree(pids)))
+    print("%.2f" % sum(_cpu_s(p) for p in tree(pids)))
     return 0
 
 
 def cmd_rss(*pids):
-    print(sum(_rss_kib(p) for p in _tree(pids)))
+    print(sum(_rss_kib(p) for p in tree(pids)))
     return 0
 
 
@@ -211,13 +171,7 @@ def _comm(pid):
 
 
 def cmd_rss_detail(*pids):
-    print(json.dumps([{"pid": p, "cmd": _comm(p), "rss_kib": _rss_kib(p)} for p in _tree(pids)]))
-    return 0
-
-
-def cmd_tree(*pids):
-    for p in _tree(pids):
-        print(p)
+    print(json.dumps([{"pid": p, "cmd": _comm(p), "rss_kib": _rss_kib(p)} for p in tree(pids)]))
     return 0
 
 
@@ -227,17 +181,8 @@ def cmd_put(path, key, value):
         with open(path) as f:
             data = json.load(f)
     data[key] = json.loads(value)
-    _write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     return 0
-
-
-def cmd_wait_file(path, seconds):
-    deadline = time.monotonic() + float(seconds)
-    while time.monotonic() < deadline:
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            return 0
-        time.sleep(0.1)
-    return 1
 
 
 def _read_count(path):
@@ -260,30 +205,6 @@ def cmd_wait_count(path, op, n, seconds):
             print(c)
             return 1
         time.sleep(0.1)
-
-
-def _listening(port):
-    want = "%04X" % int(port)
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    parts = line.split()
-                    if parts[3] == "0A" and parts[1].rsplit(":", 1)[1] == want:
-                        return True
-        except OSError:
-            continue
-    return False
-
-
-def cmd_wait_listen(port, seconds):
-    deadline = time.monotonic() + float(seconds)
-    while time.monotonic() < deadline:
-        if _listening(port):
-            return 0
-        time.sleep(0.1)
-    return 1
 
 
 def _fmt(v, unit=""):
@@ -386,9 +307,9 @@ COMMANDS = {
     "rss-detail": cmd_rss_detail,
     "tree": cmd_tree,
     "put": cmd_put,
-    "wait-file": cmd_wait_file,
+    "wait-file": wait_file,
     "wait-count": cmd_wait_count,
-    "wait-listen": cmd_wait_listen,
+    "wait-listen": wait_listen,
     "report": cmd_report,
 }
 

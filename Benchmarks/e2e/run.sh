@@ -18,6 +18,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 H() { python3 "$HERE/e2e_helper.py" "$@"; }
+# shellcheck source=SCRIPTDIR/../lib/processes.sh
+source "$HERE/../lib/processes.sh"   # log, stop_pids
 
 # ---------------------------------------------------------------- settings
 PORTICO_BIN=${PORTICO_BIN:-.build/release}
@@ -83,8 +85,6 @@ declare -A PNAME=()
 declare -A STOPPED=()
 CREATED_RUN_SSHD=0
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
 # start NAME CMD... : run in the background, log to $LOGS/NAME.log, record PID.
 start() {
 	local name=$1
@@ -94,33 +94,6 @@ start() {
 	STARTED+=("$pid")
 	PNAME[$pid]=$name
 	LAST_PID=$pid
-}
-
-# stop_pids PID... : TERM each PID and its descendants, KILL what is left after 5 s.
-stop_pids() {
-	local all=() p
-	for p in "$@"; do
-		[ -n "$p" ] || continue
-		# shellcheck disable=SC2207
-		all+=($(H tree "$p" 2>/dev/null))
-	done
-	[ ${#all[@]} -gt 0 ] || return 0
-	for p in "${all[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	local i alive=()
-	for i in $(seq 50); do
-		alive=()
-		for p in "${all[@]}"; do
-			kill -0 "$p" 2>/dev/null && [ "$(awk '{print $3}' /proc/"$p"/stat 2>/dev/null)" != Z ] && alive+=("$p")
-		done
-		[ ${#alive[@]} = 0 ] && break
-		sleep 0.1
-	done
-	for p in "${alive[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in "$@"; do
-		wait "$p" 2>/dev/null
-		STOPPED[$p]=1
-	done
-	return 0
 }
 
 cleanup() {
