@@ -18,6 +18,11 @@ public final class ArrivalLog: Sendable {
     /// All bytes so far.
     public var total: Int { arrivals.withLock { $0.last?.total ?? 0 } }
 
+    /// When the total first reached `count` bytes.
+    public func instant(reaching count: Int) -> ContinuousClock.Instant? {
+        arrivals.withLock { list in list.first { $0.total >= count }?.at }
+    }
+
     /// Bytes that arrived in `from..<to`.
     public func bytes(from: ContinuousClock.Instant, to: ContinuousClock.Instant) -> Int {
         arrivals.withLock { list in
