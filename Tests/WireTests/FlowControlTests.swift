@@ -115,10 +115,20 @@ struct SchedulingFairnessTests {
     func roundRobinShares() async throws {
         // 40 Mbit/s with a small queue, so the tunnel, not the streams, is the bottleneck.
         let link = LinkProfile(bitsPerSecond: 40_000_000, queueLimit: 256 * 1024)
+        // Every stream gets the same fixed 1 MiB window (what auto-tuning
+        // settles on here when the machine is idle). Streams that are limited
+        // by their window share a bottleneck beyond the sender in proportion
+        // to their windows, and on a starved machine auto-tuning can leave a
+        // late stream with a larger or smaller window than its siblings: that
+        // measured the tuner's luck, not the scheduler. Window growth has its
+        // own test (LongLinkTests).
+        var configuration = SessionConfiguration()
+        configuration.initialStreamWindow = 1024 * 1024
+        configuration.maxStreamWindow = 1024 * 1024
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let box = EmulatorBox()
         let counters = [TimedCounter(), TimedCounter(), TimedCounter()]
-        let pair = try await SessionPair(listenerStreams: { stream in
+        let pair = try await SessionPair(configuration: configuration, listenerStreams: { stream in
             let index = Int(stream.metadata.forward.dropFirst("bulk-".count)) ?? 0
             return stream.eventLoop.makeCompletedFuture { try stream.pipeline.syncOperations.addHandler(counters[index]) }
         }) { target in
@@ -142,11 +152,11 @@ struct SchedulingFairnessTests {
 
         try await flood(0)
         try await flood(1)
-        let (twoFrom, twoTo) = try await window(after: counters[1], from: .seconds(2), to: .seconds(3))
+        let (twoFrom, twoTo) = try await window(after: counters[1], from: .seconds(1), to: .seconds(2))
         try await flood(2)
-        // The late stream starts with the initial window and must grow it past
-        // the queueing delay first; on a loaded machine that takes a few seconds.
-        let (threeFrom, threeTo) = try await window(after: counters[2], from: .seconds(4), to: .seconds(5))
+        // The late stream's first bytes queue behind the others' in flight; a
+        // second later the shares have settled.
+        let (threeFrom, threeTo) = try await window(after: counters[2], from: .seconds(1), to: .seconds(2))
 
         let before = counters.prefix(2).map { $0.bytes(from: twoFrom, to: twoTo) }
         let after = counters.map { $0.bytes(from: threeFrom, to: threeTo) }
@@ -154,7 +164,7 @@ struct SchedulingFairnessTests {
         #expect(before.allSatisfy { $0 > 0 })
         #expect((0.4...0.6).contains(shareBefore), "two streams: \(before)")
         let total = Double(after.reduce(0, +))
-        #expect(after.allSatisfy { (0.2...0.46).contains(Double($0) / max(1, total)) }, "three streams: \(after)")
+        #expect(after.allSatisfy { (0.25...0.42).contains(Double($0) / max(1, total)) }, "three streams: \(after)")
         try await pair.dialer.channel.close()
         try await box.emulator?.close()
         try await pair.shutdown()
