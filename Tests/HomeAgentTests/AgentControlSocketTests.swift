@@ -11,8 +11,13 @@ import Testing
 struct AgentControlSocketTests {
     /// A runner that is not connected (its loop is never started) behind a
     /// real control socket in a temp directory.
-    static func withServer(_ body: (String, HomeAgentRunner) async throws -> Void) async throws {
-        try await withDirectory { directory in
+    static func withServer(nestedIn subdirectory: String? = nil, _ body: (String, HomeAgentRunner) async throws -> Void) async throws {
+        try await withDirectory { base in
+            var directory = base
+            if let subdirectory {
+                directory = base.appendingPathComponent(subdirectory)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            }
             let configPath = directory.appendingPathComponent("homeagent.yaml").path
             var logger = Logger(label: "test")
             logger.logLevel = .critical
@@ -78,6 +83,33 @@ struct AgentControlSocketTests {
             #expect(reply == "")
             #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path).ok)
         }
+    }
+
+    @Test("a config deeper than a socket address allows still gets its socket next to it, and the CLI reaches it")
+    func deepConfigPath() async throws {
+        let deep = (1...6).map { "nested-directory-\($0)" }.joined(separator: "/")
+        try await Self.withServer(nestedIn: deep) { path, _ in
+            #expect(path.utf8.count > UnixSocketPath.maximumLength)
+            let reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+            #expect(reply.ok)
+            #expect(reply.status?.home == "alice")
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect(attributes[.type] as? FileAttributeType == .typeSocket)
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
+        }
+    }
+
+    @Test("a socket name that cannot fit, or a missing directory, is a clear error")
+    func unaddressable() async throws {
+        let longName = "/tmp/" + String(repeating: "n", count: 120) + ".sock"
+        await #expect(throws: UnixSocketPathError.self) {
+            try await AgentControlClient.send(AgentRequest(command: .status), to: longName)
+        }
+        let missing = "/tmp/portico-missing-\(UUID().uuidString)/" + String(repeating: "d", count: 80) + "/homeagent.sock"
+        let error = await #expect(throws: UnixSocketPathError.self) {
+            try await AgentControlClient.send(AgentRequest(command: .status), to: missing)
+        }
+        #expect(error?.description.contains("cannot open its directory: No such file or directory") == true)
     }
 
     @Test("a second agent for the same config is refused; a stale socket file is replaced")

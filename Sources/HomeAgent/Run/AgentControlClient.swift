@@ -24,13 +24,15 @@ enum AgentControlClient {
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
         let collector = ReplyCollector()
-        let channel = try await ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.seconds(2))
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
             }
-            .connect(unixDomainSocketPath: path).get()
+        let channel = try await UnixSocketPath.withAddressable(path) { address in
+            try await bootstrap.connect(unixDomainSocketPath: address).get()
+        }
         try? await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
         if halfClose { try? await channel.close(mode: .output).get() }
         let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }

@@ -25,13 +25,15 @@ struct AgentControlServer: Sendable {
             }
             try? FileManager.default.removeItem(atPath: path)
         }
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(AgentControlHandler(runner: runner, logger: logger))
                 }
             }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+        let channel = try await UnixSocketPath.withAddressable(path) { address in
+            try await bootstrap.bind(unixDomainSocketPath: address, cleanupExistingSocketFile: false).get()
+        }
         chmod(path, 0o600)
         return AgentControlServer(channel: channel, path: path)
     }
