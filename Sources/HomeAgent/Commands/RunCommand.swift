@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text or json (default: log_format from the config, else text).")
     var logFormat: HomeConfig.LogFormat?
 
-    @Option(name: .long, help: "Logging threshold: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Logging threshold: trace, debug (adds a line per connection), info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {

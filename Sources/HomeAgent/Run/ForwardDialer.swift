@@ -55,7 +55,9 @@ struct ForwardDialer: Sendable {
                 }
                 try socket.pipeline.syncOperations.addHandler(targetEnd.take())
                 try stream.pipeline.syncOperations.addHandler(streamEnd.take())
-                logger.info("connection", metadata: ["target": "\(target)"])
+                // One line per connection is an access log; a busy site
+                // would drown everything else in it at the default level.
+                logger.debug("connection", metadata: ["target": "\(target)"])
             }
             .flatMap {
                 forward.compresses ? stream.setOption(WireStreamOptions.compression, value: true) : loop.makeSucceededVoidFuture()

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 
 /// A running `homeagent run` for one config, logging to a file the tests
-/// read. Stopped by PID.
+/// read, at debug so that the log names every connection the agent served.
+/// Stopped by PID.
 final class HomeAgentProcess: @unchecked Sendable {
     // @unchecked: `Process` is only started, signalled and reaped.
 
@@ -15,7 +16,7 @@ final class HomeAgentProcess: @unchecked Sendable {
         logFile = URL(fileURLWithPath: config).deletingLastPathComponent()
             .appendingPathComponent("run-\(UUID().uuidString.prefix(8)).log")
         process = try SpawnedProcess(
-            AgentRun.binary("homeagent"), ["run", "--config", config] + arguments,
+            AgentRun.binary("homeagent"), ["run", "--config", config, "--log-level", "debug"] + arguments,
             output: logFile.path, error: logFile.path)
     }
 
