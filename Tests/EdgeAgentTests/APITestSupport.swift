@@ -110,6 +110,11 @@ extension JSONValue {
 }
 
 /// Runs `/usr/bin/curl` with a hard deadline; a hung curl is killed by PID.
+///
+/// The deadline only catches a server that hangs. It is generous because the
+/// API server runs inside the test process, on the concurrency pool that
+/// hundreds of tests share: on a loaded two-core machine a handler can wait
+/// seconds for a thread, which is the test run's doing, not the server's.
 enum Curl {
     static func run(method: String, url: String, headers: [String], bodyFile: URL?, scratch: URL) async throws
         -> HTTPReply
@@ -117,7 +122,7 @@ enum Curl {
         let id = UUID().uuidString
         let bodyOut = scratch.appendingPathComponent("reply-\(id).body")
         let headersOut = scratch.appendingPathComponent("reply-\(id).headers")
-        var arguments = ["-s", "-S", "--max-time", "10", "-X", method, "-o", bodyOut.path, "-D", headersOut.path,
+        var arguments = ["-s", "-S", "--max-time", "30", "-X", method, "-o", bodyOut.path, "-D", headersOut.path,
                          "-w", "%{http_code}", "-H", "Expect:"]
         for header in headers { arguments += ["-H", header] }
         if let bodyFile { arguments += ["--data-binary", "@" + bodyFile.path] }
@@ -126,7 +131,7 @@ enum Curl {
         let statusOut = scratch.appendingPathComponent("reply-\(id).status").path
         defer { try? FileManager.default.removeItem(atPath: statusOut) }
         let process = try SpawnedProcess("/usr/bin/curl", arguments, output: statusOut)
-        await process.waitForExit(timeout: .seconds(15))
+        await process.waitForExit(timeout: .seconds(40))
         if process.isRunning {
             await process.killAndWait()
             Issue.record("curl \(method) \(url) did not finish in time")
