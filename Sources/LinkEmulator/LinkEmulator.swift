@@ -26,20 +26,23 @@ public final class LinkEmulator: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { inbound in
-                let up = DelayLineHandler(profile: upstream, frozen: isFrozen)
-                let down = DelayLineHandler(profile: downstream, frozen: isFrozen)
-                down.partner = inbound
-                return ClientBootstrap(group: inbound.eventLoop)
+                // Both handlers live on the inbound channel's loop, which the
+                // outbound connection shares.
+                let loop = inbound.eventLoop
+                let up = NIOLoopBound(DelayLineHandler(profile: upstream, frozen: isFrozen), eventLoop: loop)
+                let down = NIOLoopBound(DelayLineHandler(profile: downstream, frozen: isFrozen), eventLoop: loop)
+                down.value.partner = inbound
+                return ClientBootstrap(group: loop)
                     .channelOption(.allowRemoteHalfClosure, value: true)
                     .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .channelInitializer { outbound in
-                        outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(down) }
+                        outbound.eventLoop.makeCompletedFuture { try outbound.pipeline.syncOperations.addHandler(down.value) }
                     }
                     .connect(to: target)
                     .flatMap { outbound in
-                        up.partner = outbound
+                        up.value.partner = outbound
                         do {
-                            try inbound.pipeline.syncOperations.addHandler(up)
+                            try inbound.pipeline.syncOperations.addHandler(up.value)
                         } catch {
                             return inbound.eventLoop.makeFailedFuture(error)
                         }

@@ -122,7 +122,7 @@ struct AgentControlSocketTests {
         }
         try await Self.withDirectory { directory in
             let path = directory.appendingPathComponent("stale.sock").path
-            FileManager.default.createFile(atPath: path, contents: Data("left over".utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("left over".utf8)))
             let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: path, logger: Logger(label: "t"))
             let server = try await AgentControlServer.bind(
                 path: path, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "t"))

@@ -16,7 +16,7 @@ final class RawPeer: Sendable {
         let bytes = Mutex(ByteBuffer())
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var incoming = unwrapInboundIn(data)
-            bytes.withLock { $0.writeBuffer(&incoming) }
+            bytes.withLock { _ = $0.writeBuffer(&incoming) }
         }
     }
 

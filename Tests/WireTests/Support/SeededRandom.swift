@@ -8,7 +8,7 @@ func randomBytes(_ count: Int, seed: UInt64) -> ByteBuffer {
     buffer.reserveCapacity(count)
     while buffer.readableBytes < count {
         let word = random.next().littleEndian
-        withUnsafeBytes(of: word) { buffer.writeBytes($0.prefix(count - buffer.readableBytes)) }
+        withUnsafeBytes(of: word) { _ = buffer.writeBytes($0.prefix(count - buffer.readableBytes)) }
     }
     return buffer
 }
