@@ -24,6 +24,22 @@ struct DomainRequestTests {
         try await edge.stop()
     }
 
+    @Test("list reports the home's domains and changes nothing, not even the audit log")
+    func list() async throws {
+        let edge = try await EdgeFixture()
+        let (session, control) = try await edge.connectControl(try await edge.enroll("alice"))
+        #expect(try await control.listDomains().domains == [])
+        _ = try await control.addDomain("example.com")
+        _ = try await control.addDomain("example.org")
+        let audit = try await edge.registry.auditLog()
+        let listed = try await control.listDomains()
+        #expect(listed.domains == ["example.com", "example.org"])
+        #expect(listed.error == nil)
+        #expect(try await edge.registry.auditLog() == audit)
+        try await session.channel.close()
+        try await edge.stop()
+    }
+
     @Test("com, co.uk and github.io are refused as public suffixes")
     func publicSuffixes() async throws {
         let edge = try await EdgeFixture()

@@ -12,10 +12,17 @@ struct HomeCLITests {
     @Test("domain add claims example.com; com and co.uk are refused as public suffixes with exit status 1")
     func domainAdd() async throws {
         let home = try await HomeCLIFixture()
+        #expect(try await home.homeagent(["domain", "list"]).output == "(none)\n")
 
         let added = try await home.homeagent(["domain", "add", "example.com"])
         #expect(added.status == 0, "stderr: \(added.error)")
         #expect(added.output == "added example.com\ndomains: example.com\n")
+        #expect(try await home.homeagent(["domain", "add", "example.org"]).status == 0)
+        let listed = try await home.homeagent(["domain", "list"])
+        #expect(listed.status == 0, "stderr: \(listed.error)")
+        #expect(listed.output == "example.com\nexample.org\n")
+        #expect(try await home.homeagent(["domain", "list", "--json"]).output == #"{"domains":["example.com","example.org"]}"# + "\n")
+        #expect(try await home.homeagent(["domain", "remove", "example.org"]).status == 0)
 
         // A single label is refused before the list is consulted, under the same code.
         let single = try await home.homeagent(["domain", "add", "com"])

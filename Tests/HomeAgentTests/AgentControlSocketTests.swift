@@ -64,6 +64,7 @@ struct AgentControlSocketTests {
         (Array(#"{"command":"explode"}"#.utf8) + [10], "malformed request"),
         (Array(#"{"command":"domain-add"}"#.utf8) + [10], "domain-add needs a domain"),
         (Array(#"{"command":"domain-add","domain":"example.com"}"#.utf8) + [10], "not connected to the edge"),
+        (Array(#"{"command":"domain-list"}"#.utf8) + [10], "not connected to the edge"),
         ([UInt8](repeating: 0x41, count: 20_000), "request longer than 16384 bytes"),
         ([0xFF, 0xFE, 0x00, 10], "malformed request"),
     ] as [([UInt8], String)])

@@ -19,6 +19,7 @@ struct ControlMessageTests {
             ForwardStatus(name: "app", error: ControlError(code: "foreign_domain", message: "app.other.org is not under your domains")),
         ])),
         .domainRequest(DomainRequest(requestID: 7, action: .add, domain: "example.com")),
+        .domainRequest(DomainRequest(requestID: 8, action: .list)),
         .domainResult(DomainResult(requestID: 7, domains: ["example.com"])),
     ]
 
@@ -35,6 +36,14 @@ struct ControlMessageTests {
         #expect(try ControlMessage.decode(kind: .domainRequest, body: extended) == .domainRequest(DomainRequest(requestID: 2, action: .add, domain: "b.example")))
     }
 
+    @Test("list names no domain: none is sent, and one that is sent is ignored")
+    func listRequest() throws {
+        let body = String(buffer: ControlMessage.domainRequest(DomainRequest(requestID: 3, action: .list)).encodedBody())
+        #expect(body == #"{"action":"list","request_id":3}"#)
+        let withDomain = ByteBuffer(string: #"{"action":"list","domain":"","request_id":4}"#)
+        #expect(try ControlMessage.decode(kind: .domainRequest, body: withDomain) == .domainRequest(DomainRequest(requestID: 4, action: .list)))
+    }
+
     @Test("an unknown kind is ignored, not an error")
     func unknownKind() throws {
         #expect(try ControlMessage.decode(kind: ControlKind(rawValue: 0x7FFF), body: ByteBuffer(string: "whatever")) == nil)
@@ -44,6 +53,8 @@ struct ControlMessageTests {
           arguments: [
             #"{"#, #"[]"#, #"{"request_id":"seven","action":"add","domain":"x"}"#,
             #"{"request_id":1,"action":"grab","domain":"x"}"#, #"{"action":"add","domain":"x"}"#, "\u{0}\u{1}garbage",
+            #"{"request_id":1,"action":"add"}"#, #"{"request_id":1,"action":"remove","domain":7}"#,
+            #"{"request_id":1,"action":"list","domain":["x"]}"#,
           ])
     func malformed(_ text: String) {
         #expect(throws: ControlMessageError.self) {

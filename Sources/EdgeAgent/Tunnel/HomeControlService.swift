@@ -70,15 +70,19 @@ struct HomeControlService: Sendable {
         }
     }
 
-    /// Claims or releases a domain and reports the home's domains afterwards.
+    /// Claims or releases a domain and reports the home's domains afterwards
+    /// (`list` only reports them).
     func domainRequest(_ request: DomainRequest) async -> DomainResult {
         var failure: RegistryError?
         do {
             switch request.action {
             case .add: try await registry.claimDomain(request.domain, home: home, now: now(), actor: .home(home))
             case .remove: try await registry.releaseDomain(request.domain, home: home, now: now(), actor: .home(home))
+            case .list: break
             }
-            logger.info("domain \(request.action.rawValue)", metadata: ["domain": "\(request.domain.prefix(80))"])
+            if request.action != .list {
+                logger.info("domain \(request.action.rawValue)", metadata: ["domain": "\(request.domain.prefix(80))"])
+            }
         } catch {
             failure = error
             logger.notice(

@@ -1,17 +1,15 @@
 import ArgumentParser
 import Wire
 
-/// `homeagent domain add|remove NAME`: claims or releases a base domain at
-/// the edge over this home's session. Hostnames of forwards must fall under
-/// one of the home's domains, so this comes before `expose`.
-///
-/// There is no `domain list`: the protocol has no request that only reads
-/// the list; every add and remove prints the domains afterwards.
+/// `homeagent domain add|remove NAME` and `domain list`: claims, releases
+/// or lists the home's base domains at the edge over this home's session.
+/// Hostnames of forwards must fall under one of the home's domains, so this
+/// comes before `expose`.
 struct DomainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "domain",
-        abstract: "Claim or release a base domain for this home's forwards.",
-        subcommands: [Add.self, Remove.self]
+        abstract: "Claim, release or list the base domains of this home's forwards.",
+        subcommands: [Add.self, Remove.self, List.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -53,12 +51,35 @@ struct DomainCommand: AsyncParsableCommand {
         }
     }
 
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print this home's base domains, as the edge has them, one per line.",
+            discussion: "Asks the edge, through the running agent if there is one."
+        )
+
+        @OptionGroup var options: HomeConfigOptions
+        @Flag(help: "Print {\"domains\": [...]} instead.")
+        var json = false
+
+        func run() async throws {
+            let result = try await DomainCommand.request(configPath: options.config, .domainList, nil) {
+                try await $0.listDomains()
+            }
+            if json {
+                let document = try AgentControlCoding.encoder.encode(["domains": result.domains])
+                Swift.print(String(decoding: document, as: UTF8.self))
+            } else {
+                Swift.print(result.domains.isEmpty ? "(none)" : result.domains.joined(separator: "\n"))
+            }
+        }
+    }
+
     /// Through the running agent if one serves this config, else over a
     /// session of our own that is always closed again. An edge refusal
     /// propagates as ``HomeControlError/refused(_:)``, whose description
     /// carries the edge's sentence and code; the exit status is 1.
     static func request(
-        configPath: String, _ command: AgentRequest.Command, _ domain: String,
+        configPath: String, _ command: AgentRequest.Command, _ domain: String?,
         _ body: (HomeControlClient) async throws -> DomainResult
     ) async throws -> DomainResult {
         if let result = try await throughRunningAgent(configPath: configPath, command, domain) {
@@ -79,7 +100,7 @@ struct DomainCommand: AsyncParsableCommand {
     /// answers (a second session would take the running one's place at the
     /// edge); nil when no agent runs.
     static func throughRunningAgent(
-        configPath: String, _ command: AgentRequest.Command, _ domain: String
+        configPath: String, _ command: AgentRequest.Command, _ domain: String?
     ) async throws -> DomainResult? {
         let socket = AgentControlCoding.socketPath(forConfig: configPath)
         guard let reply = try? await AgentControlClient.send(AgentRequest(command: command, domain: domain), to: socket)

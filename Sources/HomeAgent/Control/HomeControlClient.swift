@@ -59,6 +59,12 @@ struct HomeControlClient: Sendable {
         return try await onLoop { $0.domainRequest(.remove, domain, timeout: timeout) }
     }
 
+    /// The home's base domains, as the edge has them.
+    func listDomains() async throws(HomeControlError) -> DomainResult {
+        let timeout = self.timeout
+        return try await onLoop { $0.domainRequest(.list, "", timeout: timeout) }
+    }
+
     private func onLoop<T: Sendable>(
         _ body: @escaping @Sendable (HomeControlResponseHandler) -> EventLoopFuture<T>
     ) async throws(HomeControlError) -> T {

@@ -11,6 +11,7 @@ struct AgentRequest: Codable, Equatable, Sendable {
         case reload
         case domainAdd = "domain-add"
         case domainRemove = "domain-remove"
+        case domainList = "domain-list"
     }
 
     var command: Command

@@ -117,12 +117,19 @@ final class AgentControlHandler: ChannelInboundHandler {
             }
         case .domainAdd, .domainRemove:
             guard let domain = request.domain else { return .failure("\(request.command.rawValue) needs a domain") }
-            do {
-                let result = try await runner.domain(request.command == .domainAdd ? .add : .remove, domain)
-                return AgentReply(ok: result.error == nil, domains: result, error: result.error?.message)
-            } catch {
-                return .failure("\(error)")
-            }
+            return await domains(request.command == .domainAdd ? .add : .remove, domain, runner: runner)
+        case .domainList:
+            return await domains(.list, "", runner: runner)
+        }
+    }
+
+    /// Claims, releases or lists domains; the reply carries the domains afterwards.
+    private static func domains(_ action: DomainRequest.Action, _ name: String, runner: HomeAgentRunner) async -> AgentReply {
+        do {
+            let result = try await runner.domain(action, name)
+            return AgentReply(ok: result.error == nil, domains: result, error: result.error?.message)
+        } catch {
+            return .failure("\(error)")
         }
     }
 }

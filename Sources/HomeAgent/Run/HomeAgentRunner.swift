@@ -93,12 +93,13 @@ actor HomeAgentRunner {
         return .success(board.current)
     }
 
-    /// Claims or releases a base domain over the live session.
+    /// Claims, releases or lists base domains over the live session.
     func domain(_ action: DomainRequest.Action, _ name: String) async throws -> DomainResult {
         guard let connection else { throw RunningAgentError(message: "not connected to the edge right now") }
         switch action {
         case .add: return try await connection.control.addDomain(name)
         case .remove: return try await connection.control.removeDomain(name)
+        case .list: return try await connection.control.listDomains()
         }
     }
 

@@ -124,22 +124,42 @@ public struct ForwardsResult: Codable, Hashable, Sendable {
     }
 }
 
-/// DOMAIN_REQUEST: claim (`add`) or release (`remove`) a base domain.
+/// DOMAIN_REQUEST: claim (`add`) or release (`remove`) a base domain, or
+/// only ask for the home's domains (`list`).
 public struct DomainRequest: Codable, Hashable, Sendable {
     public enum Action: String, Codable, Hashable, Sendable {
         case add
         case remove
+        case list
     }
 
     /// Chosen by the home; echoed in the result.
     public var requestID: UInt32
     public var action: Action
+    /// The domain to add or remove; empty (and absent on the wire) for `list`.
     public var domain: String
 
-    public init(requestID: UInt32, action: Action, domain: String) {
+    public init(requestID: UInt32, action: Action, domain: String = "") {
         self.requestID = requestID
         self.action = action
         self.domain = domain
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(UInt32.self, forKey: .requestID)
+        action = try container.decode(Action.self, forKey: .action)
+        // `list` names no domain; `add` and `remove` must.
+        domain = action == .list
+            ? try container.decodeIfPresent(String.self, forKey: .domain) ?? ""
+            : try container.decode(String.self, forKey: .domain)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requestID, forKey: .requestID)
+        try container.encode(action, forKey: .action)
+        if action != .list || !domain.isEmpty { try container.encode(domain, forKey: .domain) }
     }
 
     enum CodingKeys: String, CodingKey {
