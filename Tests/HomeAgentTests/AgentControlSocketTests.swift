@@ -100,6 +100,21 @@ struct AgentControlSocketTests {
         }
     }
 
+    @Test("the socket file is 0600 the moment bind creates it, whatever the umask allows; a taken path is a clear error")
+    func privateFromTheStart() async throws {
+        try await Self.withDirectory { directory in
+            let path = directory.appendingPathComponent("private.sock").path
+            let descriptor = try PrivateUnixSocket.bind(path, naming: path)
+            defer { close(descriptor) }
+            // Nothing has run between bind and this look (no chmod after the fact).
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect(attributes[.type] as? FileAttributeType == .typeSocket)
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
+            let error = #expect(throws: PrivateUnixSocketError.self) { try PrivateUnixSocket.bind(path, naming: path) }
+            #expect(error?.description == "control socket \(path): bind failed: Address already in use")
+        }
+    }
+
     @Test("a socket name that cannot fit, or a missing directory, is a clear error")
     func unaddressable() async throws {
         let longName = "/tmp/" + String(repeating: "n", count: 120) + ".sock"

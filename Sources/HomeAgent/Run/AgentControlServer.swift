@@ -32,9 +32,8 @@ struct AgentControlServer: Sendable {
                 }
             }
         let channel = try await UnixSocketPath.withAddressable(path) { address in
-            try await bootstrap.bind(unixDomainSocketPath: address, cleanupExistingSocketFile: false).get()
+            try await bootstrap.withBoundSocket(try PrivateUnixSocket.bind(address, naming: path)).get()
         }
-        chmod(path, 0o600)
         return AgentControlServer(channel: channel, path: path)
     }
 
