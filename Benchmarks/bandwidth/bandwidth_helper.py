@@ -47,7 +47,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from procfs import cmd_tree, stat_fields, tree, wait_file, wait_listen  # noqa: E402
+from procfs import cmd_put, cmd_tree, stat_fields, tree, wait_file, wait_listen  # noqa: E402
 
 EPS = 1e-3
 TARGETS = {
@@ -437,23 +437,6 @@ def cmd_live(api, token_file, home, field, port, reverse, duration, interval,
 
 
 # ------------------------------------------------------------ results
-
-def cmd_put(path, keypath, value):
-    data = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            data = json.load(f)
-    node = data
-    keys = keypath.split(".")
-    for k in keys[:-1]:
-        node = node.setdefault(k, {})
-    node[keys[-1]] = json.loads(value)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-    os.replace(tmp, path)
-    return 0
-
 
 def _f(v, nd=1):
     if v is None:

@@ -50,7 +50,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from procfs import cmd_tree, stat_fields, tree, wait_file, wait_listen, write_atomic  # noqa: E402
+from procfs import cmd_put, cmd_tree, stat_fields, tree, wait_file, wait_listen, write_atomic  # noqa: E402
 
 
 def cmd_sink(port, status, max_seconds="3600"):
@@ -172,16 +172,6 @@ def _comm(pid):
 
 def cmd_rss_detail(*pids):
     print(json.dumps([{"pid": p, "cmd": _comm(p), "rss_kib": _rss_kib(p)} for p in tree(pids)]))
-    return 0
-
-
-def cmd_put(path, key, value):
-    data = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            data = json.load(f)
-    data[key] = json.loads(value)
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     return 0
 
 

@@ -8,7 +8,10 @@ bandwidth/bandwidth_helper.py, and run directly by processes.sh:
                             from /proc/net/tcp, so nothing connects to the
                             service); exit 1 on timeout
   wait-file FILE SECONDS    until FILE exists and is non-empty; exit 1 on timeout
+
+It also holds `cmd_put`, with which both helpers record results.
 """
+import json
 import os
 import sys
 import time
@@ -91,6 +94,22 @@ def write_atomic(path, text):
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def cmd_put(path, keypath, value):
+    """Sets `keypath` (dot-separated: a.b.c) in the JSON file at `path` to
+    the JSON `value`, creating the file and intermediate objects."""
+    data = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            data = json.load(f)
+    node = data
+    keys = keypath.split(".")
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+    node[keys[-1]] = json.loads(value)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return 0
 
 
 def cmd_tree(*pids):
