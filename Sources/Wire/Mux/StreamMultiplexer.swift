@@ -6,11 +6,21 @@ import NIOCore
 /// The multiplexer does no I/O of its own: frames go out through its
 /// `FrameSink` (the session handler), which alone decides when to flush and
 /// when to end the session. It runs on the connection's event loop only.
+///
+/// Ownership: the session handler owns the multiplexer; streams and timers
+/// refer to it weakly. The multiplexer holds the connection strongly, as its
+/// streams do, so nothing it reaches can have been freed: a caller that hops
+/// onto the loop after the connection closed finds a closed session, never
+/// freed memory. The cycle connection → pipeline → handler → multiplexer →
+/// connection ends when the closed connection removes its handlers. The sink
+/// is weak: once the handler is gone, frames have nowhere to go and writes
+/// fail with `sessionClosed`.
 final class StreamMultiplexer {
     let role: SessionRole
     let configuration: SessionConfiguration
-    unowned let sink: FrameSink
-    unowned let parent: Channel
+    private weak var sink: (any FrameSink)?
+    let parent: Channel
+    private let eventLoop: EventLoop
     private let allocator: ByteBufferAllocator
 
     private(set) var streams: [StreamID: WireStreamChannel] = [:]
@@ -54,6 +64,7 @@ final class StreamMultiplexer {
         self.configuration = configuration
         self.sink = sink
         self.parent = parent
+        self.eventLoop = parent.eventLoop
         self.allocator = parent.allocator
         self.nextLocalID = role.firstStreamID
         self.inboundInitializer = inboundInitializer
@@ -113,7 +124,7 @@ final class StreamMultiplexer {
         // [LIMIT-3] Refused, not an error: the peer may retry on another session.
         guard !refused, peerStreamCount < configuration.maxConcurrentStreams else {
             drained(length)
-            return sink.write(.rst(id, .refusedStream), promise: nil)
+            return send(.rst(id, .refusedStream))
         }
         var window = ReceiveWindow(size: configuration.initialStreamWindow, maximumSize: configuration.maxStreamWindow)
         try window.receive(length)
@@ -177,9 +188,9 @@ final class StreamMultiplexer {
     private func releaseConnectionCredit(_ bytes: Int) {
         guard bytes > 0 else { return }
         let allowance = configuration.memoryBudget - connectionReceive.size
-        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance) {
-            sink.write(.windowUpdate(.connection, increment: increment), promise: nil)
-            sink.flushSoon()
+        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink?.smoothedRTT, growthAllowance: allowance) {
+            send(.windowUpdate(.connection, increment: increment))
+            sink?.flushSoon()
         }
     }
 
@@ -204,6 +215,13 @@ final class StreamMultiplexer {
         return nil
     }
 
+    /// Queues a frame on the connection; with the session handler gone, the
+    /// frame has nowhere to go and its promise fails.
+    private func send(_ frame: Frame, promise: EventLoopPromise<Void>? = nil) {
+        guard let sink else { return promise?.fail(WireSessionError.sessionClosed) ?? () }
+        sink.write(frame, promise: promise)
+    }
+
     private func resetStream(_ stream: WireStreamChannel, _ code: WireErrorCode) {
         stream.abort(error: WireSessionError.streamReset(code), sendReset: code)
     }
@@ -218,7 +236,6 @@ final class StreamMultiplexer {
         compression: Bool,
         initializer: @escaping @Sendable (Channel) -> EventLoopFuture<Void>
     ) -> EventLoopFuture<WireStreamChannel> {
-        let eventLoop = parent.eventLoop
         guard let peer else { return eventLoop.makeFailedFuture(WireSessionError.sessionClosed) }
         guard refusingAbove == nil, !peerGoingAway else { return eventLoop.makeFailedFuture(WireSessionError.goingAway) }
         guard localStreamCount < peer.maxConcurrentStreams else {
@@ -246,8 +263,8 @@ final class StreamMultiplexer {
         stream.sendWindow.consume(first.readableBytes)
         stream.compression = compression
         localStreamCount += 1
-        sink.write(.open(id, metadata, initialData: first), promise: nil)
-        sink.flushSoon()
+        send(.open(id, metadata, initialData: first))
+        sink?.flushSoon()
         let remainder = rest
         return stream.activate(initializer: initializer).map {
             if remainder.readableBytes > 0 { stream.writeAndFlush(remainder, promise: nil) }
@@ -282,17 +299,17 @@ final class StreamMultiplexer {
     func consumed(_ bytes: Int, on stream: WireStreamChannel) {
         guard stream.state.canReceive else { return }
         let allowance = configuration.memoryBudget - committedWindow
-        guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink.smoothedRTT, growthAllowance: allowance)
+        guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink?.smoothedRTT, growthAllowance: allowance)
         else { return }
         committedWindow += growth
-        sink.write(.windowUpdate(stream.streamID, increment: increment), promise: nil)
-        sink.requestRTTSample()
-        sink.flushSoon()
+        send(.windowUpdate(stream.streamID, increment: increment))
+        sink?.requestRTTSample()
+        sink?.flushSoon()
     }
 
     func sendReset(_ id: StreamID, _ code: WireErrorCode) {
-        sink.write(.rst(id, code), promise: nil)
-        sink.flushSoon()
+        send(.rst(id, code))
+        sink?.flushSoon()
     }
 
     func streamClosed(_ stream: WireStreamChannel) {
@@ -300,7 +317,7 @@ final class StreamMultiplexer {
         delivery.remove(stream.streamID)
         committedWindow -= stream.receiveWindow.size
         if stream.streamID.isAllocated(by: role) { localStreamCount -= 1 } else { peerStreamCount -= 1 }
-        sink.streamCountChanged()
+        sink?.streamCountChanged()
     }
 
     // MARK: Scheduling
@@ -308,7 +325,7 @@ final class StreamMultiplexer {
     /// Sends DATA and FINs round-robin while the connection takes them and
     /// there is credit ([SCHED-1]).
     func sendPending() {
-        guard let peer else { return }
+        guard let peer, let sink else { return }
         var wrote = false
         while sink.connectionWritable, let id = scheduler.first {
             guard let stream = streams[id], stream.hasSendableWork else {
@@ -358,7 +375,7 @@ final class StreamMultiplexer {
         case 0: return nil
         case 1: return promises[0]
         default:
-            let promise = parent.eventLoop.makePromise(of: Void.self)
+            let promise = eventLoop.makePromise(of: Void.self)
             for other in promises { promise.futureResult.cascade(to: other) }
             return promise
         }

@@ -32,6 +32,8 @@ public final class WireSessionHandler: ChannelInboundHandler {
 
     private var state = State.idle
     private var context: ChannelHandlerContext?
+    /// Set when the handler joins a pipeline; no frame or call reaches the
+    /// handler before that (a `WireSession` is made only after it was added).
     private var multiplexer: StreamMultiplexer!
     private var decoder: FrameDecoder
     private var readyPromise: EventLoopPromise<PeerSettings>?
@@ -253,9 +255,18 @@ public final class WireSessionHandler: ChannelInboundHandler {
         compression: Bool,
         initializer: @escaping @Sendable (Channel) -> EventLoopFuture<Void>
     ) -> EventLoopFuture<WireStreamChannel> {
-        let multiplexer = self.multiplexer!
-        return ready.flatMap { _ in
-            multiplexer.openStream(metadata: metadata, initialData: initialData, compression: compression, initializer: initializer)
+        // A caller may hop here after the connection closed (a public
+        // connection routed to a home whose session just ended).
+        guard let multiplexer else { return eventLoop.makeFailedFuture(WireSessionError.sessionClosed) }
+        switch state {
+        case .closed:
+            return eventLoop.makeFailedFuture(WireSessionError.sessionClosed)
+        case .idle, .awaitingHello, .ready:
+            let loop = eventLoop
+            return ready.flatMap { [weak multiplexer] _ in
+                guard let multiplexer else { return loop.makeFailedFuture(WireSessionError.sessionClosed) }
+                return multiplexer.openStream(metadata: metadata, initialData: initialData, compression: compression, initializer: initializer)
+            }
         }
     }
 
