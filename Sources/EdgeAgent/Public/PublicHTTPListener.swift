@@ -5,7 +5,8 @@ import Wire
 /// The public HTTP port: reads the request head, routes by Host to the home's
 /// `http` forward, sends ACME HTTP-01 challenges for names served only over
 /// TLS to the home owning them, and redirects every other request for such a
-/// name to HTTPS. The first request's Host decides for the whole connection.
+/// name to HTTPS. The first request decides where the connection goes; a
+/// later request on it for anywhere else ends it (`HTTPRequestGuard`).
 struct PublicHTTPListener: Sendable {
     /// How long a client may take to send its request head.
     static let peekTimeout: TimeAmount = .seconds(5)
@@ -44,29 +45,83 @@ struct PublicHTTPListener: Sendable {
             refusals.count(.truncated)
             return channel.close(promise: nil)
         }
+        switch destination(of: head) {
+        case .respond(let response, let refusal):
+            respond(channel, response, refusal: refusal)
+        case .home(let route, let purpose, let host):
+            forward(channel, head: head, to: route, host: host, bytes: bytes, purpose: purpose)
+        }
+    }
+
+    /// Where a request goes: a home's forward, or an answer from the edge.
+    private enum Destination {
+        case home(Route, purpose: StreamPurpose?, host: String)
+        case respond(PublicHTTPResponse, refusal: PublicRefusal?)
+
+        /// The home and forward a request reaches, whatever its host.
+        var reached: ReachedForward? {
+            guard case .home(let route, let purpose, _) = self else { return nil }
+            return ReachedForward(home: route.home, forward: route.forward, purpose: purpose)
+        }
+    }
+
+    private struct ReachedForward: Equatable {
+        var home: String
+        var forward: String
+        var purpose: StreamPurpose?
+    }
+
+    private func destination(of head: HTTPRequestHead) -> Destination {
         guard let host = head.host else {
-            return respond(channel, .badRequest("the request names no host"), refusal: .noServerName)
+            return .respond(.badRequest("the request names no host"), refusal: .noServerName)
         }
         if let route = routes.route(forHost: host, type: .http) {
-            return forward(channel, to: route, host: host, bytes: bytes)
+            return .home(route, purpose: nil, host: host)
         }
         guard let secure = routes.route(forHost: host, type: .https) else {
-            return respond(channel, .notFound(host: host), refusal: .unknownName)
+            return .respond(.notFound(host: host), refusal: .unknownName)
         }
         if head.isACMEChallenge {
-            return forward(channel, to: secure, host: host, bytes: bytes, purpose: .acmeChallenge)
+            return .home(secure, purpose: .acmeChallenge, host: host)
         }
         let port = tlsPort == 443 ? "" : ":\(tlsPort)"
         let path = head.target.hasPrefix("/") ? head.target : head.path
-        respond(channel, .redirect(to: "https://\(host)\(port)\(path)"), refusal: nil)
+        return .respond(.redirect(to: "https://\(host)\(port)\(path)"), refusal: nil)
     }
 
+    /// Opens the stream for the first request, with a guard that keeps the
+    /// connection's later requests to the same home and forward: the edge
+    /// routes connections, and a keep-alive connection must never carry
+    /// another home's requests (and cookies) to this one.
     private func forward(
-        _ channel: Channel, to route: Route, host: String, bytes: ByteBuffer, purpose: StreamPurpose? = nil
+        _ channel: Channel, head: HTTPRequestHead, to route: Route, host: String, bytes: ByteBuffer,
+        purpose: StreamPurpose?
     ) {
+        let reached = Destination.home(route, purpose: purpose, host: host).reached
+        let allows: (HTTPRequestHead) -> Bool = { [self] later in destination(of: later).reached == reached }
+        var initialData = bytes
+        let requestGuard: HTTPRequestGuard
+        do {
+            var sequence = try HTTPRequestSequence(first: head, allows: allows)
+            // The bytes read with the first head may already hold its body
+            // and later requests.
+            var first = initialData.readSlice(length: head.headLength) ?? ByteBuffer()
+            let output = sequence.feed(initialData)
+            var rest = output.forward
+            first.writeBuffer(&rest)
+            initialData = first
+            requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, onStop: { stop in
+                refusals.count(.otherDestination)
+                logger.info("public HTTP connection ends before a request for another destination",
+                    metadata: ["host": "\(host)", "home": "\(route.home)", "reason": "\(stop)"])
+            })
+        } catch {
+            return respond(channel, .badRequest("\(error)"), refusal: .malformed)
+        }
+        let bound = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
         opener.connect(
-            channel, to: route, serverName: host, purpose: purpose, initialData: bytes,
-            streamHandlers: { [BadGatewayResponder()] })
+            channel, to: route, serverName: host, purpose: purpose, initialData: initialData,
+            streamHandlers: { [BadGatewayResponder()] }, publicHandlers: { [bound.value] })
             .whenFailure { error in
                 logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": "\(error)"])
                 respond(channel, .homeOffline(host: host), refusal: .homeOffline)

@@ -11,6 +11,9 @@ enum PublicRefusal: String, CaseIterable, Sendable {
     case peekTimeout = "peek_timeout"
     case truncated
     case tooManyConnections = "too_many_connections"
+    /// A later request on a kept-alive HTTP connection was for another home
+    /// or forward than the first: the connection ended before it.
+    case otherDestination = "other_destination"
 }
 
 /// Counters of refused public connections, shared by every listener.

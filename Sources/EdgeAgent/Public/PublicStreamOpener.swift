@@ -26,14 +26,17 @@ struct PublicStreamOpener: Sendable {
     /// Events that arrive meanwhile wait in the connection's `InboundHold`,
     /// released once the splice is in place.
     /// `streamHandlers` are put in the stream's pipeline before the splice
-    /// (for example a 502 responder on the HTTP port).
+    /// (for example a 502 responder on the HTTP port), `publicHandlers` in
+    /// the public connection's (made on its loop; for example the guard that
+    /// keeps a keep-alive connection to one destination).
     func connect(
         _ publicChannel: Channel,
         to route: Route,
         serverName: String?,
         purpose: StreamPurpose? = nil,
         initialData: ByteBuffer,
-        streamHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
+        streamHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] },
+        publicHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
     ) -> EventLoopFuture<Void> {
         let loop = publicChannel.eventLoop
         guard let session = sessions.session(for: route.home) else {
@@ -62,8 +65,14 @@ struct PublicStreamOpener: Sendable {
         .hop(to: loop)
         .flatMapThrowing { _ in
             let pipeline = publicChannel.pipeline.syncOperations
+            try pipeline.addHandlers(publicHandlers())
             try pipeline.addHandler(publicEnd.take())
             pipeline.releaseHold()
+            publicChannel.pipeline.fireUserInboundEventTriggered(Spliced())
         }
     }
+
+    /// Sent through the public connection's pipeline once its splice is in
+    /// place and what the hold kept was replayed.
+    struct Spliced: Sendable {}
 }

@@ -29,6 +29,11 @@ final class HeldConnection: @unchecked Sendable {
         get async throws { try await channel.eventLoop.submit { self.collector.received.readableBytes }.get() }
     }
 
+    /// Everything that came back so far.
+    var received: [UInt8] {
+        get async throws { try await channel.eventLoop.submit { Array(self.collector.received.readableBytesView) }.get() }
+    }
+
     /// Half-closes, waits for the other side to finish, returns everything received.
     func finish(timeout: TimeAmount = .seconds(20)) async throws -> [UInt8] {
         try? await channel.close(mode: .output).get()

@@ -1,0 +1,119 @@
+import NIOCore
+import Testing
+import Wire
+
+@testable import EdgeAgent
+
+@Suite("HTTP port: later requests on a connection stay with the first one's destination")
+struct HTTPRequestSequenceTests {
+    static func request(_ host: String, _ rest: String = "", path: String = "/") -> String {
+        "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(rest)\r\n"
+    }
+
+    static func post(_ host: String, body: String) -> String {
+        "POST /upload HTTP/1.1\r\nHost: \(host)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    static func chunked(_ host: String, chunks: [String], trailers: String = "") -> String {
+        var text = "POST /c HTTP/1.1\r\nHost: \(host)\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for chunk in chunks { text += String(chunk.utf8.count, radix: 16) + ";ext=1\r\n" + chunk + "\r\n" }
+        return text + "0\r\n" + trailers + "\r\n"
+    }
+
+    /// Starts after `first` (whose head the listener parsed) and feeds the
+    /// rest, either at once or one byte at a time.
+    static func run(_ first: String, then later: String, dripped: Bool) throws -> (forwarded: String, stop: HTTPRequestSequence.Stop?) {
+        let bytes = Array((first + later).utf8)
+        guard case .complete(let head) = try HTTPHeadParser().parse(bytes) else { throw HTTPHeadError.tooLarge(limit: 0) }
+        var sequence = try HTTPRequestSequence(first: head) { $0.host == "a.example" }
+        let rest = bytes[head.headLength...]
+        var forwarded: [UInt8] = []
+        let pieces: [ArraySlice<UInt8>] = dripped ? rest.indices.map { rest[$0...$0] } : [rest]
+        for piece in pieces {
+            let output = sequence.feed(ByteBuffer(bytes: piece))
+            forwarded += output.forward.readableBytesView
+            if let stop = output.stop { return (String(decoding: forwarded, as: UTF8.self), stop) }
+        }
+        return (String(decoding: forwarded, as: UTF8.self), nil)
+    }
+
+    @Test("requests for the same host pass whole, however the bytes arrive", arguments: [false, true])
+    func sameHostPasses(dripped: Bool) throws {
+        let later = Self.request("a.example", "Cookie: a=1\r\n", path: "/2") + Self.post("A.EXAMPLE:80", body: "hello")
+            + Self.chunked("a.example", chunks: ["abc", "defgh"], trailers: "X-Sum: 1\r\n") + "\r\n" + Self.request("a.example")
+        let result = try Self.run(Self.request("a.example"), then: later, dripped: dripped)
+        #expect(result.stop == nil)
+        #expect(result.forwarded == later)
+    }
+
+    @Test("a request for another host stops the sequence before its first byte", arguments: [false, true])
+    func otherHostStops(dripped: Bool) throws {
+        let allowed = Self.post("a.example", body: "x=1")
+        let result = try Self.run(Self.request("a.example"), then: allowed + Self.request("b.example", "Cookie: secret=b\r\n") + Self.request("a.example"), dripped: dripped)
+        #expect(result.stop == .otherDestination(host: "b.example"))
+        #expect(result.forwarded == allowed)
+    }
+
+    @Test("a body that looks like a request for another host is only a body", arguments: [false, true])
+    func bodiesAreNotJudged(dripped: Bool) throws {
+        let disguised = Self.request("b.example")
+        let later = Self.post("a.example", body: disguised) + Self.chunked("a.example", chunks: [disguised, "GET"]) + Self.request("a.example")
+        let result = try Self.run(Self.request("a.example"), then: later, dripped: dripped)
+        #expect(result.stop == nil)
+        #expect(result.forwarded == later)
+    }
+
+    @Test("the first request's own body is skipped before the next head is judged")
+    func firstBodySkipped() throws {
+        let first = Self.post("a.example", body: Self.request("b.example"))
+        let head = String(first.prefix(while: { $0 != "G" }))
+        let result = try Self.run(head, then: String(first.dropFirst(head.count)) + Self.request("b.example"), dripped: false)
+        #expect(result.stop == .otherDestination(host: "b.example"))
+        #expect(result.forwarded == Self.request("b.example"))
+    }
+
+    @Test("ambiguous or unknown framing stops the sequence", arguments: [
+        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: -1\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
+        "GET / HTTP/1.1\nHost: a.example\n\n",
+        "GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
+    ])
+    func ambiguousFramingStops(later: String) throws {
+        let result = try Self.run(Self.request("a.example"), then: later, dripped: false)
+        guard case .malformed = result.stop else {
+            Issue.record("not stopped as malformed: \(String(describing: result.stop))")
+            return
+        }
+    }
+
+    @Test("after an upgrade the bytes are no longer HTTP and pass unexamined")
+    func upgradePassesOpaque() throws {
+        let upgrade = Self.request("a.example", "Upgrade: websocket\r\nConnection: Upgrade\r\n")
+        let frames = "\u{81}\u{05}hello" + Self.request("b.example")
+        let result = try Self.run(Self.request("a.example"), then: upgrade + frames, dripped: true)
+        #expect(result.stop == nil)
+        #expect(result.forwarded == upgrade + frames)
+    }
+
+    @Test("a first request with ambiguous framing is refused before anything is forwarded")
+    func ambiguousFirstRequest() throws {
+        let bytes = Array("POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        guard case .complete(let head) = try HTTPHeadParser().parse(bytes) else { Issue.record("head not parsed"); return }
+        #expect(throws: HTTPRequestSequence.Stop.self) { try HTTPRequestSequence(first: head) { _ in true } }
+    }
+
+    @Test("a head held back is bounded: a later head beyond 16 KiB stops the sequence")
+    func heldHeadIsBounded() throws {
+        let huge = "GET / HTTP/1.1\r\nHost: a.example\r\nX-Pad: " + String(repeating: "p", count: 20_000)
+        let result = try Self.run(Self.request("a.example"), then: huge, dripped: false)
+        guard case .malformed = result.stop else {
+            Issue.record("not stopped: \(String(describing: result.stop))")
+            return
+        }
+        #expect(result.forwarded.isEmpty)
+    }
+}
