@@ -45,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds streams in flight get to finish on shutdown.")
     var drainTimeout: Int = 10
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most public connections one forward may hold at once (default: three quarters of the streams its home accepts, 8192 unless the home sets max_streams).",
+            valueName: "n"))
+    var maxConnectionsPerForward: Int?
+
     func validate() throws {
         for (name, port) in [("--https-port", httpsPort), ("--http-port", httpPort)] {
             if let port, !(0...65_535).contains(port) {
@@ -54,11 +61,16 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...3600).contains(drainTimeout) else {
             throw ValidationError("--drain-timeout must be 0-3600 seconds, got \(drainTimeout)")
         }
+        if let maxConnectionsPerForward, maxConnectionsPerForward < 1 {
+            throw ValidationError("--max-connections-per-forward must be at least 1, got \(maxConnectionsPerForward)")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "portico.edge")
         logger.logLevel = .info
+        // One descriptor per public connection: 1,024 would cap the edge early.
+        let descriptors = OpenFileLimit.raiseToHardLimit()
         let now = Date()
         let hostnames = hostname.isEmpty ? ["localhost"] : hostname
         let authority = try EdgeAuthority.open(
@@ -70,7 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
         let sessions = HomeSessionTable()
         let group = MultiThreadedEventLoopGroup.singleton
 
-        let listeners = PublicListeners(registry: registry, sessions: sessions, group: group, host: bind, logger: logger)
+        let listeners = PublicListeners(
+            registry: registry, sessions: sessions, group: group, host: bind,
+            maxConnectionsPerForward: maxConnectionsPerForward, logger: logger)
         try await listeners.start(
             tlsPort: httpsPort ?? options.basePort, httpPort: httpPort ?? options.basePort - 1)
         let publicAddresses = EdgePublicAddresses(
@@ -96,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("edge ready", metadata: [
             "https": "\(bind):\(publicAddresses.tlsPort)", "http": "\(bind):\(publicAddresses.httpPort)",
             "tcp": "\(tcpPorts)", "tunnel": "\(bind):\(tunnelPort)", "api": "127.0.0.1:\(api.port)",
-            "data": "\(options.dataDirectory.path)",
+            "data": "\(options.dataDirectory.path)", "open_files": "\(descriptors)",
         ])
 
         await ShutdownSignal.wait()

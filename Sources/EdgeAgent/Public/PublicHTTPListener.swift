@@ -124,7 +124,11 @@ struct PublicHTTPListener: Sendable {
             streamHandlers: { [BadGatewayResponder()] }, publicHandlers: { [bound.value] })
             .whenFailure { error in
                 logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": "\(error)"])
-                respond(channel, .homeOffline(host: host), refusal: .homeOffline)
+                if case .atCapacity = error as? PublicStreamOpener.Failure {
+                    respond(channel, .busy(host: host), refusal: .atCapacity)
+                } else {
+                    respond(channel, .homeOffline(host: host), refusal: .homeOffline)
+                }
             }
     }
 

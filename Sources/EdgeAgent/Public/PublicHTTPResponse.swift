@@ -18,6 +18,10 @@ struct PublicHTTPResponse: Sendable {
         Self(status: 503, reason: "Service Unavailable", body: "The home serving \(host) is offline. Try again later.\n")
     }
 
+    static func busy(host: String) -> Self {
+        Self(status: 503, reason: "Service Unavailable", body: "\(host) has as many connections open as it may. Try again later.\n")
+    }
+
     static let badGateway = Self(
         status: 502, reason: "Bad Gateway", body: "The home could not reach the service behind this name.\n")
 

@@ -20,9 +20,13 @@ actor PublicListeners {
     /// The refresh in progress, so refreshes run one after another.
     private var lastRefresh: Task<Set<Int>, Never>?
 
-    init(registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String, logger: Logger) {
+    init(
+        registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String,
+        maxConnectionsPerForward: Int? = nil, logger: Logger
+    ) {
         self.registry = registry
-        self.opener = PublicStreamOpener(sessions: sessions)
+        self.opener = PublicStreamOpener(
+            sessions: sessions, capacity: ForwardCapacity(perForwardLimit: maxConnectionsPerForward, logger: logger))
         let refusals = PublicRefusalCounters()
         self.refusals = refusals
         self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)

@@ -14,6 +14,8 @@ enum PublicRefusal: String, CaseIterable, Sendable {
     /// A later request on a kept-alive HTTP connection was for another home
     /// or forward than the first: the connection ended before it.
     case otherDestination = "other_destination"
+    /// The forward held its share of the home's streams, or the home all of them.
+    case atCapacity = "at_capacity"
 }
 
 /// Counters of refused public connections, shared by every listener.

@@ -6,6 +6,7 @@ import Wire
 /// first data, and splices the connection and the stream together.
 struct PublicStreamOpener: Sendable {
     let sessions: HomeSessionTable
+    let capacity: ForwardCapacity
 
     /// Why a routed connection did not reach its home.
     enum Failure: Error, CustomStringConvertible {
@@ -13,11 +14,23 @@ struct PublicStreamOpener: Sendable {
         case homeOffline(String)
         /// The session would not open a stream (draining, stream limit, closed).
         case openFailed(home: String, any Error)
+        /// The forward, or its whole home, holds as many connections as it may.
+        case atCapacity(home: String, forward: String, limit: Int)
 
         var description: String {
             switch self {
             case .homeOffline(let home): "home \(home) is not connected"
             case .openFailed(let home, let error): "could not open a stream to home \(home): \(error)"
+            case .atCapacity(let home, let forward, let limit):
+                "forward \(forward) of home \(home) is at its cap of \(limit) concurrent connections"
+            }
+        }
+
+        /// How the listeners count it.
+        var refusal: PublicRefusal {
+            switch self {
+            case .homeOffline, .openFailed: .homeOffline
+            case .atCapacity: .atCapacity
             }
         }
     }
@@ -39,8 +52,13 @@ struct PublicStreamOpener: Sendable {
         publicHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
     ) -> EventLoopFuture<Void> {
         let loop = publicChannel.eventLoop
-        guard let session = sessions.session(for: route.home) else {
+        guard let (session, homeLimit) = sessions.sessionAndStreamLimit(for: route.home) else {
             return loop.makeFailedFuture(Failure.homeOffline(route.home))
+        }
+        let streamLimit = homeLimit ?? SessionConfiguration().maxConcurrentStreams
+        guard let slot = capacity.acquire(home: route.home, forward: route.forward, homeLimit: streamLimit) else {
+            let limit = capacity.limit(homeLimit: streamLimit)
+            return loop.makeFailedFuture(Failure.atCapacity(home: route.home, forward: route.forward, limit: limit))
         }
         let metadata = StreamMetadata(
             forward: route.forward,
@@ -50,18 +68,28 @@ struct PublicStreamOpener: Sendable {
             purpose: purpose)
         let (publicEnd, streamEnd) = SpliceHandler.pair(loop, session.channel.eventLoop)
         let home = route.home
+        let capacity = self.capacity
+        let forward = route.forward
         return session.openStream(
             metadata: metadata,
             initialData: initialData.readableBytes > 0 ? initialData : nil,
             compression: route.compress ?? false
         ) { stream in
-            stream.eventLoop.makeCompletedFuture {
+            stream.closeFuture.whenComplete { _ in slot.release() }
+            return stream.eventLoop.makeCompletedFuture {
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandlers(streamHandlers())
                 try pipeline.addHandler(streamEnd.take())
             }
         }
-        .flatMapErrorThrowing { error in throw Failure.openFailed(home: home, error) }
+        .flatMapErrorThrowing { error in
+            slot.release()
+            if case WireSessionError.tooManyStreams(let limit) = error {
+                capacity.logCap("home at its stream limit; refusing new public connections", home: home, forward: forward, limit: limit)
+                throw Failure.atCapacity(home: home, forward: forward, limit: limit)
+            }
+            throw Failure.openFailed(home: home, error)
+        }
         .hop(to: loop)
         .flatMapThrowing { _ in
             let pipeline = publicChannel.pipeline.syncOperations

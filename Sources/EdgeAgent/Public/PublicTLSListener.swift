@@ -49,7 +49,8 @@ enum PublicTLSListener {
             return refuse(channel, .unknownName, alert: .unrecognizedName, refusals: refusals, logger: logger, detail: name)
         }
         opener.connect(channel, to: route, serverName: name, initialData: bytes).whenFailure { error in
-            refuse(channel, .homeOffline, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(error)")
+            let reason = (error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline
+            refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(error)")
         }
     }
 

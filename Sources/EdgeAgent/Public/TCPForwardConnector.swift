@@ -29,8 +29,8 @@ final class TCPForwardConnector: ChannelInboundHandler, RemovableChannelHandler 
             return channel.close(promise: nil)
         }
         let empty = channel.allocator.buffer(capacity: 0)
-        opener.connect(channel, to: route, serverName: nil, initialData: empty).whenFailure { _ in
-            refusals.count(.homeOffline)
+        opener.connect(channel, to: route, serverName: nil, initialData: empty).whenFailure { error in
+            refusals.count((error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline)
             channel.close(promise: nil)
         }
     }

@@ -16,6 +16,8 @@ final class HomeSessionTable: Sendable {
     private struct State {
         var sessions: [String: WireSession] = [:]
         var limits: [String: SessionRateLimits] = [:]
+        /// The streams each home's current session accepts at once (its HELLO).
+        var streamLimits: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,6 +30,7 @@ final class HomeSessionTable: Sendable {
             let current = state.limits[home] ?? limits
             state.limits[home] = current
             session.setRateLimits(current)
+            state.streamLimits[home] = nil
             return state.sessions.updateValue(session, forKey: home)
         }
         if let replaced, replaced.channel !== session.channel {
@@ -47,7 +50,10 @@ final class HomeSessionTable: Sendable {
     /// session closing late must not remove its successor).
     func remove(_ session: WireSession, for home: String) {
         state.withLock { state in
-            if state.sessions[home]?.channel === session.channel { state.sessions[home] = nil }
+            if state.sessions[home]?.channel === session.channel {
+                state.sessions[home] = nil
+                state.streamLimits[home] = nil
+            }
         }
     }
 
@@ -55,10 +61,23 @@ final class HomeSessionTable: Sendable {
         state.withLock { $0.sessions[home] }
     }
 
+    /// The session and the streams it accepts at once, once its HELLO arrived.
+    func sessionAndStreamLimit(for home: String) -> (WireSession, Int?)? {
+        state.withLock { state in state.sessions[home].map { ($0, state.streamLimits[home]) } }
+    }
+
+    /// Records how many streams `session` accepts, if it is still the home's current one.
+    func noteStreamLimit(_ limit: Int, of session: WireSession, for home: String) {
+        state.withLock { state in
+            if state.sessions[home]?.channel === session.channel { state.streamLimits[home] = limit }
+        }
+    }
+
     /// Ends the home's session at once (the home was deleted or revoked).
     func disconnect(_ home: String) {
         let session = state.withLock { state in
             state.limits[home] = nil
+            state.streamLimits[home] = nil
             return state.sessions.removeValue(forKey: home)
         }
         session?.channel.close(promise: nil)

@@ -88,6 +88,7 @@ final class TunnelListener: Sendable {
                 routesChanged: routesChanged)
             try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
             sessions.register(session, for: name, limits: limits)
+            session.ready.whenSuccess { sessions.noteStreamLimit($0.maxConcurrentStreams, of: session, for: name) }
             channel.closeFuture.whenComplete { _ in sessions.remove(session, for: name) }
             logger.info("home connected")
         }

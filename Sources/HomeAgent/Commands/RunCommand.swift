@@ -37,6 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // One descriptor per target connection: 1,024 would cap the home early.
+        OpenFileLimit.raiseToHardLimit()
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
         let format = logFormat ?? config.effectiveLogFormat

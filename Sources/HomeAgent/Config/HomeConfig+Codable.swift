@@ -7,7 +7,8 @@
 /// leaves out unset optionals, so a saved file shows only what was chosen.
 extension HomeConfig: Codable {
     static let keys = [
-        "edge", "home", "ca", "key", "certificate", "ca_pin", "log_format", "drain_timeout_seconds", "forwards",
+        "edge", "home", "ca", "key", "certificate", "ca_pin", "log_format", "drain_timeout_seconds", "max_streams",
+        "forwards",
     ]
 
     init(from decoder: any Decoder) throws {
@@ -22,6 +23,7 @@ extension HomeConfig: Codable {
         caPin = try fields.string("ca_pin")
         logFormat = try fields.oneOf("log_format", LogFormat.self)
         drainTimeoutSeconds = try fields.int("drain_timeout_seconds")
+        maxStreams = try fields.int("max_streams")
         forwards = []
         if let list = try fields.value("forwards") {
             guard var items = try? list.unkeyedContainer() else {
@@ -44,6 +46,7 @@ extension HomeConfig: Codable {
         try out.encodeIfPresent(caPin, forKey: .init("ca_pin"))
         try out.encodeIfPresent(logFormat?.rawValue, forKey: .init("log_format"))
         try out.encodeIfPresent(drainTimeoutSeconds, forKey: .init("drain_timeout_seconds"))
+        try out.encodeIfPresent(maxStreams, forKey: .init("max_streams"))
         try out.encode(forwards, forKey: .init("forwards"))
     }
 

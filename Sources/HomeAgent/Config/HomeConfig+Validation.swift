@@ -32,6 +32,11 @@ extension HomeConfig {
                 location: "",
                 problem: "drain_timeout_seconds must be between 0 and \(Self.drainTimeoutRange.upperBound), found \(seconds)")
         }
+        if let streams = maxStreams, !Self.maxStreamsRange.contains(streams) {
+            throw .invalid(
+                location: "",
+                problem: "max_streams must be between \(Self.maxStreamsRange.lowerBound) and \(Self.maxStreamsRange.upperBound), found \(streams)")
+        }
         var seen: [String: Int] = [:]
         for (index, forward) in forwards.enumerated() {
             let location = "forwards[\(index)] \(Self.quoted(forward.name))"

@@ -16,6 +16,7 @@
 /// ca_pin: 3f2a…64 hex digits         # optional: SHA-256 of the edge CA certificate
 /// log_format: text                   # optional: text (default) or json
 /// drain_timeout_seconds: 10          # optional: 0-3600, default 10
+/// max_streams: 8192                  # optional: 16-1000000, most public connections at once, default 8192
 /// forwards:                          # optional, default []; order is kept
 ///   - name: web                      # 1-63 of [a-z0-9-], unique
 ///     type: https                    # https (TLS passthrough by SNI) | http (by Host) | tcp (own port)
@@ -54,10 +55,15 @@ struct HomeConfig: Equatable, Sendable {
     /// ``defaultDrainTimeoutSeconds``. Kept optional so that saving does not
     /// write defaults the user never chose.
     var drainTimeoutSeconds: Int?
+    /// Most streams (public connections) the edge may have open to this home
+    /// at once, advertised in HELLO; `nil` means the wire default (8192). The
+    /// edge lets one forward take at most three quarters of them.
+    var maxStreams: Int? = nil
     /// The forwards, in file order.
     var forwards: [Forward]
 
     static let defaultDrainTimeoutSeconds = 10
+    static let maxStreamsRange = 16...1_000_000
 
     init(
         edge: Address, home: String, ca: String, key: String, certificate: String,

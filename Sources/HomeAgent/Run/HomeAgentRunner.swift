@@ -35,8 +35,11 @@ actor HomeAgentRunner {
             board.update { $0.state = .connecting; $0.retryAt = nil }
             let watcher = SessionWatcher(board: board)
             do {
+                let config = live.current
+                var configuration = sessionConfiguration
+                if let streams = config.maxStreams { configuration.maxConcurrentStreams = streams }
                 let opened = try await EdgeConnection.open(
-                    config: live.current, configPath: configPath, configuration: sessionConfiguration,
+                    config: config, configPath: configPath, configuration: configuration,
                     logger: logger, streams: { dialer.initialize($0) }, handlers: { [watcher] })
                 guard !draining else {
                     await opened.close()
