@@ -81,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = try Registry(dataDirectory: options.dataDirectory, publicSuffixList: PublicSuffixList())
         let sessions = HomeSessionTable()
         let group = MultiThreadedEventLoopGroup.singleton
+        // After a burst of buffering (slow readers that leave) the memory goes back.
+        let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
+        defer { trimming.cancel() }
 
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: bind,
