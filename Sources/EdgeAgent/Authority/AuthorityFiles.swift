@@ -41,7 +41,7 @@ struct AuthorityFiles {
         case (let keyBytes?, let certificateBytes?):
             let key = try parseKey(keyBytes, file: keyFile)
             let certificate = try parseCertificate(certificateBytes, file: certificateFile)
-            guard certificate.publicKey == key.publicKey else {
+            guard certificate.certifies(key) else {
                 throw .inconsistent(path: path(certificateFile), problem: "does not match the key in \(keyFile)",
                                     fix: replaceFix)
             }
@@ -73,7 +73,7 @@ struct AuthorityFiles {
             events.append(.createdTunnelKey)
         }
         if let existing {
-            guard existing.publicKey == key.publicKey else {
+            guard existing.certifies(key) else {
                 throw .inconsistent(path: path(certificateFile), problem: "does not match the key in \(keyFile)",
                                     fix: "remove \(path(certificateFile)) and \(path(keyFile)); "
                                         + "the edge issues a new tunnel pair at the next start")

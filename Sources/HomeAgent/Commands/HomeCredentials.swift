@@ -25,7 +25,7 @@ struct HomeCredentials: Sendable {
         do { certificate = try Certificate(pem: certificateText) } catch {
             throw .credentials(field: "certificate", path: paths.certificate, reason: "not a PEM certificate (\(error))")
         }
-        guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+        guard certificate.certifies(key) else {
             throw .credentials(field: "certificate", path: paths.certificate, reason: "it is not for the key in \(paths.key)")
         }
         let caText = try read(field: "ca", path: paths.ca)

@@ -94,7 +94,7 @@ struct EnrollmentClient {
         else {
             throw .protocolError("ENROLL_RESPONSE without a home name and certificate")
         }
-        guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+        guard certificate.certifies(key) else {
             throw .protocolError("the issued certificate is not for our key")
         }
         return Result(homeName: name, key: key, certificate: certificate, caCertificate: ca)
