@@ -23,7 +23,8 @@ struct EnrollmentService: Sendable {
         do throws(CryptoError) {
             _ = try csr.publicKey()
         } catch {
-            return Self.failure("csr_invalid", "the certificate request's key is not accepted (Ed25519 and P-256 are): \(error.message)")
+            return Self.failure("csr_invalid",
+                                "the certificate request's key is not accepted (Ed25519 and P-256 are): \(error.message)")
         }
         do {
             let home = try await registry.redeemJoinToken(id: request.tokenID, secret: secret, now: now)

@@ -107,8 +107,12 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         let typeText = try container.decode(String.self, forKey: .type)
-        type = ForwardType(rawValue: typeText) ?? .tcp
-        unrecognizedType = ForwardType(rawValue: typeText) == nil ? typeText : nil
+        if let known = ForwardType(rawValue: typeText) {
+            type = known
+        } else {
+            type = .tcp
+            unrecognizedType = typeText
+        }
         hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
         proxyProtocol = try container.decodeIfPresent(String.self, forKey: .proxyProtocol)
         compress = try container.decodeIfPresent(Bool.self, forKey: .compress)

@@ -16,36 +16,33 @@ extension Certificate {
 
     /// DNS names from the subjectAltName extension, in order.
     public var dnsNames: [String] {
-        guard let raw = X509_get_ext_d2i(handle, NID_subject_alt_name, nil, nil) else { return [] }
-        let names = OpaquePointer(raw)
-        defer { GENERAL_NAMES_free(names) }
-        var result: [String] = []
-        for index in 0..<portico_sk_GENERAL_NAME_num(names) {
-            var type: Int32 = 0
-            guard let name = portico_sk_GENERAL_NAME_value(names, index),
-                  let value = GENERAL_NAME_get0_value(name, &type), type == GEN_DNS
-            else { continue }
-            result.append(ASN1Text.string(value.assumingMemoryBound(to: ASN1_STRING.self)))
-        }
-        return result
+        subjectAltNames(ofType: GEN_DNS) { ASN1Text.string($0) }
     }
 
     /// IP addresses from the subjectAltName extension, in order, as text
     /// (dotted quad, or IPv6 as `inet_ntop` writes it).
     public var ipAddresses: [String] {
+        subjectAltNames(ofType: GEN_IPADD) { octets in
+            guard let data = ASN1_STRING_get0_data(octets) else { return nil }
+            return ASN1Text.address(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(octets)))))
+        }
+    }
+
+    /// The subjectAltName entries of one GENERAL_NAME type (all of which hold an
+    /// ASN1_STRING: IA5String for DNS, OCTET STRING for IP), converted while the
+    /// decoded extension is alive.
+    private func subjectAltNames<T>(ofType wanted: Int32, _ convert: (UnsafePointer<ASN1_STRING>) -> T?) -> [T] {
         guard let raw = X509_get_ext_d2i(handle, NID_subject_alt_name, nil, nil) else { return [] }
         let names = OpaquePointer(raw)
         defer { GENERAL_NAMES_free(names) }
-        var result: [String] = []
+        var result: [T] = []
         for index in 0..<portico_sk_GENERAL_NAME_num(names) {
             var type: Int32 = 0
             guard let name = portico_sk_GENERAL_NAME_value(names, index),
-                  let value = GENERAL_NAME_get0_value(name, &type), type == GEN_IPADD
+                  let value = GENERAL_NAME_get0_value(name, &type), type == wanted,
+                  let converted = convert(value.assumingMemoryBound(to: ASN1_STRING.self))
             else { continue }
-            let octets = value.assumingMemoryBound(to: ASN1_STRING.self)
-            guard let data = ASN1_STRING_get0_data(octets) else { continue }
-            let bytes = Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(octets))))
-            if let text = ASN1Text.address(bytes) { result.append(text) }
+            result.append(converted)
         }
         return result
     }
