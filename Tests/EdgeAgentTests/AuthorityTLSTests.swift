@@ -32,7 +32,7 @@ import Wire
         let home = try Self.home(authority, algorithm)
         #expect(home.certificate.subjectCommonName == "alice")
         #expect(home.certificate.issuerCommonName == authority.caCertificate.subjectCommonName)
-        #expect(home.certificate.publicKey == home.key.publicKey)
+        #expect(try home.certificate.publicKey == home.key.publicKey)
         #expect(!home.certificate.isCertificateAuthority)
         #expect(abs(home.certificate.notAfter.timeIntervalSince(now) - 365 * 86_400) < 60)
         let homePath = dir.root.appendingPathComponent("home.pem").path

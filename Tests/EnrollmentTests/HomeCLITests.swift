@@ -140,12 +140,12 @@ struct HomeCLITests {
     func lostCertificateAndSilentEdge() async throws {
         let home = try await HomeCLIFixture()
         let directory = URL(fileURLWithPath: home.config).deletingLastPathComponent()
-        let certificate = directory.appendingPathComponent("home.pem")
-        try FileManager.default.moveItem(at: certificate, to: directory.appendingPathComponent("home.pem.lost"))
+        let certificate = directory.appendingPathComponent("homeagent.pem")
+        try FileManager.default.moveItem(at: certificate, to: directory.appendingPathComponent("homeagent.pem.lost"))
         let lost = try await home.homeagent(["sync"])
         #expect(lost.status == 1)
         #expect(lost.error.contains("cannot use the certificate file \(certificate.path) named in the config: no such file"), "stderr: \(lost.error)")
-        try FileManager.default.moveItem(at: directory.appendingPathComponent("home.pem.lost"), to: certificate)
+        try FileManager.default.moveItem(at: directory.appendingPathComponent("homeagent.pem.lost"), to: certificate)
 
         // A listener that accepts and never answers stands in for a wedged edge.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -124,9 +124,9 @@ import Wire
     @Test func leafPublicKeyPinIsEnforced() async throws {
         let pki = try TLSTestPKI()
         var client = pki.clientConfiguration()
-        client.pin = .leafPublicKey(sha256: pki.server.publicKeyPinSHA256)
+        client.pin = .leafPublicKey(sha256: try pki.server.publicKeyPinSHA256)
         #expect(try await tlsTestConnect(server: pki.serverConfiguration(), client: client).echoed == "ping")
-        client.pin = .leafPublicKey(sha256: pki.client.publicKeyPinSHA256)
+        client.pin = .leafPublicKey(sha256: try pki.client.publicKeyPinSHA256)
         let refused = try await tlsTestConnect(server: pki.serverConfiguration(), client: client)
         #expect(refused.client.tlsErrors.first?.kind == .peerVerificationFailed)
     }

@@ -41,7 +41,7 @@ struct AuthorityFiles {
         case (let keyBytes?, let certificateBytes?):
             let key = try parseKey(keyBytes, file: keyFile)
             let certificate = try parseCertificate(certificateBytes, file: certificateFile)
-            guard certificate.publicKey == key.publicKey else {
+            guard certificate.certifies(key) else {
                 throw .inconsistent(path: path(certificateFile), problem: "does not match the key in \(keyFile)",
                                     fix: replaceFix)
             }
@@ -55,7 +55,8 @@ struct AuthorityFiles {
 
     // MARK: Tunnel
 
-    func loadOrIssueTunnel(authority: CertificateAuthority, names: [String], algorithm: PrivateKey.Algorithm,
+    func loadOrIssueTunnel(authority: CertificateAuthority, names: [String], addresses: [String] = [],
+                           algorithm: PrivateKey.Algorithm,
                            now: Date, events: inout [EdgeAuthority.Event]) throws(AuthorityError)
         -> (key: PrivateKey, certificate: Certificate) {
         let keyFile = EdgeAuthority.tunnelKeyFile, certificateFile = EdgeAuthority.tunnelCertificateFile
@@ -73,36 +74,40 @@ struct AuthorityFiles {
             events.append(.createdTunnelKey)
         }
         if let existing {
-            guard existing.publicKey == key.publicKey else {
+            guard existing.certifies(key) else {
                 throw .inconsistent(path: path(certificateFile), problem: "does not match the key in \(keyFile)",
                                     fix: "remove \(path(certificateFile)) and \(path(keyFile)); "
                                         + "the edge issues a new tunnel pair at the next start")
             }
-            guard let reason = Self.reissueReason(existing, authority: authority, names: names, now: now) else {
+            guard let reason = Self.reissueReason(existing, authority: authority, names: names, addresses: addresses,
+                                                  now: now) else {
                 return (key, existing)
             }
             events.append(.issuedTunnelCertificate(reason))
         } else {
             events.append(.issuedTunnelCertificate(.missing))
         }
-        let certificate = try Self.issueTunnelCertificate(authority: authority, key: key, names: names, now: now)
+        let certificate = try Self.issueTunnelCertificate(authority: authority, key: key, names: names,
+                                                          addresses: addresses, now: now)
         try writeCertificate(certificate, to: certificateFile)
         return (key, certificate)
     }
 
     /// Why `certificate` must be replaced, or nil if it is still good.
     static func reissueReason(_ certificate: Certificate, authority: CertificateAuthority, names: [String],
-                              now: Date) -> EdgeAuthority.TunnelIssueReason? {
+                              addresses: [String] = [], now: Date) -> EdgeAuthority.TunnelIssueReason? {
         if !certificate.isSigned(by: authority.certificate) { return .notIssuedByCA }
         if Set(certificate.dnsNames) != Set(names) { return .namesChanged }
+        if Set(certificate.ipAddresses) != Set(addresses) { return .namesChanged }
         if certificate.notAfter.timeIntervalSince(now) < EdgeAuthority.renewalWindow { return .expiring }
         return nil
     }
 
     static func issueTunnelCertificate(authority: CertificateAuthority, key: PrivateKey, names: [String],
-                                       now: Date) throws(AuthorityError) -> Certificate {
+                                       addresses: [String] = [], now: Date) throws(AuthorityError) -> Certificate {
         var profile = LeafCertificateProfile(commonName: "Portico Edge Tunnel", dnsNames: names,
                                              days: EdgeAuthority.tunnelValidityDays, usage: .serverAuth, now: now)
+        profile.ipAddresses = addresses
         profile.notAfter = min(profile.notAfter, authority.certificate.notAfter)
         do throws(CryptoError) {
             return try authority.issue(for: key.publicKey, profile: profile)

@@ -4,7 +4,8 @@
 //   ca.key      0600  the CA private key (Ed25519 by default)
 //   ca.pem      0644  the self-signed CA certificate, 10 years; homes pin its SHA-256
 //   tunnel.key  0600  the tunnel listener's private key
-//   tunnel.pem  0644  the tunnel server certificate, issued by the CA, 1 year
+//   tunnel.pem  0644  the tunnel server certificate, issued by the CA, 1 year;
+//                     names every --hostname (DNS names as DNS, addresses as IP SANs)
 //
 // The CA is the edge's identity: every join token pins it and every home
 // certificate chains to it, so it is created once and never replaced behind the
@@ -17,7 +18,7 @@
 //
 // Invariant: `authority` is a CA whose key matches its certificate,
 // `tunnelCertificate` matches `tunnelKey`, is signed by `authority` and names
-// exactly `tunnelNames`. All fields are immutable Sendable values.
+// exactly `tunnelNames` and `tunnelAddresses`. All fields are immutable Sendable values.
 
 import Foundation
 import Wire
@@ -56,6 +57,9 @@ struct EdgeAuthority: Sendable {
     let tunnelCertificate: Certificate
     /// The DNS names in the tunnel certificate: the `--hostname` DNS names, then `localhost`.
     let tunnelNames: [String]
+    /// The IP address SANs in the tunnel certificate: the `--hostname` IP addresses, so a
+    /// home that dials the edge by address can verify it by name too.
+    let tunnelAddresses: [String]
     /// What this start created or reissued, in order; empty when everything was loaded as is.
     let events: [Event]
 
@@ -68,23 +72,25 @@ struct EdgeAuthority: Sendable {
     /// Loads the authority from `directory`, creating whatever is missing (see the file header).
     ///
     /// - Parameters:
-    ///   - hostnames: the `--hostname` values; DNS names go into the tunnel certificate,
-    ///     IP addresses are accepted but left out (certificates here carry DNS names only).
+    ///   - hostnames: the `--hostname` values; DNS names go into the tunnel certificate
+    ///     as DNS names, IP addresses as IP addresses.
     ///   - keyAlgorithm: for newly created keys; existing keys keep their algorithm.
     ///   - machineName: names a new CA when no DNS hostname is configured.
     static func open(directory: URL, hostnames: [String], keyAlgorithm: PrivateKey.Algorithm = .ed25519,
                      now: Date = Date(),
                      machineName: String = ProcessInfo.processInfo.hostName) throws(AuthorityError) -> EdgeAuthority {
         let names = try tunnelNames(for: hostnames)
+        let addresses = tunnelAddresses(for: hostnames)
         var events: [Event] = []
         if try SecureFile.ensureDirectory(directory) { events.append(.createdDataDirectory) }
         let files = AuthorityFiles(directory: directory)
         let authority = try files.loadOrCreateCA(commonName: caCommonName(names: names, machineName: machineName),
                                                  algorithm: keyAlgorithm, now: now, events: &events)
-        let tunnel = try files.loadOrIssueTunnel(authority: authority, names: names, algorithm: keyAlgorithm,
-                                                 now: now, events: &events)
+        let tunnel = try files.loadOrIssueTunnel(authority: authority, names: names, addresses: addresses,
+                                                 algorithm: keyAlgorithm, now: now, events: &events)
         return EdgeAuthority(directory: directory, authority: authority, tunnelKey: tunnel.key,
-                             tunnelCertificate: tunnel.certificate, tunnelNames: names, events: events)
+                             tunnelCertificate: tunnel.certificate, tunnelNames: names, tunnelAddresses: addresses,
+                             events: events)
     }
 
     /// The tunnel certificate's DNS names: valid, canonical, deduplicated, plus `localhost`
@@ -97,6 +103,19 @@ struct EdgeAuthority: Sendable {
         }
         if !names.contains("localhost") { names.append("localhost") }
         return names
+    }
+
+    /// The tunnel certificate's IP addresses: the `--hostname` values that are
+    /// IPv4 or IPv6 addresses, canonical and deduplicated (call after `tunnelNames`,
+    /// which rejects invalid values).
+    static func tunnelAddresses(for hostnames: [String]) -> [String] {
+        var addresses: [String] = []
+        for hostname in hostnames {
+            guard let host = EdgeHost(hostname), host.kind != .dnsName else { continue }
+            let text = Certificate.canonicalIPAddress(host.text) ?? host.text
+            if !addresses.contains(text) { addresses.append(text) }
+        }
+        return addresses
     }
 
     /// "Portico Edge CA <name>", with the name shortened to fit a 64-byte common name.

@@ -48,6 +48,9 @@ struct ForwardSync {
                 verdicts.append(.failure(.invalidForward("A home may declare at most \(Self.maximumForwards) forwards.")))
             } else if let reason = Self.nameProblem(declaration.name) {
                 verdicts.append(.failure(.invalidForward(reason)))
+            } else if let type = declaration.unrecognizedType {
+                verdicts.append(.failure(.invalidForward(
+                    "The type '\(type.prefix(16))' of '\(declaration.name)' is not known to this edge; use https, http or tcp.")))
             } else if kept[declaration.name] != nil {
                 verdicts.append(.failure(.duplicateForward(declaration.name)))
             } else {

@@ -3,11 +3,16 @@ import NIOCore
 import Wire
 
 /// Runs an enrolling home's session (one without a client certificate): it
-/// answers exactly one ENROLL_REQUEST, then drains the session; any other
-/// CONTROL message ends it with PROTOCOL_ERROR, and a home that says nothing
-/// is dropped after `timeout` ([ENROLL-2]).
+/// answers exactly one ENROLL_REQUEST, then drains the session with GOAWAY
+/// NO_ERROR whatever the answer ([ENROLL-3]); another known CONTROL kind ends
+/// it with PROTOCOL_ERROR, unknown kinds are ignored ([ENROLL-2], [CTRL-3]),
+/// and a home that sends no ENROLL_REQUEST within `timeout` gets GOAWAY
+/// TIMEOUT ([ENROLL-2]).
 final class EnrollmentHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+
+    /// How long a GOAWAY'd enrolling session may linger before it is closed regardless.
+    static let closeGrace: TimeAmount = .seconds(2)
 
     private let session: WireSession
     private let service: EnrollmentService
@@ -25,7 +30,17 @@ final class EnrollmentHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let session = self.session
+        let logger = self.logger
+        let timeout = self.timeout
+        timer = context.eventLoop.scheduleTask(in: timeout) {
+            logger.notice("enrolling connection sent no ENROLL_REQUEST in time; closing")
+            // GOAWAY needs a ready session; before HELLO (or if the peer never
+            // reads) the close below ends it anyway.
+            _ = session.goAway(code: .timeout, debug: "no ENROLL_REQUEST within \(timeout.nanoseconds / 1_000_000_000) s",
+                               timeout: Self.closeGrace)
+            channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -39,7 +54,11 @@ final class EnrollmentHandler: ChannelInboundHandler {
         let kind = ControlKind(rawValue: rawKind)
         let session = self.session
         guard kind == .enrollRequest, !answered else {
-            if kind == .enrollRequest || (try? ControlMessage.decode(kind: kind, body: body)) != nil {
+            // [CTRL-3]: a kind this edge does not know (decodes to nil) is ignored, here too;
+            // a known one, even with a malformed body, is a protocol error before enrollment.
+            let known: Bool
+            do { known = try ControlMessage.decode(kind: kind, body: body) != nil } catch { known = true }
+            if known {
                 logger.notice("enrolling connection sent \(kind); closing")
                 _ = session.goAway(code: .protocolError, debug: "only one ENROLL_REQUEST is allowed before enrollment")
             }

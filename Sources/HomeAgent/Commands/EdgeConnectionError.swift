@@ -8,6 +8,8 @@ enum EdgeConnectionError: Error, CustomStringConvertible {
     case config(HomeConfigError)
     /// A key or certificate file the config names is missing or unreadable.
     case credentials(field: String, path: String, reason: String)
+    /// The certificate the config names was issued to another home.
+    case identityMismatch(home: String, certificateHome: String, path: String, configPath: String)
     /// No TCP connection to the edge's tunnel port.
     case unreachable(address: String, reason: String)
     /// The edge did not complete TLS and HELLO within the connect timeout.
@@ -26,6 +28,11 @@ enum EdgeConnectionError: Error, CustomStringConvertible {
             "\(error)"
         case .credentials(let field, let path, let reason):
             "cannot use the \(field) file \(path) named in the config: \(reason). Run `homeagent join` again if it is lost."
+        case .identityMismatch(let home, let certificateHome, let path, let configPath):
+            "the certificate \(path) is home \"\(certificateHome)\"'s, but \(configPath) is for home \"\(home)\": "
+                + "using it would act as the other home. The two homes' files were mixed up (older versions wrote "
+                + "home.key and home.pem for every config in a directory). Ask the edge operator for a new token "
+                + "(`edgeagent home token \(home)`), then run `homeagent join TOKEN --config \(configPath) --force`."
         case .unreachable(let address, let reason):
             "cannot reach the edge at \(address): \(reason). Check the network and that edgeagent is running."
         case .timedOut(let address, let after):

@@ -12,7 +12,8 @@ struct HomeCredentials: Sendable {
 
     /// Reads the files of `config` (loaded from `configPath`). The pin is the
     /// config's `ca_pin` when present, else the fingerprint of the CA file; if
-    /// both exist they must agree, or the CA file was swapped.
+    /// both exist they must agree, or the CA file was swapped. The certificate
+    /// must name the config's home.
     static func load(for config: HomeConfig, configPath: String) throws(EdgeConnectionError) -> HomeCredentials {
         let paths = config.paths(relativeTo: configPath)
         let keyText = try read(field: "key", path: paths.key)
@@ -25,8 +26,14 @@ struct HomeCredentials: Sendable {
         do { certificate = try Certificate(pem: certificateText) } catch {
             throw .credentials(field: "certificate", path: paths.certificate, reason: "not a PEM certificate (\(error))")
         }
-        guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+        guard certificate.certifies(key) else {
             throw .credentials(field: "certificate", path: paths.certificate, reason: "it is not for the key in \(paths.key)")
+        }
+        // The edge issues CN = the home's name ([ENROLL-3]). Another name means
+        // the files are another home's: connecting would act as that home.
+        guard certificate.subjectCommonName == config.home else {
+            throw .identityMismatch(home: config.home, certificateHome: certificate.subjectCommonName ?? "",
+                                    path: paths.certificate, configPath: configPath)
         }
         let caText = try read(field: "ca", path: paths.ca)
         let ca: Certificate

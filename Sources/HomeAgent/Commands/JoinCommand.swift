@@ -13,8 +13,11 @@ struct JoinCommand: AsyncParsableCommand {
             Generates this home's private key locally (it never leaves this machine), \
             connects to the edge named in the token, checks the edge against the CA \
             pin in the token, and stores the certificate the edge issues. Writes the \
-            config file (mode 0600) and, next to it, home.key (0600), home.pem and \
-            edge-ca.pem.
+            config file (mode 0600) and, next to it, files named after it: for \
+            --config dir/alice.yaml, dir/alice.key (0600), dir/alice.pem and \
+            dir/alice.ca.pem. Several configs (one per edge or per home) can share a \
+            directory; join refuses to overwrite credential files another config may \
+            own.
             """
     )
 
@@ -37,6 +40,10 @@ struct JoinCommand: AsyncParsableCommand {
         let existing = try? HomeConfigFile.load(path: config)
         if let existing, !force {
             throw ValidationError("\(config) already joins edge \(existing.edge) as home \"\(existing.home)\"; use --force to replace it")
+        }
+        // Checked before enrolling, so a refusal does not spend the one-time token.
+        if let conflict = HomeEnrollmentFiles.conflict(configPath: config, existing: existing) {
+            throw ValidationError(conflict)
         }
         // ArgumentParser prints an error's description and exits with status 1.
         let result = try await EnrollmentClient().enroll(parsed, group: MultiThreadedEventLoopGroup.singleton)

@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
         OpenFileLimit.raiseToHardLimit()
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
+        // Refused at start, not retried: key, certificate and CA that are
+        // missing, damaged or another home's will not fix themselves.
+        _ = try HomeCredentials.load(for: config, configPath: options.config)
         let format = logFormat ?? config.effectiveLogFormat
         let level = logLevel
         LoggingSystem.bootstrap { label in

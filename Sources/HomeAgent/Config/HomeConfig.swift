@@ -10,9 +10,9 @@
 /// ```yaml
 /// edge: edge.example.com:8444        # tunnel address host:port; IPv6 as [2001:db8::1]:8444
 /// home: alice                        # this home's name, 1-63 of [a-z0-9-]
-/// ca: edge-ca.pem                    # PATH to the edge CA certificate (PEM)
-/// key: home.key                      # PATH to the home's private key; must be mode 0600
-/// certificate: home.pem              # PATH to the home's certificate (PEM)
+/// ca: alice.ca.pem                   # PATH to the edge CA certificate (PEM)
+/// key: alice.key                     # PATH to the home's private key; must be mode 0600
+/// certificate: alice.pem             # PATH to the home's certificate (PEM), naming this home
 /// ca_pin: 3f2a…64 hex digits         # optional: SHA-256 of the edge CA certificate
 /// log_format: text                   # optional: text (default) or json
 /// drain_timeout_seconds: 10          # optional: 0-3600, default 10

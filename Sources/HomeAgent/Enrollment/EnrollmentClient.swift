@@ -77,25 +77,48 @@ struct EnrollmentClient {
         } catch {
             throw probe.failure(address: token.address) ?? .protocolError("\(error)")
         }
-        return try Self.result(of: response, key: key, ca: probe.caCertificate)
+        return try Self.result(of: response, key: key, caPin: token.caPin, handshakeCA: probe.caCertificate)
     }
 
-    private static func result(of response: EnrollResponse, key: PrivateKey, ca: Certificate?) throws(EnrollmentError) -> Result {
+    /// Checks the edge's answer. Everything in it comes from the peer: a
+    /// certificate that does not parse, carries another key or names no home,
+    /// or a CA that is not the pinned one, is an error, never a crash.
+    ///
+    /// The CA is taken from the response's `ca_certificate` and must match the
+    /// token's pin ([ENROLL-4]); an edge older than that field is served by the
+    /// CA the TLS handshake verified against the pin.
+    static func result(of response: EnrollResponse, key: PrivateKey, caPin: [UInt8],
+                       handshakeCA: Certificate?) throws(EnrollmentError) -> Result {
         if let error = response.error {
             switch error.code {
             case "token_expired": throw .tokenExpired
             case "token_used": throw .tokenUsed
             case "token_unknown": throw .tokenUnknown
-            default: throw .refused(error.message)
+            default: throw .refused("\(error.message) (\(error.code))")
             }
         }
-        guard let name = response.home, let pem = response.certificate,
-            let certificate = try? Certificate(pem: pem), let ca
-        else {
+        guard let name = response.home, let pem = response.certificate else {
             throw .protocolError("ENROLL_RESPONSE without a home name and certificate")
         }
-        guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+        let certificate: Certificate
+        do { certificate = try Certificate(pem: pem) } catch {
+            throw .protocolError("the issued certificate does not parse: \(error.message)")
+        }
+        guard certificate.certifies(key) else {
             throw .protocolError("the issued certificate is not for our key")
+        }
+        let ca: Certificate
+        if let caPEM = response.caCertificate {
+            do { ca = try Certificate(pem: caPEM) } catch {
+                throw .protocolError("the edge CA certificate in ENROLL_RESPONSE does not parse: \(error.message)")
+            }
+            guard ca.fingerprintSHA256 == caPin else {
+                throw .protocolError("the edge CA certificate in ENROLL_RESPONSE is not the one the join token pins")
+            }
+        } else if let handshakeCA {
+            ca = handshakeCA
+        } else {
+            throw .protocolError("ENROLL_RESPONSE without the edge CA certificate")
         }
         return Result(homeName: name, key: key, certificate: certificate, caCertificate: ca)
     }

@@ -4,25 +4,68 @@ import Wire
 /// Writes what enrollment produced: the key (0600, never anywhere else), the
 /// home and CA certificates, and the config naming them by relative path, so
 /// the directory can be moved as a whole.
+///
+/// The files are named after the config (`dir/alice.yaml` → `alice.key`,
+/// `alice.pem`, `alice.ca.pem`), so configs kept side by side in one
+/// directory (one per edge, or one per home) never share credentials: when
+/// every join wrote `home.key`, a second join silently replaced the first
+/// home's key and both configs became the second home.
 enum HomeEnrollmentFiles {
-    static let keyFile = "home.key"
-    static let certificateFile = "home.pem"
-    static let caFile = "edge-ca.pem"
+    /// The credential file names for the config at `configPath`, relative to its directory.
+    struct Names: Equatable, Sendable {
+        var key: String
+        var certificate: String
+        var ca: String
+    }
+
+    /// `alice.key`, `alice.pem`, `alice.ca.pem` for `…/alice.yaml` (the config's
+    /// file name without its last extension; `home` if that leaves nothing).
+    static func names(forConfig configPath: String) -> Names {
+        let file = URL(fileURLWithPath: configPath).lastPathComponent
+        let stem = file.lastIndex(of: ".").map { String(file[..<$0]) } ?? file
+        let base = stem.isEmpty ? "home" : stem
+        return Names(key: "\(base).key", certificate: "\(base).pem", ca: "\(base).ca.pem")
+    }
+
+    /// A credential file `join` would have to overwrite although the config it
+    /// writes does not name it: it may be another home's, so `join` stops
+    /// before spending the token. Nil when joining is safe.
+    static func conflict(configPath: String, existing: HomeConfig?) -> String? {
+        let names = names(forConfig: configPath)
+        let directory = HomeConfig.directory(of: configPath)
+        var owned: Set<String> = []
+        if let paths = existing?.paths(relativeTo: configPath) {
+            owned = Set([paths.key, paths.certificate, paths.ca].map(canonical))
+        }
+        for name in [names.key, names.certificate, names.ca] {
+            let path = directory == "." ? name : "\(directory)/\(name)"
+            if FileManager.default.fileExists(atPath: path), !owned.contains(canonical(path)) {
+                return "\(path) already exists and \(configPath) does not name it: it may hold another home's "
+                    + "credentials, and joining would overwrite it. Move it away, or join with another --config file name."
+            }
+        }
+        return nil
+    }
 
     static func write(_ result: EnrollmentClient.Result, token: JoinToken, configPath: String, forwards: [HomeConfig.Forward]) throws {
         let directory = HomeConfig.directory(of: configPath)
+        let names = names(forConfig: configPath)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try PrivateFile.write(Array(try result.key.pemString().utf8), to: "\(directory)/\(keyFile)", mode: 0o600)
-        try PrivateFile.write(Array(result.certificate.pemString.utf8), to: "\(directory)/\(certificateFile)", mode: 0o644)
-        try PrivateFile.write(Array(result.caCertificate.pemString.utf8), to: "\(directory)/\(caFile)", mode: 0o644)
+        try PrivateFile.write(Array(try result.key.pemString().utf8), to: "\(directory)/\(names.key)", mode: 0o600)
+        try PrivateFile.write(Array(result.certificate.pemString.utf8), to: "\(directory)/\(names.certificate)", mode: 0o644)
+        try PrivateFile.write(Array(result.caCertificate.pemString.utf8), to: "\(directory)/\(names.ca)", mode: 0o644)
         let config = HomeConfig(
             edge: HomeConfig.Address(host: token.host, port: Int(token.port)),
             home: result.homeName,
-            ca: caFile,
-            key: keyFile,
-            certificate: certificateFile,
+            ca: names.ca,
+            key: names.key,
+            certificate: names.certificate,
             caPin: SHA256.hex(token.caPin),
             forwards: forwards)
         try HomeConfigFile.save(config, to: configPath)
+    }
+
+    private static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }

@@ -42,12 +42,22 @@ public struct EnrollResponse: Codable, Hashable, Sendable {
     public var home: String?
     /// The issued client certificate, PEM.
     public var certificate: String?
+    /// The edge CA certificate, PEM: what the home stores as its trust anchor
+    /// after checking it against the token's pin ([ENROLL-4]). Absent from
+    /// edges older than this field.
+    public var caCertificate: String?
     public var error: ControlError?
 
-    public init(home: String? = nil, certificate: String? = nil, error: ControlError? = nil) {
+    public init(home: String? = nil, certificate: String? = nil, caCertificate: String? = nil, error: ControlError? = nil) {
         self.home = home
         self.certificate = certificate
+        self.caCertificate = caCertificate
         self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case home, certificate, error
+        case caCertificate = "ca_certificate"
     }
 }
 
@@ -81,9 +91,42 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
         self.target = target
     }
 
+    /// The `type` text as received when it names no ``ForwardType`` this build
+    /// knows; `type` is then a placeholder that must not be used. The edge
+    /// rejects such a forward alone with `invalid_forward` instead of the whole
+    /// sync as `malformed`, so one forward from a newer home cannot take the
+    /// others down ([CTRL-4]).
+    public var unrecognizedType: String?
+
     enum CodingKeys: String, CodingKey {
         case name, type, hostname, compress, target
         case proxyProtocol = "proxy_protocol"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        let typeText = try container.decode(String.self, forKey: .type)
+        if let known = ForwardType(rawValue: typeText) {
+            type = known
+        } else {
+            type = .tcp
+            unrecognizedType = typeText
+        }
+        hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
+        proxyProtocol = try container.decodeIfPresent(String.self, forKey: .proxyProtocol)
+        compress = try container.decodeIfPresent(Bool.self, forKey: .compress)
+        target = try container.decodeIfPresent(String.self, forKey: .target)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(unrecognizedType ?? type.rawValue, forKey: .type)
+        try container.encodeIfPresent(hostname, forKey: .hostname)
+        try container.encodeIfPresent(proxyProtocol, forKey: .proxyProtocol)
+        try container.encodeIfPresent(compress, forKey: .compress)
+        try container.encodeIfPresent(target, forKey: .target)
     }
 }
 

@@ -16,18 +16,41 @@ extension Certificate {
 
     /// DNS names from the subjectAltName extension, in order.
     public var dnsNames: [String] {
+        subjectAltNames(ofType: GEN_DNS) { ASN1Text.string($0) }
+    }
+
+    /// IP addresses from the subjectAltName extension, in order, as text
+    /// (dotted quad, or IPv6 as `inet_ntop` writes it).
+    public var ipAddresses: [String] {
+        subjectAltNames(ofType: GEN_IPADD) { octets in
+            guard let data = ASN1_STRING_get0_data(octets) else { return nil }
+            return ASN1Text.address(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(octets)))))
+        }
+    }
+
+    /// The subjectAltName entries of one GENERAL_NAME type (all of which hold an
+    /// ASN1_STRING: IA5String for DNS, OCTET STRING for IP), converted while the
+    /// decoded extension is alive.
+    private func subjectAltNames<T>(ofType wanted: Int32, _ convert: (UnsafePointer<ASN1_STRING>) -> T?) -> [T] {
         guard let raw = X509_get_ext_d2i(handle, NID_subject_alt_name, nil, nil) else { return [] }
         let names = OpaquePointer(raw)
         defer { GENERAL_NAMES_free(names) }
-        var result: [String] = []
+        var result: [T] = []
         for index in 0..<portico_sk_GENERAL_NAME_num(names) {
             var type: Int32 = 0
             guard let name = portico_sk_GENERAL_NAME_value(names, index),
-                  let value = GENERAL_NAME_get0_value(name, &type), type == GEN_DNS
+                  let value = GENERAL_NAME_get0_value(name, &type), type == wanted,
+                  let converted = convert(value.assumingMemoryBound(to: ASN1_STRING.self))
             else { continue }
-            result.append(ASN1Text.string(value.assumingMemoryBound(to: ASN1_STRING.self)))
+            result.append(converted)
         }
         return result
+    }
+
+    /// `text` (an IPv4 or IPv6 address) spelled as ``ipAddresses`` reports it,
+    /// so configured addresses compare equal to certified ones; nil if not an address.
+    public static func canonicalIPAddress(_ text: String) -> String? {
+        CertificateBuilder.addressBytes(text).flatMap(ASN1Text.address)
     }
 
     /// Start of the validity window.
@@ -65,6 +88,19 @@ enum ASN1Text {
         guard let data = ASN1_STRING_get0_data(asn1) else { return "" }
         let count = Int(ASN1_STRING_length(asn1))
         return String(decoding: UnsafeBufferPointer(start: data, count: count), as: UTF8.self)
+    }
+
+    /// An IPv4 (4 bytes) or IPv6 (16 bytes) address as text; nil for other lengths.
+    static func address(_ bytes: [UInt8]) -> String? {
+        let family: Int32
+        switch bytes.count {
+        case 4: family = AF_INET
+        case 16: family = AF_INET6
+        default: return nil
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// An ASN1_TIME as a Date (seconds precision).

@@ -95,14 +95,35 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// SHA-256 of the DER: the certificate fingerprint (what a join token pins for the edge CA).
     public var fingerprintSHA256: [UInt8] { SHA256.hash(derBytes) }
 
-    /// The subject public key.
-    public var publicKey: PublicKey {
-        // X509_get0_pubkey on a parsed certificate is non-null; re-encoding our own key cannot fail.
-        try! PublicKey(spkiDER: PublicKey.spkiDER(of: X509_get0_pubkey(handle)!))
+    /// DER SubjectPublicKeyInfo of the subject key, whatever its algorithm.
+    ///
+    /// Throws rather than trapping: a certificate from a peer (the edge at
+    /// enrollment, a TLS chain, an ACME server) may carry a key OpenSSL cannot
+    /// decode, and peer input must never end the process.
+    public func subjectPublicKeyInfoDER() throws(CryptoError) -> [UInt8] {
+        OpenSSLErrorQueue.clear()
+        guard let key = X509_get0_pubkey(handle) else {
+            throw .openSSL(.malformedInput, "the certificate's public key cannot be decoded")
+        }
+        return try PublicKey.spkiDER(of: key)
     }
 
-    /// SHA-256 of the subject public key info: the SPKI pin.
-    public var publicKeyPinSHA256: [UInt8] { publicKey.pinSHA256 }
+    /// The subject public key, when it is of an algorithm Portico uses (P-256,
+    /// Ed25519); any other throws `unsupportedAlgorithm`.
+    public var publicKey: PublicKey {
+        get throws(CryptoError) { try PublicKey(spkiDER: subjectPublicKeyInfoDER()) }
+    }
+
+    /// Whether this certificate binds `key`'s public half: false for another
+    /// key and for a public key that cannot be decoded.
+    public func certifies(_ key: PrivateKey) -> Bool {
+        (try? subjectPublicKeyInfoDER()) == key.publicKey.spkiDER
+    }
+
+    /// SHA-256 of the subject public key info: the SPKI pin (any algorithm).
+    public var publicKeyPinSHA256: [UInt8] {
+        get throws(CryptoError) { SHA256.hash(try subjectPublicKeyInfoDER()) }
+    }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.derBytes == rhs.derBytes }
     public func hash(into hasher: inout Hasher) { hasher.combine(derBytes) }

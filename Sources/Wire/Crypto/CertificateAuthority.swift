@@ -72,7 +72,7 @@ public struct CertificateAuthority: Sendable {
         try builder.addExtension(NID_ext_key_usage, purposes.joined(separator: ","), issuer: issuer)
         try builder.addExtension(NID_subject_key_identifier, "hash", issuer: issuer)
         try builder.addExtension(NID_authority_key_identifier, "keyid:always", issuer: issuer)
-        try builder.addDNSNames(profile.dnsNames)
+        try builder.addSubjectAltNames(dns: profile.dnsNames, ip: profile.ipAddresses)
         return try builder.sign(with: key)
     }
 }

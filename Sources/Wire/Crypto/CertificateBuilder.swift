@@ -70,28 +70,52 @@ final class CertificateBuilder {
         }
     }
 
-    /// Adds a subjectAltName with the given DNS names.
-    func addDNSNames(_ names: [String]) throws(CryptoError) {
-        guard !names.isEmpty else { return }
+    /// Adds a subjectAltName with the given DNS names and IP addresses (none: no extension).
+    func addSubjectAltNames(dns names: [String], ip addresses: [String]) throws(CryptoError) {
+        guard !names.isEmpty || !addresses.isEmpty else { return }
         guard let list = portico_GENERAL_NAMES_new() else { throw .openSSL(.internalFailure, "cannot allocate names") }
         defer { GENERAL_NAMES_free(list) }
         for dns in names {
             guard !dns.isEmpty, dns.utf8.count <= 253,
                   dns.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: ",") })
             else { throw CryptoError(.invalidArgument, "\"\(dns)\" is not a DNS name") }
-            guard let general = GENERAL_NAME_new(), let ia5 = ASN1_IA5STRING_new() else {
-                throw .openSSL(.internalFailure, "cannot allocate a DNS name")
-            }
+            guard let ia5 = ASN1_IA5STRING_new() else { throw .openSSL(.internalFailure, "cannot allocate a DNS name") }
             ASN1_STRING_set(ia5, dns, Int32(dns.utf8.count))
-            GENERAL_NAME_set0_value(general, GEN_DNS, UnsafeMutableRawPointer(ia5))
-            guard portico_sk_GENERAL_NAME_push(list, general) > 0 else {
-                GENERAL_NAME_free(general)
-                throw .openSSL(.internalFailure, "cannot add a DNS name")
+            try push(GEN_DNS, UnsafeMutableRawPointer(ia5), to: list)
+        }
+        for address in addresses {
+            guard let bytes = Self.addressBytes(address) else {
+                throw CryptoError(.invalidArgument, "\"\(address)\" is not an IPv4 or IPv6 address")
             }
+            guard let octets = ASN1_OCTET_STRING_new() else { throw .openSSL(.internalFailure, "cannot allocate an IP address") }
+            ASN1_OCTET_STRING_set(octets, bytes, Int32(bytes.count))
+            try push(GEN_IPADD, UnsafeMutableRawPointer(octets), to: list)
         }
         guard X509_add1_ext_i2d(x509, NID_subject_alt_name, UnsafeMutableRawPointer(list), 0, 0) == 1 else {
             throw .openSSL(.internalFailure, "cannot add subjectAltName")
         }
+    }
+
+    /// Wraps `value` (owned from here on) in a GENERAL_NAME of `type` and appends it to `list`.
+    private func push(_ type: Int32, _ value: UnsafeMutableRawPointer, to list: OpaquePointer) throws(CryptoError) {
+        guard let general = GENERAL_NAME_new() else {
+            ASN1_STRING_free(value.assumingMemoryBound(to: ASN1_STRING.self))
+            throw .openSSL(.internalFailure, "cannot allocate a subjectAltName entry")
+        }
+        GENERAL_NAME_set0_value(general, type, value)
+        guard portico_sk_GENERAL_NAME_push(list, general) > 0 else {
+            GENERAL_NAME_free(general)
+            throw .openSSL(.internalFailure, "cannot add a subjectAltName entry")
+        }
+    }
+
+    /// The 4 or 16 network-order bytes of an IPv4 or IPv6 address in text form.
+    static func addressBytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
     }
 
     /// Signs with `key` and hands the result to a `Certificate`.

@@ -20,6 +20,9 @@ public struct LeafCertificateProfile: Sendable {
     public var commonName: String
     /// DNS subjectAltNames; a TLS client verifies the server name against these.
     public var dnsNames: [String]
+    /// IP address subjectAltNames (IPv4 dotted quad or IPv6 text): how a
+    /// certificate names a server reached by address (RFC 5280 §4.2.1.6).
+    public var ipAddresses: [String] = []
     public var notBefore: Date
     public var notAfter: Date
     public var usage: Usage

@@ -19,11 +19,19 @@ public final class PrivateKey: @unchecked Sendable {
     let handle: OpaquePointer
     /// The algorithm of this key.
     public let algorithm: Algorithm
+    /// The matching public key, derived once here so that reading it cannot fail later.
+    public let publicKey: PublicKey
 
     init(taking handle: OpaquePointer) throws(CryptoError) {
         guard let algorithm = Algorithm(pkey: handle) else {
             EVP_PKEY_free(handle)
             throw CryptoError(.unsupportedAlgorithm, "only P-256 and Ed25519 keys are supported")
+        }
+        do {
+            publicKey = try PublicKey(spkiDER: PublicKey.spkiDER(of: handle))
+        } catch {
+            EVP_PKEY_free(handle)
+            throw error
         }
         self.handle = handle
         self.algorithm = algorithm
@@ -72,12 +80,6 @@ public final class PrivateKey: @unchecked Sendable {
             PEM_write_bio_PrivateKey(bio, handle, nil, nil, 0, nil, nil) == 1
         }, failure: "cannot encode the private key as PEM")
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The matching public key.
-    public var publicKey: PublicKey {
-        // Re-parsing our own SPKI encoding cannot fail for a key we hold.
-        try! PublicKey(spkiDER: PublicKey.spkiDER(of: handle))
     }
 }
 

@@ -29,6 +29,9 @@ final class TLSEngine {
     /// OpenSSL → network (ciphertext to send).
     private let networkOut: OpaquePointer
     private(set) var handshakeDone = false
+    /// Set when ciphertext could not be handed to OpenSSL: the stream of records
+    /// has a hole, so every later step fails with it instead of decrypting garbage.
+    private var inputFailure: TLSError?
 
     init(context: TLSContext) throws(TLSError) {
         OpenSSLErrorQueue.clear()
@@ -61,15 +64,27 @@ final class TLSEngine {
     deinit { SSL_free(ssl) }
 
     /// Hands ciphertext from the network to OpenSSL (one copy into the BIO).
+    /// A write the BIO refuses or cuts short (allocation failure) is remembered
+    /// and reported by the next `handshake` or `read` as `.failed`.
     func feed(_ buffer: ByteBuffer) {
-        buffer.withUnsafeReadableBytes { raw in
+        guard inputFailure == nil, buffer.readableBytes > 0 else { return }
+        OpenSSLErrorQueue.clear()
+        let (result, written) = buffer.withUnsafeReadableBytes { raw in
             var written = 0
-            if raw.count > 0 { _ = BIO_write_ex(networkIn, raw.baseAddress, raw.count, &written) }
+            let result = BIO_write_ex(networkIn, raw.baseAddress, raw.count, &written)
+            return (result, written)
+        }
+        if result != 1 || written != buffer.readableBytes {
+            let detail = OpenSSLErrorQueue.drain()
+            let message = "cannot buffer \(buffer.readableBytes) bytes of received TLS data (\(written) taken)"
+            inputFailure = TLSError(handshakeDone ? .protocolError : .handshakeFailed,
+                                    message + (detail.isEmpty ? "" : ": \(detail)"))
         }
     }
 
     /// Advances the handshake as far as the buffered ciphertext allows.
     func handshake() -> Outcome {
+        if let inputFailure { return .failed(inputFailure) }
         OpenSSLErrorQueue.clear()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
@@ -82,6 +97,7 @@ final class TLSEngine {
     /// Decrypts into `buffer`'s writable space until it is full or no whole record is left.
     /// `.done` means the buffer filled up (call again); `.wantsMore` means drained.
     func read(into buffer: inout ByteBuffer) -> Outcome {
+        if let inputFailure { return .failed(inputFailure) }
         while buffer.writableBytes > 0 {
             OpenSSLErrorQueue.clear()
             var result: Int32 = 0
