@@ -11,7 +11,10 @@ struct LoopbackSessionPair {
     let home: WireSession
     let edge: WireSession
 
-    init() async throws {
+    /// `homeStreams` sets up the streams the edge opens, at the home.
+    init(
+        homeStreams: @escaping @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = { $0.eventLoop.makeSucceededVoidFuture() }
+    ) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let accepted = group.next().makePromise(of: WireSession.self)
         let noStreams: @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = { $0.eventLoop.makeSucceededVoidFuture() }
@@ -28,7 +31,7 @@ struct LoopbackSessionPair {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     dialed.succeed(try channel.pipeline.syncOperations.addWireSession(
-                        role: .dialer, inboundStreamInitializer: noStreams))
+                        role: .dialer, inboundStreamInitializer: homeStreams))
                 }
             }
             .connect(to: server.localAddress!).get()

@@ -16,6 +16,8 @@ struct PublicStreamOpener: Sendable {
         case openFailed(home: String, any Error)
         /// The forward, or its whole home, holds as many connections as it may.
         case atCapacity(home: String, forward: String, limit: Int)
+        /// The public client left while its stream was being opened.
+        case clientGone(home: String)
 
         var description: String {
             switch self {
@@ -23,6 +25,7 @@ struct PublicStreamOpener: Sendable {
             case .openFailed(let home, let error): "could not open a stream to home \(home): \(error)"
             case .atCapacity(let home, let forward, let limit):
                 "forward \(forward) of home \(home) is at its cap of \(limit) concurrent connections"
+            case .clientGone(let home): "the client left before its stream to home \(home) was in place"
             }
         }
 
@@ -31,6 +34,7 @@ struct PublicStreamOpener: Sendable {
             switch self {
             case .homeOffline, .openFailed: .homeOffline
             case .atCapacity: .atCapacity
+            case .clientGone: .truncated
             }
         }
     }
@@ -91,12 +95,21 @@ struct PublicStreamOpener: Sendable {
             throw Failure.openFailed(home: home, error)
         }
         .hop(to: loop)
-        .flatMapThrowing { _ in
-            let pipeline = publicChannel.pipeline.syncOperations
-            try pipeline.addHandlers(publicHandlers())
-            try pipeline.addHandler(publicEnd.take())
-            pipeline.releaseHold()
-            publicChannel.pipeline.fireUserInboundEventTriggered(Spliced())
+        .flatMapThrowing { stream in
+            // The client may have gone while the stream was opening: then the
+            // stream goes too, or it would live on and buffer what the home
+            // sends for nobody.
+            do {
+                guard publicChannel.isActive else { throw Failure.clientGone(home: home) }
+                let pipeline = publicChannel.pipeline.syncOperations
+                try pipeline.addHandlers(publicHandlers())
+                try pipeline.addHandler(publicEnd.take())
+                pipeline.releaseHold()
+                publicChannel.pipeline.fireUserInboundEventTriggered(Spliced())
+            } catch {
+                stream.close(promise: nil)
+                throw error
+            }
         }
     }
 

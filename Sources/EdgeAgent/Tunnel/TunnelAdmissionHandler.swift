@@ -7,15 +7,25 @@ import Wire
 /// plaintext can arrive before the (asynchronous) registry lookup is done:
 /// it is held here and replayed into the session once the decision is made,
 /// and the handler then removes itself.
-final class TunnelAdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Bounded: nothing more is read while the decision is pending (reads asked
+/// for meanwhile wait), and a peer whose plaintext before admission exceeds
+/// `maximumHeldBytes` (far more than a HELLO and an ENROLL_REQUEST) is closed.
+final class TunnelAdmissionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+
+    static let maximumHeldBytes = 256 * 1024
 
     private let admit: @Sendable (Certificate?) async throws -> TunnelAdmission
     private let install: (Channel, TunnelAdmission) throws -> Void
     private let logger: Logger
     private var held: [NIOAny] = []
+    private var heldBytes = 0
     private var deciding = false
+    /// A read was asked for while the decision was pending.
+    private var readWaiting = false
 
     init(
         logger: Logger,
@@ -28,7 +38,25 @@ final class TunnelAdmissionHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heldBytes += unwrapInboundIn(data).readableBytes
         held.append(data)
+        guard heldBytes <= Self.maximumHeldBytes else {
+            logger.notice("tunnel connection refused", metadata: [
+                "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")",
+                "reason": "more than \(Self.maximumHeldBytes) bytes before admission",
+            ])
+            held.removeAll()
+            heldBytes = 0
+            return context.close(promise: nil)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if deciding {
+            readWaiting = true
+        } else {
+            context.read()
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -53,12 +81,16 @@ final class TunnelAdmissionHandler: ChannelInboundHandler, RemovableChannelHandl
             try install(context.channel, admission)
             let replay = held
             held.removeAll()
+            heldBytes = 0
+            deciding = false
             for data in replay { context.fireChannelRead(data) }
             if !replay.isEmpty { context.fireChannelReadComplete() }
+            if readWaiting { context.read() }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } catch {
             logger.notice("tunnel connection refused", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")", "reason": "\(error)"])
             held.removeAll()
+            heldBytes = 0
             context.close(promise: nil)
         }
     }

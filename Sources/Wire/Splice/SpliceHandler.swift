@@ -14,7 +14,8 @@ import NIOCore
 /// Half-closure is relayed: end of input on one side becomes a close of the
 /// partner's output once every byte before it is written. An abrupt end
 /// (error, reset, close without end of input) closes the partner at once.
-/// Both channels should allow remote half-closure.
+/// Both channels should allow remote half-closure. Neither side reads before
+/// its partner is in place.
 public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -35,7 +36,11 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var early: [Message] = []
     /// Reads waiting to be sent to the partner at the end of the burst.
     private var batch: [ByteBuffer] = []
-    private var partnerWritable = true
+    /// Nothing is read until the partner says it can take writes, which it
+    /// does once it is in its pipeline: a side added first (or whose partner
+    /// is never added, its connection gone) holds at most what it already
+    /// read, instead of buffering for a partner that is not there.
+    private var partnerWritable = false
     private var readHeld = false
     /// The partner's input ended: our output is being or has been closed.
     private var outputEnding = false
@@ -89,7 +94,7 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         // Reads are asked for through the pipeline, so `read(context:)` below
         // decides; turning auto-read on makes the channel keep asking.
         context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-        context.read()
+        read(context: context)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
