@@ -19,6 +19,10 @@ import Testing
         (#"{"download_limit_kbps": 10000001}"#, "download_limit_kbps"),
         (#"{"download_limit_kbps": "none"}"#, "download_limit_kbps"),
         (#"{"burst_bytes": 1}"#, "burst_bytes"),
+        (#"{"tcp_port_quota": -1}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": 65536}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": null}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": "20"}"#, "tcp_port_quota"),
         (#"{"bandwidth_limt_kbps": 500}"#, "bandwidth_limt_kbps"),
         (#"{"bandwidth_limit_kbps": 500, "name": "x"}"#, "name"),
     ]
@@ -45,6 +49,7 @@ import Testing
         (#"{"name": "-alpha"}"#, "invalid_name", "start"),
         (#"{"name": "alpha", "bandwidth_limit_kbps": 99}"#, "invalid_field", "bandwidth_limit_kbps"),
         (#"{"name": "alpha", "download_limit_kbps": -1}"#, "invalid_field", "download_limit_kbps"),
+        (#"{"name": "alpha", "tcp_port_quota": 1.5}"#, "invalid_field", "tcp_port_quota"),
         (#"{"name": "alpha", "token_ttl_seconds": 0}"#, "invalid_field", "token_ttl_seconds"),
         (#"{"name": "alpha", "token_ttl_seconds": 31536001}"#, "invalid_field", "token_ttl_seconds"),
         (#"{"name": "alpha", "token_ttl_seconds": "3600"}"#, "invalid_field", "token_ttl_seconds"),

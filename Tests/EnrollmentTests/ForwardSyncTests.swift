@@ -158,6 +158,35 @@ struct ForwardSyncTests {
         try await edge.stop()
     }
 
+    @Test("one home's TCP forwards stop at its quota, so another home still gets ports; ports stay across reconnects")
+    func portQuotaLeavesPortsForOtherHomes() async throws {
+        // 15 ports: without a quota alice's 12 forwards would leave bob 3 of his 5.
+        let edge = try await EdgeFixture(publicAddresses: EdgePublicAddresses(
+            hostname: "edge.portico.test", tcpPortRange: 10_000...10_014))
+        let alice = try await Self.home("alice", on: edge)
+        let many = (1...12).map { ForwardDeclaration(name: "t\($0)", type: .tcp) } + [Self.issueForwards[0].declaration]
+        let statuses = try await alice.control.syncForwards(declarations: many)
+        #expect(statuses.map(\.name) == many.map(\.name))
+        #expect(statuses.prefix(10).allSatisfy { $0.error == nil && Self.port($0) != nil })
+        #expect(statuses[10...11].allSatisfy { $0.error?.code == "port_quota_exceeded" && $0.publicAddress == nil })
+        let message = try #require(statuses[10].error?.message)
+        #expect(message.contains("at most 10 public TCP ports") && message.contains("--tcp-ports"), "\(message)")
+        #expect(statuses[12].error == nil && statuses[12].publicAddress != nil)
+
+        let bob = try await Self.home("bob", domain: "example.net", on: edge)
+        let bobs = try await bob.control.syncForwards(
+            declarations: (1...5).map { ForwardDeclaration(name: "b\($0)", type: .tcp) })
+        #expect(bobs.allSatisfy { $0.error == nil }, "\(bobs)")
+
+        // alice reconnects: the same ten ports, the same two refusals.
+        try await alice.session.channel.close()
+        let (session, control) = try await edge.connectControl(alice.credentials)
+        #expect(try await control.syncForwards(declarations: many) == statuses)
+        try await session.channel.close()
+        try await bob.session.channel.close()
+        try await edge.stop()
+    }
+
     @Test("syncs sent at once are answered one at a time, each with its own result")
     func concurrentSyncs() async throws {
         let edge = try await EdgeFixture()
