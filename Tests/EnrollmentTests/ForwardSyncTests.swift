@@ -187,6 +187,31 @@ struct ForwardSyncTests {
         try await edge.stop()
     }
 
+    @Test("the edge echoes a sync's request_id, also in a malformed answer, and leaves it out when the sync had none")
+    func requestIDIsEchoed() async throws {
+        let edge = try await EdgeFixture()
+        let session = try await edge.connect(try await edge.enroll("alice"))
+        var answers = try await ControlRecorder.attach(to: session).makeAsyncIterator()
+        let bodies: [(sent: String, echoed: UInt32?)] = [
+            (#"{"request_id": 77, "forwards": [{"name": "ssh", "type": "tcp"}]}"#, 77),
+            (#"{"request_id": 4294967295, "forwards": "web"}"#, 4_294_967_295),
+            (#"{"forwards": []}"#, nil),
+            (#"{"request_id": -1, "forwards": []}"#, nil),
+        ]
+        for (sent, echoed) in bodies {
+            try await session.sendControl(kind: ControlKind.forwardsSync.rawValue, body: ByteBuffer(string: sent)).get()
+            let (kind, answer) = try #require(await answers.next())
+            guard case .forwardsResult(let result)? = try ControlMessage.decode(kind: kind, body: answer) else {
+                Issue.record("not a FORWARDS_RESULT: \(String(buffer: answer))")
+                return
+            }
+            #expect(result.requestID == echoed, "\(sent) → \(String(buffer: answer))")
+            #expect(String(buffer: answer).contains("request_id") == (echoed != nil))
+        }
+        try await session.channel.close()
+        try await edge.stop()
+    }
+
     @Test("syncs sent at once are answered one at a time, each with its own result")
     func concurrentSyncs() async throws {
         let edge = try await EdgeFixture()
