@@ -50,8 +50,11 @@ struct ForwardDialer: Sendable {
                 return loop.makeFailedFuture(WireStreamRefusal(.connectFailed))
             }
             .flatMapThrowing { socket in
+                // Flushed at once: a service that speaks first (SMTP, SSH,
+                // MySQL) waits for the header before it sends its banner, and
+                // the client may send nothing until it sees that.
                 if let header {
-                    socket.write(header, promise: nil)
+                    socket.writeAndFlush(header, promise: nil)
                 }
                 try socket.pipeline.syncOperations.addHandler(targetEnd.take())
                 try stream.pipeline.syncOperations.addHandler(streamEnd.take())
