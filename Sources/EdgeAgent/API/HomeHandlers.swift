@@ -83,7 +83,7 @@ enum HomeHandlers {
             }
             guard let current else {
                 // Deleted meanwhile: forget the limits with the session.
-                return context.sessions.disconnect(applied.name)
+                return context.sessions.disconnect(applied.name, reason: HomeSessionTable.deletedReason)
             }
             guard current.rateLimits != applied.rateLimits else { return }
             applied = current
@@ -95,7 +95,7 @@ enum HomeHandlers {
     @Sendable static func delete(_ request: APIRequest) async throws -> Response {
         let home = try await existingHome(request)
         try await request.context.registry.deleteHome(named: home.name, now: request.context.clock())
-        request.context.sessions.disconnect(home.name)
+        request.context.sessions.disconnect(home.name, reason: HomeSessionTable.deletedReason)
         await request.context.routesChanged()
         return APIResponse.noContent()
     }
