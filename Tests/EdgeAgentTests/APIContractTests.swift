@@ -90,6 +90,7 @@ import Yams
             Probe(operation: "POST /api/homes", status: 415, path: "/api/homes", json: "{}", contentType: "text/plain"),
             Probe(operation: "PATCH /api/homes/{name}", status: 200, path: "/api/homes/alpha", json: "{}"),
             Probe(operation: "PATCH /api/homes/{name}", status: 400, path: "/api/homes/alpha", json: #"{"x": 1}"#),
+            Probe(operation: "PATCH /api/homes/{name}", status: 400, path: "/api/homes/alpha", json: nil),
             Probe(operation: "PATCH /api/homes/{name}", status: 404, path: "/api/homes/nope", json: "{}"),
             Probe(operation: "PATCH /api/homes/{name}", status: 413, path: "/api/homes/alpha", bigBody: true),
             Probe(operation: "PATCH /api/homes/{name}", status: 415, path: "/api/homes/alpha", json: "{}", contentType: nil),
@@ -165,7 +166,8 @@ import Yams
             for route in APIRoute.all where route.requiresAuthentication {
                 let operation = "\(route.method.rawValue) \(route.path)"
                 let path = route.path.replacingOccurrences(of: "{name}", with: "alpha")
-                let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"# : nil
+                let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"#
+                    : route.method == .patch ? "{}" : nil
                 let reply = try await api.send(route.method.rawValue, path, json: json)
                 #expect(reply.status == 500, "\(operation): \(reply)")
                 #expect(reply.errorCode == "storage_error")

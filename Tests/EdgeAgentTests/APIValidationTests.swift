@@ -39,6 +39,23 @@ import Testing
         }
     }
 
+    @Test("PATCH without a body is a 400 naming the accepted fields, and changes nothing")
+    func patchWithoutABodyIsRefused() async throws {
+        try await APIHarness.with { api in
+            _ = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1000, now: RegistryFixture.t0)
+            let audited = try await api.registry.auditLog().count
+            for contentType in ["application/json", nil] {
+                let reply = try await api.send("PATCH", "/api/homes/alpha", json: nil, contentType: contentType)
+                #expect(reply.status == 400, "\(reply)")
+                #expect(reply.errorCode == "missing_body")
+                #expect(reply.errorMessage.contains("bandwidth_limit_kbps") && reply.errorMessage.contains("tcp_port_quota"))
+            }
+            #expect(try await api.registry.auditLog().count == audited)
+            // An empty object is a body: nothing to change, answered with the home.
+            #expect(try await api.send("PATCH", "/api/homes/alpha", json: "{}").status == 200)
+        }
+    }
+
     static let badCreates: [(json: String, code: String, mentions: String)] = [
         ("{}", "invalid_field", "name"),
         (#"{"name": null}"#, "invalid_field", "name"),

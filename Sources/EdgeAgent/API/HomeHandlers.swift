@@ -49,9 +49,10 @@ enum HomeHandlers {
     /// `PATCH /api/homes/{name}`: each limit is a number (set), `null`
     /// (unlimited) or absent (unchanged); absent ones are kept inside the
     /// registry's transaction, so racing PATCHes never undo each other. The
-    /// TCP port quota is a number or absent.
+    /// TCP port quota is a number or absent. The body itself is required, as
+    /// `docs/api.yaml` says: an empty one is a 400, not a silent no-op.
     @Sendable static func update(_ request: APIRequest) async throws -> Response {
-        let body = try await request.jsonBody(allowed: updateFields)
+        let body = try await request.jsonBody(allowed: updateFields, requiresBody: true)
         let upload = try BodyFields.limit(body, BodyFields.upload)
         let download = try BodyFields.limit(body, BodyFields.download)
         let burst = try BodyFields.burst(body)
