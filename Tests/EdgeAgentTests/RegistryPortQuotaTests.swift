@@ -91,6 +91,8 @@ import Wire
             let none = try await registry.syncForwards(
                 home: "alpha", declarations: tcp(["new"]), tcpPortRange: ports, now: t0)
             #expect(errors(none) == ["new": .portQuotaExceeded(home: "alpha", quota: 0)])
+            #expect(RegistryError.portQuotaExceeded(home: "alpha", quota: 0).message.hasPrefix(
+                "Home 'alpha' may hold no public TCP port (its quota is 0); remove a TCP forward"))
         }
     }
 

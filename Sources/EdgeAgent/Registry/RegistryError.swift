@@ -61,9 +61,12 @@ extension RegistryError: CustomStringConvertible {
             "No public port is free in \(range.lowerBound)–\(range.upperBound); "
                 + "remove a TCP forward or widen the edge's port range."
         case .portQuotaExceeded(let home, let quota):
-            "Home '\(home)' may hold at most \(quota) public TCP port\(quota == 1 ? "" : "s") (its quota), "
-                + "and its other TCP forwards hold them all; remove a TCP forward, or ask the edge operator "
-                + "to raise the quota (`edgeagent home limit \(home) --tcp-ports N`), then sync again."
+            (quota == 0
+                ? "Home '\(home)' may hold no public TCP port (its quota is 0)"
+                : "Home '\(home)' may hold at most \(quota) public TCP port\(quota == 1 ? "" : "s") (its quota), "
+                    + "and its other TCP forwards hold them all")
+                + "; remove a TCP forward, or ask the edge operator to raise the quota "
+                + "(`edgeagent home limit \(home) --tcp-ports N`), then sync again."
         case .storage(let detail): "The registry could not be accessed: \(detail)"
         }
     }
