@@ -41,8 +41,8 @@ struct ProxyProtocolHAProxyTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-haproxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Below the ephemeral range, so no client socket of a parallel test
-        // takes it between this choice and haproxy's bind.
+        // Below the ephemeral range, so no listener on port 0 or client socket
+        // of a parallel test takes it between this choice and haproxy's bind.
         let frontendPort = try FreePorts.range(count: 1).lowerBound
         let log = directory.appendingPathComponent("haproxy.log").path
         let sent = try Array(buffer: header.encoded()) + Self.payload
@@ -93,7 +93,7 @@ struct ProxyProtocolHAProxyTests {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw HAProxyExited(status: -1, log: "still not listening on \(port) after 6,000 polls")
+        throw PeekLoopbackCapture.TimedOut()
     }
 
     /// Connects to haproxy's frontend (already listening) and writes
