@@ -40,6 +40,21 @@ import Testing
         }
     }
 
+    @Test("/metrics answers 401 to every method without the token, so its existence does not leak")
+    func metricsChecksTheTokenBeforeTheMethod() async throws {
+        try await APIHarness.with { api in
+            for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+                let reply = try await api.send(method, "/metrics", token: nil)
+                #expect(reply.status == 401, "\(method) /metrics: \(reply)")
+                #expect(reply.errorCode == "unauthorized")
+                #expect(reply.headers["allow"] == nil)
+            }
+            // With the token, a wrong method is still told which one to use.
+            let wrong = try await api.send("POST", "/metrics")
+            #expect(wrong.status == 405 && wrong.headers["allow"] == "GET", "\(wrong)")
+        }
+    }
+
     @Test(arguments: ["Bearer \(APIHarness.token)", "bearer \(APIHarness.token)", "BEARER  \(APIHarness.token) "])
     func rightTokenIsAccepted(authorization: String) async throws {
         try await APIHarness.with { api in

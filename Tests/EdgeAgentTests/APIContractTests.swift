@@ -7,12 +7,16 @@ import Yams
 /// operations, and for each operation exactly the documented statuses, each
 /// one provoked here by a real request.
 @Suite struct APIContractTests {
-    /// `METHOD path` → documented response statuses.
-    static func documentedOperations() throws -> [String: Set<Int>] {
+    static func document() throws -> [String: Any] {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/api.yaml")
-        let document = try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+        return try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+    }
+
+    /// `METHOD path` → documented response statuses.
+    static func documentedOperations() throws -> [String: Set<Int>] {
+        let document = try document()
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: Any])
         var operations: [String: Set<Int>] = [:]
@@ -33,6 +37,36 @@ import Yams
         #expect(registered.count == APIRoute.all.count, "a route is registered twice")
         #expect(registered.subtracting(documented).isEmpty, "undocumented: \(registered.subtracting(documented))")
         #expect(documented.subtracting(registered).isEmpty, "not served: \(documented.subtracting(registered))")
+    }
+
+    /// The property names of the JSON request body of `method path`.
+    static func documentedBodyFields(_ method: String, _ path: String) throws -> Set<String> {
+        let paths = try #require(try document()["paths"] as? [String: Any])
+        let operation = try #require((paths[path] as? [String: Any])?[method] as? [String: Any])
+        let content = try #require((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])
+        let schema = try #require((content["application/json"] as? [String: Any])?["schema"] as? [String: Any])
+        return Set(try #require(schema["properties"] as? [String: Any]).keys)
+    }
+
+    @Test func homeBodiesDocumentExactlyTheFieldsTheServerAccepts() throws {
+        #expect(try Self.documentedBodyFields("post", "/api/homes") == HomeHandlers.createFields)
+        #expect(try Self.documentedBodyFields("patch", "/api/homes/{name}") == HomeHandlers.updateFields)
+    }
+
+    @Test func homeSchemaRequiresExactlyTheKeysTheServerSends() async throws {
+        let schemas = try #require((try Self.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let home = try #require(schemas["Home"] as? [String: Any])
+        let required = Set(try #require(home["required"] as? [String]))
+        #expect(required == Set(try #require(home["properties"] as? [String: Any]).keys))
+        try await APIHarness.with { api in
+            _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
+            let reply = try await api.send("GET", "/api/homes/alpha")
+            guard case .object(let fields) = reply.json else {
+                Issue.record("not an object: \(reply)")
+                return
+            }
+            #expect(Set(fields.keys) == required)
+        }
     }
 
     /// One request that must produce `status` from operation `operation`.
@@ -56,6 +90,7 @@ import Yams
             Probe(operation: "POST /api/homes", status: 415, path: "/api/homes", json: "{}", contentType: "text/plain"),
             Probe(operation: "PATCH /api/homes/{name}", status: 200, path: "/api/homes/alpha", json: "{}"),
             Probe(operation: "PATCH /api/homes/{name}", status: 400, path: "/api/homes/alpha", json: #"{"x": 1}"#),
+            Probe(operation: "PATCH /api/homes/{name}", status: 400, path: "/api/homes/alpha", json: nil),
             Probe(operation: "PATCH /api/homes/{name}", status: 404, path: "/api/homes/nope", json: "{}"),
             Probe(operation: "PATCH /api/homes/{name}", status: 413, path: "/api/homes/alpha", bigBody: true),
             Probe(operation: "PATCH /api/homes/{name}", status: 415, path: "/api/homes/alpha", json: "{}", contentType: nil),
@@ -131,7 +166,8 @@ import Yams
             for route in APIRoute.all where route.requiresAuthentication {
                 let operation = "\(route.method.rawValue) \(route.path)"
                 let path = route.path.replacingOccurrences(of: "{name}", with: "alpha")
-                let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"# : nil
+                let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"#
+                    : route.method == .patch ? "{}" : nil
                 let reply = try await api.send(route.method.rawValue, path, json: json)
                 #expect(reply.status == 500, "\(operation): \(reply)")
                 #expect(reply.errorCode == "storage_error")

@@ -3,9 +3,10 @@ import Testing
 import Wire
 @testable import EdgeAgent
 
-/// Deleting a home through the API ends its live tunnel session at once.
+/// Deleting a home through the API ends its live tunnel session at once,
+/// with a GOAWAY saying why.
 @Suite struct APIDisconnectTests {
-    @Test func deleteClosesTheLiveSessionWithinOneSecond() async throws {
+    @Test func deleteSendsGoAwayAndClosesTheLiveSessionWithinOneSecond() async throws {
         try await APIHarness.with { api in
             _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
             try await api.registry.claimDomain("example.com", home: "alpha", now: RegistryFixture.t0)
@@ -29,6 +30,10 @@ import Wire
             }
             #expect(!pair.home.channel.isActive)
             #expect(ContinuousClock.now - started < .seconds(1))
+            // It was told why before the connection closed.
+            #expect(try await pair.goAwaysReceivedByHome == [
+                .init(code: .noError, debug: "home deleted by the edge operator"),
+            ])
             #expect(!pair.edge.channel.isActive)
             #expect(api.sessions.connectedHomes.isEmpty)
             try await pair.shutdown()

@@ -36,7 +36,22 @@ import Wire
             let reply = try await api.send("POST", "/api/homes", json: #"{"name": "beta"}"#)
             #expect(reply.status == 201, "\(reply)")
             #expect(reply.json["home"]?["bandwidth_limit_kbps"] == .null)
+            #expect(reply.json["home"]?["tcp_port_quota"] == .integer(Home.defaultTCPPortQuota))
             #expect(reply.json["expires_at"] == .string("2027-01-16T08:00:00Z"))
+        }
+    }
+
+    @Test func tcpPortQuotaIsSetAtCreationAndChangedByPatchAlone() async throws {
+        try await APIHarness.with { api in
+            let created = try await api.send("POST", "/api/homes", json: #"{"name": "alpha", "tcp_port_quota": 3}"#)
+            #expect(created.status == 201, "\(created)")
+            #expect(created.json["home"]?["tcp_port_quota"] == .integer(3))
+            _ = try await api.send("PATCH", "/api/homes/alpha", json: #"{"bandwidth_limit_kbps": 500}"#)
+            let patched = try await api.send("PATCH", "/api/homes/alpha", json: #"{"tcp_port_quota": 0}"#)
+            #expect(patched.status == 200, "\(patched)")
+            #expect(patched.json["tcp_port_quota"] == .integer(0))
+            #expect(patched.json["bandwidth_limit_kbps"] == .integer(500))
+            #expect(try await api.registry.home(named: "alpha")?.tcpPortQuota == 0)
         }
     }
 

@@ -19,6 +19,10 @@ import Testing
         (#"{"download_limit_kbps": 10000001}"#, "download_limit_kbps"),
         (#"{"download_limit_kbps": "none"}"#, "download_limit_kbps"),
         (#"{"burst_bytes": 1}"#, "burst_bytes"),
+        (#"{"tcp_port_quota": -1}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": 65536}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": null}"#, "tcp_port_quota"),
+        (#"{"tcp_port_quota": "20"}"#, "tcp_port_quota"),
         (#"{"bandwidth_limt_kbps": 500}"#, "bandwidth_limt_kbps"),
         (#"{"bandwidth_limit_kbps": 500, "name": "x"}"#, "name"),
     ]
@@ -35,6 +39,23 @@ import Testing
         }
     }
 
+    @Test("PATCH without a body is a 400 naming the accepted fields, and changes nothing")
+    func patchWithoutABodyIsRefused() async throws {
+        try await APIHarness.with { api in
+            _ = try await api.registry.createHome(name: "alpha", uploadLimitKbps: 1000, now: RegistryFixture.t0)
+            let audited = try await api.registry.auditLog().count
+            for contentType in ["application/json", nil] {
+                let reply = try await api.send("PATCH", "/api/homes/alpha", json: nil, contentType: contentType)
+                #expect(reply.status == 400, "\(reply)")
+                #expect(reply.errorCode == "missing_body")
+                #expect(reply.errorMessage.contains("bandwidth_limit_kbps") && reply.errorMessage.contains("tcp_port_quota"))
+            }
+            #expect(try await api.registry.auditLog().count == audited)
+            // An empty object is a body: nothing to change, answered with the home.
+            #expect(try await api.send("PATCH", "/api/homes/alpha", json: "{}").status == 200)
+        }
+    }
+
     static let badCreates: [(json: String, code: String, mentions: String)] = [
         ("{}", "invalid_field", "name"),
         (#"{"name": null}"#, "invalid_field", "name"),
@@ -45,6 +66,7 @@ import Testing
         (#"{"name": "-alpha"}"#, "invalid_name", "start"),
         (#"{"name": "alpha", "bandwidth_limit_kbps": 99}"#, "invalid_field", "bandwidth_limit_kbps"),
         (#"{"name": "alpha", "download_limit_kbps": -1}"#, "invalid_field", "download_limit_kbps"),
+        (#"{"name": "alpha", "tcp_port_quota": 1.5}"#, "invalid_field", "tcp_port_quota"),
         (#"{"name": "alpha", "token_ttl_seconds": 0}"#, "invalid_field", "token_ttl_seconds"),
         (#"{"name": "alpha", "token_ttl_seconds": 31536001}"#, "invalid_field", "token_ttl_seconds"),
         (#"{"name": "alpha", "token_ttl_seconds": "3600"}"#, "invalid_field", "token_ttl_seconds"),

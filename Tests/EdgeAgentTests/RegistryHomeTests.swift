@@ -85,16 +85,16 @@ import Testing
         try await RegistryFixture.with { registry, _ in
             _ = try await registry.createHome(name: "alpha", now: t0)
             for round in 1...30 {
-                async let upload = registry.updateBandwidth(
+                async let upload = registry.updateLimits(
                     home: "alpha", upload: .to(100 + round), download: .unchanged, burst: .unchanged, now: t0)
-                async let download = registry.updateBandwidth(
+                async let download = registry.updateLimits(
                     home: "alpha", upload: .unchanged, download: .to(200 + round), burst: .unchanged, now: t0)
                 _ = try await (upload, download)
                 let home = try #require(try await registry.home(named: "alpha"))
                 #expect(home.uploadLimitKbps == 100 + round && home.downloadLimitKbps == 200 + round)
             }
             await #expect(throws: RegistryError.self) {
-                _ = try await registry.updateBandwidth(
+                _ = try await registry.updateLimits(
                     home: "alpha", upload: .to(99), download: .unchanged, burst: .unchanged, now: t0)
             }
         }

@@ -158,6 +158,60 @@ struct ForwardSyncTests {
         try await edge.stop()
     }
 
+    @Test("one home's TCP forwards stop at its quota, so another home still gets ports; ports stay across reconnects")
+    func portQuotaLeavesPortsForOtherHomes() async throws {
+        // 15 ports: without a quota alice's 12 forwards would leave bob 3 of his 5.
+        let edge = try await EdgeFixture(publicAddresses: EdgePublicAddresses(
+            hostname: "edge.portico.test", tcpPortRange: 10_000...10_014))
+        let alice = try await Self.home("alice", on: edge)
+        let many = (1...12).map { ForwardDeclaration(name: "t\($0)", type: .tcp) } + [Self.issueForwards[0].declaration]
+        let statuses = try await alice.control.syncForwards(declarations: many)
+        #expect(statuses.map(\.name) == many.map(\.name))
+        #expect(statuses.prefix(10).allSatisfy { $0.error == nil && Self.port($0) != nil })
+        #expect(statuses[10...11].allSatisfy { $0.error?.code == "port_quota_exceeded" && $0.publicAddress == nil })
+        let message = try #require(statuses[10].error?.message)
+        #expect(message.contains("at most 10 public TCP ports") && message.contains("--tcp-ports"), "\(message)")
+        #expect(statuses[12].error == nil && statuses[12].publicAddress != nil)
+
+        let bob = try await Self.home("bob", domain: "example.net", on: edge)
+        let bobs = try await bob.control.syncForwards(
+            declarations: (1...5).map { ForwardDeclaration(name: "b\($0)", type: .tcp) })
+        #expect(bobs.allSatisfy { $0.error == nil }, "\(bobs)")
+
+        // alice reconnects: the same ten ports, the same two refusals.
+        try await alice.session.channel.close()
+        let (session, control) = try await edge.connectControl(alice.credentials)
+        #expect(try await control.syncForwards(declarations: many) == statuses)
+        try await session.channel.close()
+        try await bob.session.channel.close()
+        try await edge.stop()
+    }
+
+    @Test("the edge echoes a sync's request_id, also in a malformed answer, and leaves it out when the sync had none")
+    func requestIDIsEchoed() async throws {
+        let edge = try await EdgeFixture()
+        let session = try await edge.connect(try await edge.enroll("alice"))
+        var answers = try await ControlRecorder.attach(to: session).makeAsyncIterator()
+        let bodies: [(sent: String, echoed: UInt32?)] = [
+            (#"{"request_id": 77, "forwards": [{"name": "ssh", "type": "tcp"}]}"#, 77),
+            (#"{"request_id": 4294967295, "forwards": "web"}"#, 4_294_967_295),
+            (#"{"forwards": []}"#, nil),
+            (#"{"request_id": -1, "forwards": []}"#, nil),
+        ]
+        for (sent, echoed) in bodies {
+            try await session.sendControl(kind: ControlKind.forwardsSync.rawValue, body: ByteBuffer(string: sent)).get()
+            let (kind, answer) = try #require(await answers.next())
+            guard case .forwardsResult(let result)? = try ControlMessage.decode(kind: kind, body: answer) else {
+                Issue.record("not a FORWARDS_RESULT: \(String(buffer: answer))")
+                return
+            }
+            #expect(result.requestID == echoed, "\(sent) → \(String(buffer: answer))")
+            #expect(String(buffer: answer).contains("request_id") == (echoed != nil))
+        }
+        try await session.channel.close()
+        try await edge.stop()
+    }
+
     @Test("syncs sent at once are answered one at a time, each with its own result")
     func concurrentSyncs() async throws {
         let edge = try await EdgeFixture()

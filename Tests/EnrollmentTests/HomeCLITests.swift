@@ -95,6 +95,39 @@ struct HomeCLITests {
         await home.stop()
     }
 
+    @Test("edgeagent sets a home's TCP port quota; a forward beyond it is reported by homeagent until it is raised")
+    func tcpPortQuota() async throws {
+        let home = try await HomeCLIFixture()
+        let limited = try await home.edgeagent(["home", "limit", "alice", "--tcp-ports", "1"])
+        #expect(limited.status == 0, "stderr: \(limited.error)")
+        #expect(limited.output.hasSuffix(", tcp ports 1\n"), "stdout: \(limited.output)")
+
+        let first = try await home.homeagent(["expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22"])
+        #expect(first.status == 0, "stderr: \(first.error)")
+        let port = try #require(Self.tcpPort(of: "ssh", in: first.output), "stdout: \(first.output)")
+        let second = try await home.homeagent(["expose", "db", "--type", "tcp", "--target", "127.0.0.1:5432"])
+        #expect(second.status == 1)
+        #expect(second.output.contains("db   error: Home 'alice' may hold at most 1 public TCP port (its quota)"),
+                "stdout: \(second.output)")
+        #expect(second.output.contains("`edgeagent home limit alice --tcp-ports N`"), "stdout: \(second.output)")
+        #expect(second.output.contains("(port_quota_exceeded)"))
+
+        #expect(try await home.edgeagent(["home", "limit", "alice", "--tcp-ports", "2"]).status == 0)
+        let synced = try await home.homeagent(["sync"])
+        #expect(synced.status == 0, "stdout: \(synced.output) stderr: \(synced.error)")
+        #expect(Self.tcpPort(of: "ssh", in: synced.output) == port)
+        #expect(Self.tcpPort(of: "db", in: synced.output) != nil)
+
+        let created = try await home.edgeagent(["home", "create", "bob", "--tcp-ports", "3"])
+        #expect(created.status == 0, "stderr: \(created.error)")
+        let shown = try await home.edgeagent(["home", "show", "bob"])
+        #expect(shown.output.contains("tcp ports at most 3"), "stdout: \(shown.output)")
+        let refused = try await home.edgeagent(["home", "limit", "bob", "--tcp-ports", "65536"])
+        #expect(refused.status != 0 && refused.error.contains("--tcp-ports 65536: a quota is 0 to 65535 ports"),
+                "stderr: \(refused.error)")
+        await home.stop()
+    }
+
     @Test("bad expose input names the field and leaves the config unchanged", arguments: [
         (["expose", "x", "--type", "udp", "--target", "127.0.0.1:1"], "--type"),
         (["expose", "x", "--type", "tcp"], "--target"),

@@ -8,8 +8,10 @@ import NIOPosix
 ///
 /// The listener accepts one connection, accumulates its bytes until `isDone`
 /// says enough (or the peer closes), then closes it. The client process is
-/// always stopped by its PID before returning, and the whole capture is
-/// bounded by `timeout`.
+/// always stopped by its PID before returning. `timeout` bounds the wait for
+/// the bytes and counts from when the client was started and `afterLaunch`
+/// done, so time spent starting processes on a loaded machine is not taken
+/// from it.
 enum PeekLoopbackCapture {
     struct TimedOut: Error {}
     struct ToolMissing: Error { var path: String }
@@ -19,10 +21,13 @@ enum PeekLoopbackCapture {
         FileManager.default.isExecutableFile(atPath: path)
     }
 
+    /// `clientLog` receives the client's stdout and stderr (nil discards
+    /// them); `afterLaunch` gets the listener's port and the running client.
     static func capture(
         timeout: TimeAmount = .seconds(8),
         isDone: @escaping @Sendable ([UInt8]) -> Bool,
-        afterLaunch: (_ port: Int) async throws -> Void = { _ in },
+        clientLog: String? = nil,
+        afterLaunch: (_ port: Int, _ client: SpawnedProcess) async throws -> Void = { _, _ in },
         client: (_ port: Int) throws -> (executable: String, arguments: [String])
     ) async throws -> [UInt8] {
         let group = MultiThreadedEventLoopGroup.singleton
@@ -36,18 +41,15 @@ enum PeekLoopbackCapture {
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        let timeoutTask = group.next().scheduleTask(in: timeout) { promise.fail(TimedOut()) }
         let port = server.localAddress?.port ?? 0
-        let process = Process()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        var process: SpawnedProcess?
+        var timeoutTask: Scheduled<Void>?
         do {
             let (executable, arguments) = try client(port)
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            try ProcessLaunch.run(process)
-            try await afterLaunch(port)
+            let launched = try SpawnedProcess(executable, arguments, output: clientLog, error: clientLog)
+            process = launched
+            try await afterLaunch(port, launched)
+            timeoutTask = group.next().scheduleTask(in: timeout) { promise.fail(TimedOut()) }
         } catch {
             promise.fail(error)
         }
@@ -57,10 +59,8 @@ enum PeekLoopbackCapture {
         } catch {
             result = .failure(error)
         }
-        timeoutTask.cancel()
-        if process.processIdentifier > 0 {
-            await process.killAndWait()
-        }
+        timeoutTask?.cancel()
+        await process?.killAndWait()
         try? await server.close()
         return try result.get()
     }

@@ -14,6 +14,8 @@ struct ControlMessageTests {
             ForwardDeclaration(name: "web", type: .https, hostname: "blog.example.com", target: "127.0.0.1:8443"),
             ForwardDeclaration(name: "ssh", type: .tcp, proxyProtocol: "v2", compress: true),
         ])),
+        .forwardsSync(ForwardsSync(requestID: 9, forwards: [])),
+        .forwardsResult(ForwardsResult(requestID: 9, forwards: [], error: ControlError(code: "malformed", message: "bad"))),
         .forwardsResult(ForwardsResult(forwards: [
             ForwardStatus(name: "web", publicAddress: "https://blog.example.com"),
             ForwardStatus(name: "app", error: ControlError(code: "foreign_domain", message: "app.other.org is not under your domains")),
@@ -34,6 +36,20 @@ struct ControlMessageTests {
         #expect(body == #"{"action":"remove","domain":"a.example","request_id":1}"#)
         let extended = ByteBuffer(string: #"{"action":"add","domain":"b.example","request_id":2,"future_field":[1,2]}"#)
         #expect(try ControlMessage.decode(kind: .domainRequest, body: extended) == .domainRequest(DomainRequest(requestID: 2, action: .add, domain: "b.example")))
+    }
+
+    @Test("FORWARDS_SYNC and FORWARDS_RESULT carry request_id when there is one, and decode without it")
+    func forwardsRequestID() throws {
+        let sync = String(buffer: ControlMessage.forwardsSync(ForwardsSync(requestID: 5, forwards: [])).encodedBody())
+        #expect(sync == #"{"forwards":[],"request_id":5}"#)
+        let result = String(buffer: ControlMessage.forwardsResult(ForwardsResult(requestID: 5, forwards: [])).encodedBody())
+        #expect(result == #"{"forwards":[],"request_id":5}"#)
+        #expect(String(buffer: ControlMessage.forwardsResult(ForwardsResult(forwards: [])).encodedBody()) == #"{"forwards":[]}"#)
+        let old = ByteBuffer(string: #"{"forwards":[]}"#)
+        #expect(try ControlMessage.decode(kind: .forwardsResult, body: old) == .forwardsResult(ForwardsResult(forwards: [])))
+        #expect(throws: ControlMessageError.self) {
+            try ControlMessage.decode(kind: .forwardsSync, body: ByteBuffer(string: #"{"forwards":[],"request_id":-1}"#))
+        }
     }
 
     @Test("list names no domain: none is sent, and one that is sent is ignored")

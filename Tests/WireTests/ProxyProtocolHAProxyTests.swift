@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 @testable import Wire
 
 /// Interoperability with a real PROXY protocol consumer (tier 3): HAProxy
@@ -14,12 +15,36 @@ struct ProxyProtocolHAProxyTests {
     static let haproxy = "/usr/sbin/haproxy"
     static let payload = Array("hello through haproxy".utf8)
 
+    /// haproxy ended before it listened (its port was taken meanwhile, or a
+    /// bad config); `log` is what it said.
+    struct HAProxyExited: Error, CustomStringConvertible {
+        var status: Int32
+        var log: String
+        var description: String { "haproxy exited with status \(status) before listening: \(log)" }
+    }
+
     /// Sends `header` + payload through haproxy; returns what its backend got.
+    /// A haproxy that could not listen on its frontend port is started again
+    /// on another, at most three times.
     func relay(_ header: ProxyProtocolV2Header) async throws -> [UInt8] {
+        for attempt in 1...3 {
+            do {
+                return try await relayOnce(header)
+            } catch is HAProxyExited where attempt < 3 {
+                continue  // most likely its port was taken; a new one is chosen
+            }
+        }
+        return try await relayOnce(header)
+    }
+
+    private func relayOnce(_ header: ProxyProtocolV2Header) async throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-haproxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let frontendPort = try await Self.freePort()
+        // Below the ephemeral range, so no listener on port 0 or client socket
+        // of a parallel test takes it between this choice and haproxy's bind.
+        let frontendPort = try FreePorts.range(count: 1).lowerBound
+        let log = directory.appendingPathComponent("haproxy.log").path
         let sent = try Array(buffer: header.encoded()) + Self.payload
         return try await PeekLoopbackCapture.capture(
             timeout: .seconds(20),
@@ -28,7 +53,11 @@ struct ProxyProtocolHAProxyTests {
                 guard (try? ProxyProtocolV2Header.read(from: &buffer)) != nil else { return false }
                 return buffer.readableBytes >= Self.payload.count
             },
-            afterLaunch: { _ in try await Self.send(sent, toPort: frontendPort) },
+            clientLog: log,
+            afterLaunch: { _, haproxy in
+                try await Self.waitUntilListening(haproxy, port: frontendPort, log: log)
+                try await Self.send(sent, toPort: frontendPort)
+            },
             client: { backendPort in
                 let config = """
                     defaults
@@ -50,29 +79,29 @@ struct ProxyProtocolHAProxyTests {
         )
     }
 
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+    /// Waits until haproxy itself holds a listening socket on `port`, for as
+    /// long as it runs: a slow start on a loaded machine only takes longer,
+    /// one that failed is reported at once, and a listener of someone else
+    /// on that port is never taken for haproxy's. Polls every 10 ms; the
+    /// bound on polls only backs up the suite's time limit.
+    static func waitUntilListening(_ haproxy: SpawnedProcess, port: Int, log: String) async throws {
+        for _ in 0..<6_000 {
+            if try ListeningSockets.isListening(pid: haproxy.pid, port: port) { return }
+            guard haproxy.isRunning else {
+                let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw HAProxyExited(status: haproxy.terminationStatus, log: String(said.suffix(1000)))
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw PeekLoopbackCapture.TimedOut()
     }
 
-    /// Connects (retrying while haproxy starts, up to 10 s on a loaded machine)
-    /// and writes `bytes`. The connection stays open until haproxy is stopped.
+    /// Connects to haproxy's frontend (already listening) and writes
+    /// `bytes`. The connection stays open until haproxy is stopped.
     static func send(_ bytes: [UInt8], toPort port: Int) async throws {
-        let deadline = NIODeadline.now() + .seconds(10)
-        while true {
-            do {
-                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connect(host: "127.0.0.1", port: port).get()
-                try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
-                return
-            } catch {
-                guard NIODeadline.now() < deadline else { throw error }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
     }
 
     func decode(_ bytes: [UInt8]) throws -> (ProxyProtocolV2Header, [UInt8]) {

@@ -11,6 +11,7 @@ extension APIError {
             case .invalidName: (.badRequest, "invalid_name")
             case .invalidBandwidth: (.badRequest, "invalid_bandwidth")
             case .invalidBurst: (.badRequest, "invalid_burst")
+            case .invalidTCPPortQuota: (.badRequest, "invalid_tcp_port_quota")
             case .invalidFingerprint: (.badRequest, "invalid_fingerprint")
             case .fingerprintInUse: (.conflict, "fingerprint_in_use")
             case .invalidTTL: (.badRequest, "invalid_ttl")
@@ -25,6 +26,7 @@ extension APIError {
             case .duplicateForward: (.conflict, "duplicate_forward")
             case .invalidForward: (.badRequest, "invalid_forward")
             case .portRangeExhausted: (.conflict, "port_range_exhausted")
+            case .portQuotaExceeded: (.conflict, "port_quota_exceeded")
             case .storage: (.internalServerError, "storage_error")
             }
         if case .storage = error {

@@ -16,6 +16,7 @@ enum APIPresentation {
             "bandwidth_limit_kbps": optional(home.uploadLimitKbps, JSONValue.integer),
             "download_limit_kbps": optional(home.downloadLimitKbps, JSONValue.integer),
             "burst_bytes": optional(home.burstBytes, JSONValue.integer),
+            "tcp_port_quota": .integer(home.tcpPortQuota),
             "traffic": optional(traffic, Self.traffic),
             "created_at": date(home.createdAt),
             "updated_at": date(home.updatedAt),

@@ -23,11 +23,13 @@ struct APIRequest: Sendable {
         request.uri.queryParameters[Substring(name)].map(String.init)
     }
 
-    /// Reads the body as a JSON object with only the `allowed` fields.
+    /// Reads the body as a JSON object with only the `allowed` fields. An
+    /// empty body is the empty object, unless the endpoint `requiresBody`
+    /// (its OpenAPI operation says `requestBody.required: true`).
     ///
     /// Order of checks: size (413) before type (415) before syntax (400), so a
     /// huge upload is refused on its `Content-Length` without being read.
-    func jsonBody(allowed: Set<String>) async throws -> JSONObjectBody {
+    func jsonBody(allowed: Set<String>, requiresBody: Bool = false) async throws -> JSONObjectBody {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > Self.maximumBodyBytes {
             throw APIError.bodyTooLarge(limit: Self.maximumBodyBytes)
         }
@@ -38,6 +40,12 @@ struct APIRequest: Sendable {
             throw APIError.bodyTooLarge(limit: Self.maximumBodyBytes)
         }
         let bytes = Array(buffer.readableBytesView)
+        if bytes.isEmpty, requiresBody {
+            throw APIError.badRequest(
+                "missing_body",
+                "This request needs a JSON object body with the fields to change; accepted fields are "
+                    + "\(allowed.sorted().joined(separator: ", ")).")
+        }
         if !bytes.isEmpty, !Self.isJSON(request.headers[.contentType]) {
             throw APIError.unsupportedMediaType
         }

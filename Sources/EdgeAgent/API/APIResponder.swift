@@ -39,10 +39,15 @@ struct APIResponder: HTTPResponder {
         }
         let candidates = routes.compactMap { route in route.match(segments).map { (route, $0) } }
         guard !candidates.isEmpty else { throw APIError.notFound(path: request.uri.path) }
+        // Also before the method check: a 405 (with `Allow`) for a path
+        // outside /api/ such as /metrics would tell an unauthenticated caller
+        // that it exists.
+        if candidates.contains(where: { $0.0.requiresAuthentication }), !isAuthorized(request) {
+            throw APIError.unauthorized
+        }
         guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {
             throw APIError.methodNotAllowed(request.method, allow: candidates.map(\.0.method))
         }
-        if route.requiresAuthentication, !isAuthorized(request) { throw APIError.unauthorized }
         return try await route.handler(APIRequest(request: request, context: context, parameters: parameters))
     }
 

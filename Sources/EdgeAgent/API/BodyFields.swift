@@ -6,6 +6,7 @@ enum BodyFields {
     static let download = "download_limit_kbps"
     static let burst = "burst_bytes"
     static let tokenTTL = "token_ttl_seconds"
+    static let tcpPortQuota = "tcp_port_quota"
 
     /// A join token lives a day unless asked otherwise.
     static let defaultTokenTTLSeconds = 24 * 3600
@@ -18,6 +19,14 @@ enum BodyFields {
 
     static func burst(_ body: JSONObjectBody) throws(APIError) -> JSONObjectBody.Presence<Int> {
         try body.integer(burst, in: Home.burstRangeBytes, unit: "bytes", nullMeaning: "the default (100 ms at the limit)")
+    }
+
+    /// The quota to store, nil when the field is absent; it has no "unlimited".
+    static func tcpPortQuota(_ body: JSONObjectBody) throws(APIError) -> Int? {
+        switch try body.integer(tcpPortQuota, in: Home.tcpPortQuotaRange, unit: "ports") {
+        case .absent, .null: nil
+        case .value(let quota): quota
+        }
     }
 
     static func tokenTTL(_ body: JSONObjectBody) throws(APIError) -> Int {

@@ -3,6 +3,15 @@ import NIOCore
 
 /// Homes: list, show, create (with a join token), change limits, delete.
 enum HomeHandlers {
+    /// The body fields of `POST /api/homes` and `PATCH /api/homes/{name}`;
+    /// `APIContractTests` checks them against `docs/api.yaml`.
+    static let createFields: Set<String> = [
+        BodyFields.name, BodyFields.upload, BodyFields.download, BodyFields.tcpPortQuota, BodyFields.tokenTTL,
+    ]
+    static let updateFields: Set<String> = [
+        BodyFields.upload, BodyFields.download, BodyFields.burst, BodyFields.tcpPortQuota,
+    ]
+
     /// `GET /api/homes`
     @Sendable static func list(_ request: APIRequest) async throws -> Response {
         let homes = try await request.context.registry.homes()
@@ -22,15 +31,16 @@ enum HomeHandlers {
     /// Every field is checked before anything is written, so a bad TTL does
     /// not leave a home behind without a token.
     @Sendable static func create(_ request: APIRequest) async throws -> Response {
-        let body = try await request.jsonBody(
-            allowed: [BodyFields.name, BodyFields.upload, BodyFields.download, BodyFields.tokenTTL])
+        let body = try await request.jsonBody(allowed: createFields)
         let name = try body.requiredString(BodyFields.name)
         let upload = try BodyFields.limit(body, BodyFields.upload).change.applied(to: nil)
         let download = try BodyFields.limit(body, BodyFields.download).change.applied(to: nil)
+        let tcpPortQuota = try BodyFields.tcpPortQuota(body) ?? Home.defaultTCPPortQuota
         let ttl = try BodyFields.tokenTTL(body)
         let context = request.context
         let home = try await context.registry.createHome(
-            name: name, uploadLimitKbps: upload, downloadLimitKbps: download, now: context.clock())
+            name: name, uploadLimitKbps: upload, downloadLimitKbps: download, tcpPortQuota: tcpPortQuota,
+            now: context.clock())
         var fields = try await TokenHandlers.issue(home: home.name, ttlSeconds: ttl, context: context)
         fields["home"] = await present(home, context)
         return APIResponse.json(.object(fields), status: .created)
@@ -38,17 +48,20 @@ enum HomeHandlers {
 
     /// `PATCH /api/homes/{name}`: each limit is a number (set), `null`
     /// (unlimited) or absent (unchanged); absent ones are kept inside the
-    /// registry's transaction, so racing PATCHes never undo each other.
+    /// registry's transaction, so racing PATCHes never undo each other. The
+    /// TCP port quota is a number or absent. The body itself is required, as
+    /// `docs/api.yaml` says: an empty one is a 400, not a silent no-op.
     @Sendable static func update(_ request: APIRequest) async throws -> Response {
-        let body = try await request.jsonBody(allowed: [BodyFields.upload, BodyFields.download, BodyFields.burst])
+        let body = try await request.jsonBody(allowed: updateFields, requiresBody: true)
         let upload = try BodyFields.limit(body, BodyFields.upload)
         let download = try BodyFields.limit(body, BodyFields.download)
         let burst = try BodyFields.burst(body)
+        let tcpPortQuota = try BodyFields.tcpPortQuota(body)
         let current = try await existingHome(request)
         let context = request.context
-        let updated = try await context.registry.updateBandwidth(
+        let updated = try await context.registry.updateLimits(
             home: current.name, upload: upload.change, download: download.change, burst: burst.change,
-            now: context.clock())
+            tcpPortQuota: tcpPortQuota, now: context.clock())
         await applyStoredLimits(updated, context)
         return APIResponse.json(await present(updated, context))
     }
@@ -71,7 +84,7 @@ enum HomeHandlers {
             }
             guard let current else {
                 // Deleted meanwhile: forget the limits with the session.
-                return context.sessions.disconnect(applied.name)
+                return context.sessions.disconnect(applied.name, reason: HomeSessionTable.deletedReason)
             }
             guard current.rateLimits != applied.rateLimits else { return }
             applied = current
@@ -83,7 +96,7 @@ enum HomeHandlers {
     @Sendable static func delete(_ request: APIRequest) async throws -> Response {
         let home = try await existingHome(request)
         try await request.context.registry.deleteHome(named: home.name, now: request.context.clock())
-        request.context.sessions.disconnect(home.name)
+        request.context.sessions.disconnect(home.name, reason: HomeSessionTable.deletedReason)
         await request.context.routesChanged()
         return APIResponse.noContent()
     }

@@ -5,7 +5,7 @@ import Foundation
 struct HomeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "home",
-        abstract: "Create, list, show, limit and delete homes.",
+        abstract: "Create, list, show, limit (bandwidth, TCP ports) and delete homes.",
         subcommands: [Create.self, List.self, Show.self, Limit.self, Ping.self, Delete.self, Token.self]
     )
 
@@ -16,17 +16,21 @@ struct HomeCommand: AsyncParsableCommand {
         @Option(name: [.customLong("kbps"), .customLong("bandwidth-kbps")], help: "Upload limit (home to public) in kbit/s, or none.")
         var kbps: LimitArgument?
         @Option(name: .long, help: "Download limit (public to home) in kbit/s, or none.") var downloadKbps: LimitArgument?
+        @Option(name: .long, help: "Public TCP ports the home's forwards may hold (0 to 65535; default 10).")
+        var tcpPorts: Int?
         @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
 
         func validate() throws {
             try kbps?.validate("--kbps")
             try downloadKbps?.validate("--download-kbps")
+            try TCPPortQuotaArgument.validate(tcpPorts)
         }
 
         func run() async throws {
             var body: [String: Any] = ["name": name, "token_ttl_seconds": try TTL.seconds(ttl)]
             if let kbps { body["bandwidth_limit_kbps"] = kbps.json }
             if let downloadKbps { body["download_limit_kbps"] = downloadKbps.json }
+            if let tcpPorts { body["tcp_port_quota"] = tcpPorts }
             let result = try await AdminClient(options: options).call("POST", "/api/homes", body: body) as? [String: Any]
             guard let token = result?["join_token"] as? String else { throw AdminClientError("the edge API returned no join token") }
             print(token)
@@ -50,7 +54,7 @@ struct HomeCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one home: state, limits, and its live rate, bytes and throttled time.")
+            abstract: "Show one home: state, limits, TCP port quota, and its live rate, bytes and throttled time.")
         @OptionGroup var options: EdgeOptions
         @Argument var name: String
         @Flag(name: .long, help: "Print the API's JSON.") var json = false

@@ -27,7 +27,12 @@ struct HomeSummary {
                     + " · \(Self.bytes(live["bytes"])) since connected"
                     + " · throttled \(Self.number(live["throttled_seconds"], places: 1)) s")
         }
+        lines.append(Self.column("tcp ports", 10) + "at most \(tcpPortQuota)")
         return lines.joined(separator: "\n")
+    }
+
+    private var tcpPortQuota: String {
+        (home["tcp_port_quota"] as? NSNumber).map { "\($0.intValue)" } ?? "?"
     }
 
     static let listHeader = column("NAME", 24) + column("STATE", 10) + column("CONNECTED", 11)
@@ -51,11 +56,12 @@ struct HomeSummary {
         text.count < width ? text.padding(toLength: width, withPad: " ", startingAt: 0) : text + " "
     }
 
-    /// One line after a change: `alice: upload 5000 kbit/s, download unlimited, burst default`.
+    /// One line after a change:
+    /// `alice: upload 5000 kbit/s, download unlimited, burst default, tcp ports 10`.
     var limitsLine: String {
         let burst = (home["burst_bytes"] as? NSNumber).map { "\($0.intValue) bytes" } ?? "default"
         return "\(name): upload \(limit(home["bandwidth_limit_kbps"], burst: nil)), "
-            + "download \(limit(home["download_limit_kbps"], burst: nil)), burst \(burst)"
+            + "download \(limit(home["download_limit_kbps"], burst: nil)), burst \(burst), tcp ports \(tcpPortQuota)"
     }
 
     private func limit(_ kbps: Any?, burst: Any?) -> String {

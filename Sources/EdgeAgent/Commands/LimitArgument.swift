@@ -54,3 +54,13 @@ enum BurstArgument: ExpressibleByArgument, Equatable {
         }
     }
 }
+
+/// `--tcp-ports N`: checked against the registry's range before any request is sent.
+enum TCPPortQuotaArgument {
+    static func validate(_ quota: Int?) throws {
+        if let quota, !Home.tcpPortQuotaRange.contains(quota) {
+            throw ValidationError(
+                "--tcp-ports \(quota): a quota is \(Home.tcpPortQuotaRange.lowerBound) to \(Home.tcpPortQuotaRange.upperBound) ports")
+        }
+    }
+}

@@ -54,8 +54,12 @@ extension ForwardSync {
     }
 
     /// Keeps the previous port while it is inside the range and the edge can
-    /// listen on it, else takes the lowest port no other forward holds.
+    /// listen on it, else takes the lowest port no other forward holds;
+    /// either only while the home is within its TCP port quota.
     private func decidePort(previous: Forward?) throws -> Decision {
+        guard tcpPortsHeld < home.tcpPortQuota else {
+            return Decision(error: .portQuotaExceeded(home: home.name, quota: home.tcpPortQuota))
+        }
         if let port = previous?.publicPort, portRange.contains(port), !unavailablePorts.contains(port) {
             return Decision(port: port)
         }

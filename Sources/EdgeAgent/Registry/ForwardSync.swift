@@ -11,6 +11,11 @@ import Wire
 /// unrouted, so conflicts are judged only against other homes and against
 /// declarations already processed in this run, never against this home's
 /// stale rows. Nothing outside the transaction sees that intermediate state.
+///
+/// A home holds at most its quota of public TCP ports. Declarations that
+/// already hold a port are judged before new ones, so adding a forward never
+/// takes the port of one that had it; the rest are judged in declaration
+/// order, and results always come back in declaration order.
 struct ForwardSync {
     /// More than this many declarations from one home are rejected: a home
     /// config lists a handful, a flood of them is a misbehaving peer.
@@ -31,6 +36,8 @@ struct ForwardSync {
     /// Names whose rows this run added, changed or removed, for the audit row.
     private(set) var changed: [String] = []
     private(set) var removed: [String] = []
+    /// TCP ports this run has given the home's forwards so far.
+    private(set) var tcpPortsHeld = 0
 
     mutating func run(_ declarations: [ForwardDeclaration]) throws -> [ForwardSyncResult] {
         let existing = try Dictionary(
@@ -66,17 +73,29 @@ struct ForwardSync {
         try db.execute(
             sql: "UPDATE forwards SET error = ? WHERE home_id = ?", arguments: [Self.pendingMarker, home.id])
 
-        var results: [ForwardSyncResult] = []
-        for (declaration, verdict) in zip(declarations, verdicts) {
-            switch verdict {
+        var results = [ForwardSyncResult?](repeating: nil, count: declarations.count)
+        for index in Self.judgingOrder(verdicts, existing: existing) {
+            switch verdicts[index] {
             case .failure(let error):
-                results.append(.rejected(name: String(declaration.name.prefix(80)), error: error))
+                results[index] = .rejected(name: String(declarations[index].name.prefix(80)), error: error)
             case .success(let declaration):
                 let previous = existing[declaration.name].flatMap { $0.type == declaration.type ? $0 : nil }
-                results.append(try store(declaration, previous: previous, baseDomains: baseDomains))
+                results[index] = try store(declaration, previous: previous, baseDomains: baseDomains)
             }
         }
-        return results
+        return results.compactMap { $0 }
+    }
+
+    /// Declaration indices, those whose forward already holds a public TCP
+    /// port first, each group in declaration order.
+    private static func judgingOrder(
+        _ verdicts: [Result<ForwardDeclaration, RegistryError>], existing: [String: Forward]
+    ) -> [Int] {
+        let holdsPort = verdicts.map { verdict in
+            guard case .success(let declaration) = verdict, let row = existing[declaration.name] else { return false }
+            return row.type == declaration.type && row.publicPort != nil
+        }
+        return verdicts.indices.filter { holdsPort[$0] } + verdicts.indices.filter { !holdsPort[$0] }
     }
 
     /// Validates one declaration and writes its row, accepted or rejected.
@@ -84,6 +103,7 @@ struct ForwardSync {
         _ declaration: ForwardDeclaration, previous: Forward?, baseDomains: [String]
     ) throws -> ForwardSyncResult {
         let decision = try decide(declaration, previous: previous, baseDomains: baseDomains)
+        if decision.port != nil { tcpPortsHeld += 1 }
         // An oversized target is not kept; everything else is, for status views.
         let target = declaration.target.flatMap { $0.utf8.count <= Self.maximumTargetLength ? $0 : nil }
         let proxyProtocol = declaration.proxyProtocol == "v2" ? "v2" : nil

@@ -17,6 +17,12 @@ struct Home: Hashable, Sendable {
     /// Token-bucket burst sizes accepted, in bytes: from one full-size frame
     /// to 1 GiB; nil lets the bucket pick its default.
     static let burstRangeBytes = 16_384...1_073_741_824
+    /// Public TCP ports one home may hold unless the operator says otherwise:
+    /// ten, as the SSH-tunnel setups Portico replaces gave each home, so one
+    /// home cannot take the whole range from the others.
+    static let defaultTCPPortQuota = 10
+    /// Quotas accepted: 0 (no TCP forwards) up to every port there is.
+    static let tcpPortQuotaRange = 0...65_535
 
     var id: Int64
     /// Lower-case DNS label, unique; the name in routes, logs and the CLI.
@@ -28,6 +34,8 @@ struct Home: Hashable, Sendable {
     var uploadLimitKbps: Int?
     var downloadLimitKbps: Int?
     var burstBytes: Int?
+    /// How many public TCP ports this home's forwards may hold at once.
+    var tcpPortQuota: Int
     var createdAt: Date
     var updatedAt: Date
 }
@@ -43,6 +51,7 @@ extension Home: FetchableRecord {
         uploadLimitKbps = try row.decode(forColumn: "upload_limit_kbps")
         downloadLimitKbps = try row.decode(forColumn: "download_limit_kbps")
         burstBytes = try row.decode(forColumn: "burst_bytes")
+        tcpPortQuota = try row.decode(forColumn: "tcp_port_quota")
         createdAt = try row.decode(forColumn: "created_at")
         updatedAt = try row.decode(forColumn: "updated_at")
     }

@@ -5,22 +5,24 @@ extension Registry {
     /// Creates a `pending` home; it becomes `active` once it holds a certificate.
     func createHome(
         name rawName: String, uploadLimitKbps: Int? = nil, downloadLimitKbps: Int? = nil,
-        now: Date, actor: AuditActor = .admin
+        tcpPortQuota: Int = Home.defaultTCPPortQuota, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
         let name = try HomeName.normalize(rawName)
         try Self.checkBandwidth(uploadLimitKbps)
         try Self.checkBandwidth(downloadLimitKbps)
+        try Self.checkTCPPortQuota(tcpPortQuota)
         return try await write { db in
             if try Self.findHome(db, name) != nil { throw RegistryError.homeExists(name) }
             try db.execute(
                 sql: """
-                    INSERT INTO homes (name, state, upload_limit_kbps, download_limit_kbps, created_at, updated_at)
-                    VALUES (?, 'pending', ?, ?, ?, ?)
+                    INSERT INTO homes (name, state, upload_limit_kbps, download_limit_kbps, tcp_port_quota,
+                        created_at, updated_at)
+                    VALUES (?, 'pending', ?, ?, ?, ?, ?)
                     """,
-                arguments: [name, uploadLimitKbps, downloadLimitKbps, now, now])
-            try Self.audit(
-                db, time: now, actor: actor, action: "home.create", subject: name,
-                detail: Self.bandwidthDetail(uploadLimitKbps, downloadLimitKbps, nil))
+                arguments: [name, uploadLimitKbps, downloadLimitKbps, tcpPortQuota, now, now])
+            var detail = Self.bandwidthDetail(uploadLimitKbps, downloadLimitKbps, nil)
+            detail["tcp_port_quota"] = String(tcpPortQuota)
+            try Self.audit(db, time: now, actor: actor, action: "home.create", subject: name, detail: detail)
             return try Self.requireHome(db, name)
         }
     }
@@ -57,36 +59,51 @@ extension Registry {
     func setBandwidth(
         home rawName: String, upload: Int?, download: Int?, burst: Int?, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
-        try await updateBandwidth(
+        try await updateLimits(
             home: rawName, upload: .to(upload), download: .to(download), burst: .to(burst), now: now, actor: actor)
     }
 
     /// Changes some limits and keeps the others, reading and writing in one
     /// transaction, so two partial updates of one home that race never undo
     /// each other (as a read in the caller followed by `setBandwidth` could).
-    func updateBandwidth(
-        home rawName: String, upload: LimitChange, download: LimitChange, burst: LimitChange, now: Date,
-        actor: AuditActor = .admin
+    /// `tcpPortQuota` nil keeps the quota; a new quota applies from the
+    /// home's next forward sync (forwards already holding ports keep them
+    /// until then).
+    func updateLimits(
+        home rawName: String, upload: LimitChange = .unchanged, download: LimitChange = .unchanged,
+        burst: LimitChange = .unchanged, tcpPortQuota: Int? = nil, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
         let name = try Self.existingName(rawName)
         for change in [upload, download] {
             if case .to(let value) = change { try Self.checkBandwidth(value) }
         }
         if case .to(let value?) = burst, !Home.burstRangeBytes.contains(value) { throw .invalidBurst(value) }
+        if let tcpPortQuota { try Self.checkTCPPortQuota(tcpPortQuota) }
+        let bandwidthChanged = [upload, download, burst].contains { $0 != .unchanged }
         return try await write { db in
             let home = try Self.requireHome(db, name)
             let newUpload = upload.applied(to: home.uploadLimitKbps)
             let newDownload = download.applied(to: home.downloadLimitKbps)
             let newBurst = burst.applied(to: home.burstBytes)
+            let newQuota = tcpPortQuota ?? home.tcpPortQuota
             try db.execute(
                 sql: """
-                    UPDATE homes SET upload_limit_kbps = ?, download_limit_kbps = ?, burst_bytes = ?, updated_at = ?
+                    UPDATE homes SET upload_limit_kbps = ?, download_limit_kbps = ?, burst_bytes = ?,
+                        tcp_port_quota = ?, updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: [newUpload, newDownload, newBurst, now, home.id])
-            try Self.audit(
-                db, time: now, actor: actor, action: "home.bandwidth", subject: name,
-                detail: Self.bandwidthDetail(newUpload, newDownload, newBurst))
+                arguments: [newUpload, newDownload, newBurst, newQuota, now, home.id])
+            // A call that names no quota is a bandwidth change, even an empty one.
+            if bandwidthChanged || tcpPortQuota == nil {
+                try Self.audit(
+                    db, time: now, actor: actor, action: "home.bandwidth", subject: name,
+                    detail: Self.bandwidthDetail(newUpload, newDownload, newBurst))
+            }
+            if let tcpPortQuota {
+                try Self.audit(
+                    db, time: now, actor: actor, action: "home.tcp_port_quota", subject: name,
+                    detail: ["tcp_port_quota": String(tcpPortQuota), "previous": String(home.tcpPortQuota)])
+            }
             return try Self.requireHome(db, name)
         }
     }
@@ -150,6 +167,10 @@ extension Registry {
 
     private static func checkBandwidth(_ kbps: Int?) throws(RegistryError) {
         if let kbps, !Home.bandwidthRangeKbps.contains(kbps) { throw .invalidBandwidth(kbps) }
+    }
+
+    private static func checkTCPPortQuota(_ quota: Int) throws(RegistryError) {
+        if !Home.tcpPortQuotaRange.contains(quota) { throw .invalidTCPPortQuota(quota) }
     }
 
     private static func normalizeFingerprint(_ raw: String) throws(RegistryError) -> String {

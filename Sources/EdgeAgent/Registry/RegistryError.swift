@@ -7,6 +7,7 @@ enum RegistryError: Error, Hashable, Sendable {
     case invalidName(String)
     case invalidBandwidth(Int)
     case invalidBurst(Int)
+    case invalidTCPPortQuota(Int)
     case invalidFingerprint
     case fingerprintInUse
     case invalidTTL
@@ -21,6 +22,8 @@ enum RegistryError: Error, Hashable, Sendable {
     case duplicateForward(String)
     case invalidForward(String)
     case portRangeExhausted(ClosedRange<Int>)
+    /// The home already holds `quota` public TCP ports; `home` names it in the message.
+    case portQuotaExceeded(home: String, quota: Int)
     case storage(String)
 }
 
@@ -38,6 +41,8 @@ extension RegistryError: CustomStringConvertible {
                 + "leave it unset for unlimited."
         case .invalidBurst(let bytes):
             "A burst of \(bytes) bytes is outside \(Home.burstRangeBytes.lowerBound)–\(Home.burstRangeBytes.upperBound) bytes."
+        case .invalidTCPPortQuota(let quota):
+            "A TCP port quota of \(quota) is outside \(Home.tcpPortQuotaRange.lowerBound)–\(Home.tcpPortQuotaRange.upperBound) ports."
         case .invalidFingerprint: "A certificate fingerprint is 64 hexadecimal characters (SHA-256)."
         case .fingerprintInUse: "That certificate already belongs to another home."
         case .invalidTTL: "A join token's lifetime must be between one second and one year."
@@ -55,6 +60,13 @@ extension RegistryError: CustomStringConvertible {
         case .portRangeExhausted(let range):
             "No public port is free in \(range.lowerBound)–\(range.upperBound); "
                 + "remove a TCP forward or widen the edge's port range."
+        case .portQuotaExceeded(let home, let quota):
+            (quota == 0
+                ? "Home '\(home)' may hold no public TCP port (its quota is 0)"
+                : "Home '\(home)' may hold at most \(quota) public TCP port\(quota == 1 ? "" : "s") (its quota), "
+                    + "and its other TCP forwards hold them all")
+                + "; remove a TCP forward, or ask the edge operator to raise the quota "
+                + "(`edgeagent home limit \(home) --tcp-ports N`), then sync again."
         case .storage(let detail): "The registry could not be accessed: \(detail)"
         }
     }

@@ -15,6 +15,7 @@ enum RegistrySchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
+        migrator.registerMigration("v2", migrate: v2)
         return migrator
     }
 
@@ -89,6 +90,18 @@ enum RegistrySchema {
             BEGIN
                 SELECT RAISE(ABORT, 'audit_log is append-only');
             END;
+            """)
+    }
+
+    /// The per-home TCP port quota (issue 10, defect 4): one home may no
+    /// longer hold every public TCP port. Homes that exist when the edge is
+    /// upgraded get the default, like new ones. Literal numbers, not Swift
+    /// constants: a shipped migration must mean the same thing forever
+    /// (`Home.defaultTCPPortQuota`, `Home.tcpPortQuotaRange`).
+    private static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE homes ADD COLUMN tcp_port_quota INTEGER NOT NULL DEFAULT 10
+                CHECK (tcp_port_quota BETWEEN 0 AND 65535);
             """)
     }
 }

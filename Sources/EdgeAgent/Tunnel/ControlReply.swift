@@ -12,14 +12,15 @@ struct ControlReply: Sendable {
         body = message.encodedBody()
     }
 
-    /// The `request_id` of a DOMAIN_REQUEST that failed to decode as a whole,
-    /// if it is at least a JSON object with a valid one, so the home can match
-    /// the error to its request; 0 otherwise (spec: "use 0 if unknown").
-    static func lenientRequestID(in body: ByteBuffer) -> UInt32 {
+    /// The `request_id` of a request that failed to decode as a whole, if it
+    /// is at least a JSON object with a valid one, so the home can match the
+    /// error to its request; nil otherwise (DOMAIN_RESULT then says 0, the
+    /// spec's "unknown"; FORWARDS_RESULT leaves it out).
+    static func lenientRequestID(in body: ByteBuffer) -> UInt32? {
         guard body.readableBytes <= ControlMessage.maximumBodySize,
             let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
             let number = object["request_id"] as? Int
-        else { return 0 }
-        return UInt32(exactly: number) ?? 0
+        else { return nil }
+        return UInt32(exactly: number)
     }
 }

@@ -7,7 +7,8 @@ import Wire
 ///
 /// Requests are answered one at a time in arrival order: each is chained
 /// onto the previous one's reply, so two forward syncs never interleave in
-/// the registry and a home can match FORWARDS_RESULTs to its syncs by order.
+/// the registry. Answers echo the request's `request_id`; a home that sends
+/// none (it predates them) can still match FORWARDS_RESULTs by order.
 /// A request that fails to send (the session closed) does not stall the chain.
 final class HomeControlHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer

@@ -30,7 +30,10 @@ struct HomeControlService: Sendable {
             return await malformedReply(kind: kind, body: body, error: error)
         }
         switch message {
-        case .forwardsSync(let sync): return ControlReply(.forwardsResult(await syncForwards(sync.forwards)))
+        case .forwardsSync(let sync):
+            var result = await syncForwards(sync.forwards)
+            result.requestID = sync.requestID  // echoed so the home can match it (FORWARDS_RESULT)
+            return ControlReply(.forwardsResult(result))
         case .domainRequest(let request): return ControlReply(.domainResult(await domainRequest(request)))
         default: return nil
         }
@@ -107,9 +110,10 @@ struct HomeControlService: Sendable {
         let controlError = ControlError(code: "malformed", message: "The \(kind) body is not valid: \(Self.clip(error))")
         switch kind {
         case .forwardsSync:
-            return ControlReply(.forwardsResult(ForwardsResult(forwards: [], error: controlError)))
-        case .domainRequest:
             let requestID = ControlReply.lenientRequestID(in: body)
+            return ControlReply(.forwardsResult(ForwardsResult(requestID: requestID, forwards: [], error: controlError)))
+        case .domainRequest:
+            let requestID = ControlReply.lenientRequestID(in: body) ?? 0
             return ControlReply(.domainResult(DomainResult(requestID: requestID, domains: await domainNames(), error: controlError)))
         default:
             return nil

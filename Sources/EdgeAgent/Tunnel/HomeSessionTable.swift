@@ -22,6 +22,9 @@ final class HomeSessionTable: Sendable {
 
     private let state = Mutex(State())
 
+    /// The GOAWAY Debug Data a deleted home's session ends with.
+    static let deletedReason = "home deleted by the edge operator"
+
     /// Makes `session` the home's session, running under `limits` (what the
     /// registry said at admission) unless newer limits were set meanwhile,
     /// and closes the session it replaces.
@@ -73,14 +76,23 @@ final class HomeSessionTable: Sendable {
         }
     }
 
-    /// Ends the home's session at once (the home was deleted or revoked).
-    func disconnect(_ home: String) {
+    /// Ends the home's session at once (the home was deleted or revoked),
+    /// telling it why first: GOAWAY NO_ERROR with `reason` as Debug Data
+    /// ([ERR-4]: the home logs it), then close without waiting for streams
+    /// to drain, since the home may no longer be served.
+    func disconnect(_ home: String, reason: String) {
         let session = state.withLock { state in
             state.limits[home] = nil
             state.streamLimits[home] = nil
             return state.sessions.removeValue(forKey: home)
         }
-        session?.channel.close(promise: nil)
+        guard let session else { return }
+        let channel = session.channel
+        channel.eventLoop.execute {
+            // On the loop, GOAWAY is written and flushed before the close.
+            _ = session.goAway(code: .noError, debug: reason)
+            channel.close(promise: nil)
+        }
     }
 
     var connectedHomes: [String] {

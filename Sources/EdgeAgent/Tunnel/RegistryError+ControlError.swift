@@ -18,10 +18,11 @@ extension RegistryError {
         case .duplicateForward: "duplicate_forward"
         case .invalidForward: "invalid_forward"
         case .portRangeExhausted: "port_range_exhausted"
+        case .portQuotaExceeded: "port_quota_exceeded"
         case .homeNotFound: "home_not_found"
         case .storage: "internal"
-        case .homeExists, .invalidName, .invalidBandwidth, .invalidBurst, .invalidFingerprint, .fingerprintInUse,
-            .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed:
+        case .homeExists, .invalidName, .invalidBandwidth, .invalidBurst, .invalidTCPPortQuota, .invalidFingerprint,
+            .fingerprintInUse, .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed:
             "not_allowed"
         }
     }

@@ -7,16 +7,20 @@ import Wire
 /// it sends requests and routes FORWARDS_RESULT and DOMAIN_RESULT back to
 /// whoever is waiting. Event loop only; `HomeControlClient` hops here.
 ///
-/// FORWARDS_RESULT carries no request id, so syncs are matched by order:
-/// only one is on the wire at a time and later ones wait their turn. When a
-/// sync times out its answer may still come; it is counted in
-/// `staleSyncResults` and dropped on arrival, so it can never be taken for the
-/// next sync's answer. Domain requests are matched by `request_id`.
+/// Every request carries a `request_id` the edge echoes, and answers are
+/// matched by it: an answer for a request that is no longer waiting (it timed
+/// out, its answer was late or never came) is ignored, so it can never be
+/// taken for another request's answer. Syncs go one at a time (each is the
+/// complete list, so only the newest matters) and later ones wait their turn.
+///
+/// An edge that predates `request_id` in FORWARDS_RESULT leaves it out; its
+/// answers are matched by order, as before: the answer of a sync that timed
+/// out is counted in `staleSyncResults` and dropped when it comes.
 final class HomeControlResponseHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private struct PendingSync {
-        var id: Int
+        var id: UInt32
         var declarations: [ForwardDeclaration]
         var promise: EventLoopPromise<[ForwardStatus]>
         var timer: Scheduled<Void>?
@@ -37,8 +41,10 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     private let logger: Logger
     private var inFlightSync: PendingSync?
     private var waitingSyncs: [PendingSync] = []
-    private var nextSyncID = 0
+    /// Answers still due to syncs that timed out, from an edge that does not
+    /// echo `request_id` (only counted until one answer shows it does).
     private var staleSyncResults = 0
+    private var edgeEchoesSyncIDs = false
     private var domainRequests: [UInt32: PendingDomain] = [:]
     private var nextRequestID: UInt32 = 0
     private var closed = false
@@ -57,8 +63,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
             promise.fail(HomeControlError.sessionClosed)
             return promise.futureResult
         }
-        nextSyncID += 1
-        let id = nextSyncID
+        let id = allocateRequestID()
         let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             self.syncTimedOut(id: id, after: timeout)
         }
@@ -90,7 +95,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         guard inFlightSync == nil, !waitingSyncs.isEmpty else { return }
         let sync = waitingSyncs.removeFirst()
         inFlightSync = sync
-        send(.forwardsSync(ForwardsSync(forwards: sync.declarations))).whenFailure { _ in
+        send(.forwardsSync(ForwardsSync(requestID: sync.id, forwards: sync.declarations))).whenFailure { _ in
             // Never on the wire, so no answer will come for it.
             guard self.inFlightSync?.id == sync.id else { return }
             self.inFlightSync = nil
@@ -100,11 +105,11 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         }
     }
 
-    private func syncTimedOut(id: Int, after timeout: TimeAmount) {
+    private func syncTimedOut(id: UInt32, after timeout: TimeAmount) {
         let error = HomeControlError.timedOut(.forwardsSync, after: timeout)
         if let sync = inFlightSync, sync.id == id {
             inFlightSync = nil
-            staleSyncResults += 1
+            if !edgeEchoesSyncIDs { staleSyncResults += 1 }
             sync.promise.fail(error)
             sendNextSync()
         } else if let index = waitingSyncs.firstIndex(where: { $0.id == id }) {
@@ -119,10 +124,15 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     }
 
     /// Ids wrap and skip 0, which the edge uses when it could not read ours,
-    /// and any id still waiting for its answer.
+    /// and any id still waiting for its answer. Syncs and domain requests
+    /// share one sequence.
     private func allocateRequestID() -> UInt32 {
-        repeat { nextRequestID &+= 1 } while nextRequestID == 0 || domainRequests[nextRequestID] != nil
+        repeat { nextRequestID &+= 1 } while nextRequestID == 0 || isWaiting(nextRequestID)
         return nextRequestID
+    }
+
+    private func isWaiting(_ id: UInt32) -> Bool {
+        domainRequests[id] != nil || inFlightSync?.id == id || waitingSyncs.contains { $0.id == id }
     }
 
     // MARK: Answers
@@ -139,30 +149,50 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     }
 
     private func receiveForwardsResult(_ body: ByteBuffer) {
-        if staleSyncResults > 0 {
-            staleSyncResults -= 1
-            return logger.debug("dropping the FORWARDS_RESULT of a sync that timed out")
+        let decoded: Result<ForwardsResult, HomeControlError>
+        do {
+            if case .forwardsResult(let result)? = try ControlMessage.decode(kind: .forwardsResult, body: body) {
+                decoded = .success(result)
+            } else {
+                decoded = .failure(.unexpectedResponse("a FORWARDS_RESULT that decodes as another kind"))
+            }
+        } catch {
+            decoded = .failure(.unexpectedResponse("\(error)"))
         }
-        guard let sync = inFlightSync else {
-            return logger.notice("FORWARDS_RESULT without a sync in flight; ignoring it")
+        let sync: PendingSync
+        if case .success(let result) = decoded, let id = result.requestID {
+            edgeEchoesSyncIDs = true
+            staleSyncResults = 0
+            guard let current = inFlightSync, current.id == id else {
+                return logger.debug("ignoring the FORWARDS_RESULT of sync \(id), which is no longer waiting")
+            }
+            sync = current
+        } else {
+            // No id to match by (an edge that predates it, or an answer we
+            // cannot read): by order.
+            if staleSyncResults > 0 {
+                staleSyncResults -= 1
+                return logger.debug("dropping the FORWARDS_RESULT of a sync that timed out")
+            }
+            guard let current = inFlightSync else {
+                return logger.notice("FORWARDS_RESULT without a sync in flight; ignoring it")
+            }
+            sync = current
         }
         inFlightSync = nil
         sync.timer?.cancel()
         defer { sendNextSync() }
-        let decoded: ControlMessage?
-        do {
-            decoded = try ControlMessage.decode(kind: .forwardsResult, body: body)
-        } catch {
-            return sync.promise.fail(HomeControlError.unexpectedResponse("\(error)"))
+        switch decoded {
+        case .failure(let error):
+            sync.promise.fail(error)
+        case .success(let result):
+            if let error = result.error { return sync.promise.fail(HomeControlError.refused(error)) }
+            guard result.forwards.count == sync.declarations.count else {
+                return sync.promise.fail(HomeControlError.unexpectedResponse(
+                    "FORWARDS_RESULT does not list one status per declared forward"))
+            }
+            sync.promise.succeed(result.forwards)
         }
-        if case .forwardsResult(let result)? = decoded, let error = result.error {
-            return sync.promise.fail(HomeControlError.refused(error))
-        }
-        guard case .forwardsResult(let result)? = decoded, result.forwards.count == sync.declarations.count else {
-            return sync.promise.fail(HomeControlError.unexpectedResponse(
-                "FORWARDS_RESULT does not list one status per declared forward"))
-        }
-        sync.promise.succeed(result.forwards)
     }
 
     private func receiveDomainResult(_ body: ByteBuffer) {

@@ -50,11 +50,24 @@ struct ForwardDialer: Sendable {
                 return loop.makeFailedFuture(WireStreamRefusal(.connectFailed))
             }
             .flatMapThrowing { socket in
+                // Flushed at once: a service that speaks first (SMTP, SSH,
+                // MySQL) waits for the header before it sends its banner, and
+                // the client may send nothing until it sees that.
                 if let header {
-                    socket.write(header, promise: nil)
+                    socket.writeAndFlush(header, promise: nil)
                 }
-                try socket.pipeline.syncOperations.addHandler(targetEnd.take())
-                try stream.pipeline.syncOperations.addHandler(streamEnd.take())
+                do {
+                    // First in the stream's pipeline: closes the socket should
+                    // the stream end before it became active.
+                    try stream.pipeline.syncOperations.addHandler(TargetSocketGuard(socket: socket))
+                    try socket.pipeline.syncOperations.addHandler(targetEnd.take())
+                    try stream.pipeline.syncOperations.addHandler(streamEnd.take())
+                } catch {
+                    // The stream's pipeline is gone (the edge reset the stream
+                    // while we dialled): nobody else would ever close the socket.
+                    socket.close(promise: nil)
+                    throw error
+                }
                 // One line per connection is an access log; a busy site
                 // would drown everything else in it at the default level.
                 logger.debug("connection", metadata: ["target": "\(target)"])

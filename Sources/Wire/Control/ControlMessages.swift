@@ -132,8 +132,21 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
 
 /// FORWARDS_SYNC: the home's complete list; forwards not listed are removed.
 public struct ForwardsSync: Codable, Hashable, Sendable {
+    /// Chosen by the home and echoed in FORWARDS_RESULT, so an answer that
+    /// comes late (or never) cannot be taken for another sync's; absent from
+    /// homes that predate it.
+    public var requestID: UInt32?
     public var forwards: [ForwardDeclaration]
-    public init(forwards: [ForwardDeclaration]) { self.forwards = forwards }
+
+    public init(requestID: UInt32? = nil, forwards: [ForwardDeclaration]) {
+        self.requestID = requestID
+        self.forwards = forwards
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case forwards
+        case requestID = "request_id"
+    }
 }
 
 /// What the edge made of one declared forward.
@@ -158,12 +171,21 @@ public struct ForwardStatus: Codable, Hashable, Sendable {
 /// FORWARDS_RESULT: one status per declared forward, in the same order, or
 /// an error about the request as a whole (then `forwards` is empty).
 public struct ForwardsResult: Codable, Hashable, Sendable {
+    /// The `request_id` of the FORWARDS_SYNC answered; absent when that sync
+    /// carried none (or it could not be read), and from edges that predate it.
+    public var requestID: UInt32?
     public var forwards: [ForwardStatus]
     public var error: ControlError?
 
-    public init(forwards: [ForwardStatus], error: ControlError? = nil) {
+    public init(requestID: UInt32? = nil, forwards: [ForwardStatus], error: ControlError? = nil) {
+        self.requestID = requestID
         self.forwards = forwards
         self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case forwards, error
+        case requestID = "request_id"
     }
 }
 
