@@ -30,7 +30,8 @@ extension EndToEndSuite {
         @Test("the HTTP port routes by Host and forwards the request head and body untouched")
         func httpByHost() async throws {
             let world = try await EchoHome.start()
-            let sent = EchoHome.requestHead(EchoHome.httpName) + PublicClient.payload(256 << 10, seed: 3)
+            let body = PublicClient.payload(256 << 10, seed: 3)
+            let sent = EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body
             let echoed = try await PublicClient.exchange(port: world.edge.ports.http, sending: sent)
             #expect(echoed == sent)
             await world.stop()
@@ -48,7 +49,7 @@ extension EndToEndSuite {
                         let (port, sent): (Int, [UInt8])
                         switch index % 3 {
                         case 0: (port, sent) = (ports.https, EchoHome.clientHello(EchoHome.tlsName) + body)
-                        case 1: (port, sent) = (ports.http, EchoHome.requestHead(EchoHome.httpName) + body)
+                        case 1: (port, sent) = (ports.http, EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body)
                         default: (port, sent) = (tcpPort, body)
                         }
                         return try await PublicClient.exchange(port: port, sending: sent, timeout: .seconds(60)) == sent

@@ -96,7 +96,7 @@ import Testing
     static let topLevelRules: [(String, String)] = [
         (F.header + "forward:\n  - name: web\n", #"unknown key "forward" (did you mean "forwards"?)"#),
         (F.header + "colour: red\n",
-         #"unknown key "colour" (expected one of: edge, home, ca, key, certificate, ca_pin, log_format, drain_timeout_seconds, forwards)"#),
+         #"unknown key "colour" (expected one of: edge, home, ca, key, certificate, ca_pin, log_format, drain_timeout_seconds, max_streams, forwards)"#),
         (F.header.replacingOccurrences(of: "edge: edge.example.com:8444\n", with: ""), #"missing required key "edge""#),
         (F.header.replacingOccurrences(of: "home: alice", with: "home: Alice"),
          #"home "Alice" must be 1-63 characters of a-z, 0-9 and "-""#),

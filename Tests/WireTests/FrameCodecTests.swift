@@ -229,7 +229,7 @@ struct FrameCodecTests {
         #expect(hello.minimumVersion == 1 && hello.maximumVersion == 1)
         #expect(hello.value(of: .maxFrameSize) == 65_536)
         #expect(hello.value(of: .initialStreamWindow) == 262_144)
-        #expect(hello.value(of: .maxConcurrentStreams) == 1_024)
+        #expect(hello.value(of: .maxConcurrentStreams) == 8_192)
         #expect(hello.value(of: .capabilities) == Capabilities.lz4.rawValue)
         #expect(hello.value(of: .initialConnectionWindow) == 1_048_576)
         let twice = Hello(minimumVersion: 1, maximumVersion: 1, settings: [Setting(.maxFrameSize, 20_000), Setting(.maxFrameSize, 30_000)])

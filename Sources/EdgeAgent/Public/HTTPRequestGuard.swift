@@ -44,7 +44,12 @@ final class HTTPRequestGuard: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        guard !endOfInputSent else { return }
+        guard stop == nil else {
+            // Once stopped, what the client sends is read and dropped, so a
+            // client still writing a refused request is never stuck on a
+            // full socket while the home finishes the earlier answers.
+            return context.read()
+        }
         context.fireChannelReadComplete()
     }
 
@@ -72,5 +77,6 @@ final class HTTPRequestGuard: ChannelDuplexHandler {
         endOfInputSent = true
         context.fireChannelReadComplete()
         context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        if stop != nil { context.read() }
     }
 }

@@ -53,9 +53,9 @@ final class EchoHome: @unchecked Sendable {
         return builder.records()
     }
 
-    /// An HTTP/1.1 request head for `host`.
-    static func requestHead(_ host: String, path: String = "/") -> [UInt8] {
-        Array("POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+    /// An HTTP/1.1 request head for `host` announcing a body of `bodyLength` bytes.
+    static func requestHead(_ host: String, path: String = "/", bodyLength: Int = 0) -> [UInt8] {
+        Array("POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/octet-stream\r\nContent-Length: \(bodyLength)\r\n\r\n".utf8)
     }
 
     func stop() async {
