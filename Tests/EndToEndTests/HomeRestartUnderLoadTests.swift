@@ -80,8 +80,10 @@ extension EndToEndSuite {
                         guard edge.isRunning else { return }
                         current = next
                     }
+                    load.stop()
                     let body = PublicClient.payload(10_000, seed: 99)
-                    #expect(try await PublicClient.exchange(port: alice.port, sending: body) == body)
+                    let echoed = try await PublicClient.exchange(port: alice.port, sending: body)
+                    #expect(echoed == body, "alice after the restarts: \(echoed.count) bytes back; home log: \(current.log.suffix(1500)); edge log: \(edge.log.suffix(1500))")
                     _ = await current.terminate()
                 }
                 try await group.waitForAll()
