@@ -16,7 +16,7 @@ struct HomeAgentCommand: AsyncParsableCommand {
         version: WireVersion.softwareVersion,
         subcommands: [
             JoinCommand.self, RunCommand.self, StatusCommand.self, DomainCommand.self, ExposeCommand.self,
-            UnexposeCommand.self, SyncCommand.self,
+            UnexposeCommand.self, SyncCommand.self, RenewCommand.self,
         ]
     )
 }

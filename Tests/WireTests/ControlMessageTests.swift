@@ -23,6 +23,9 @@ struct ControlMessageTests {
         .domainRequest(DomainRequest(requestID: 7, action: .add, domain: "example.com")),
         .domainRequest(DomainRequest(requestID: 8, action: .list)),
         .domainResult(DomainResult(requestID: 7, domains: ["example.com"])),
+        .renewRequest(RenewRequest(requestID: 11, csr: "-----BEGIN CERTIFICATE REQUEST-----\n...")),
+        .renewResponse(RenewResponse(requestID: 11, certificate: "-----BEGIN CERTIFICATE-----\n...", caCertificate: "ca")),
+        .renewResponse(RenewResponse(requestID: 12, error: ControlError(code: "renewal_too_soon", message: "wait"))),
     ]
 
     @Test("every message survives encoding and decoding", arguments: samples)
@@ -49,6 +52,28 @@ struct ControlMessageTests {
         #expect(try ControlMessage.decode(kind: .forwardsResult, body: old) == .forwardsResult(ForwardsResult(forwards: [])))
         #expect(throws: ControlMessageError.self) {
             try ControlMessage.decode(kind: .forwardsSync, body: ByteBuffer(string: #"{"forwards":[],"request_id":-1}"#))
+        }
+    }
+
+    @Test("RENEW_REQUEST and RENEW_RESPONSE bodies are exactly the spec's keys ([CERT-2]), and a missing key is malformed")
+    func renewBodies() throws {
+        let request = String(buffer: ControlMessage.renewRequest(RenewRequest(requestID: 3, csr: "C")).encodedBody())
+        #expect(request == #"{"csr":"C","request_id":3}"#)
+        let issued = RenewResponse(requestID: 3, certificate: "P", caCertificate: "A")
+        #expect(String(buffer: ControlMessage.renewResponse(issued).encodedBody())
+            == #"{"ca_certificate":"A","certificate":"P","request_id":3}"#)
+        let refused = RenewResponse(requestID: 4, error: ControlError(code: "csr_invalid", message: "m"))
+        #expect(String(buffer: ControlMessage.renewResponse(refused).encodedBody())
+            == #"{"error":{"code":"csr_invalid","message":"m"},"request_id":4}"#)
+        #expect(ControlKind.renewRequest.rawValue == 0x0030 && ControlKind.renewResponse.rawValue == 0x0031)
+        #expect("\(ControlKind.renewRequest)" == "RENEW_REQUEST" && "\(ControlKind.renewResponse)" == "RENEW_RESPONSE")
+        for text in [#"{"csr":"C"}"#, #"{"request_id":1}"#, #"{"request_id":1,"csr":7}"#, #"{"request_id":-1,"csr":"C"}"#] {
+            #expect(throws: ControlMessageError.self) {
+                try ControlMessage.decode(kind: .renewRequest, body: ByteBuffer(string: text))
+            }
+        }
+        #expect(throws: ControlMessageError.self) {
+            try ControlMessage.decode(kind: .renewResponse, body: ByteBuffer(string: #"{"certificate":"P"}"#))
         }
     }
 

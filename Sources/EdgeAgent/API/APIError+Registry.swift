@@ -27,6 +27,7 @@ extension APIError {
             case .invalidForward: (.badRequest, "invalid_forward")
             case .portRangeExhausted: (.conflict, "port_range_exhausted")
             case .portQuotaExceeded: (.conflict, "port_quota_exceeded")
+            case .renewalTooSoon: (.tooManyRequests, "renewal_too_soon")
             case .storage: (.internalServerError, "storage_error")
             }
         if case .storage = error {

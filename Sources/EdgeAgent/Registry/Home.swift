@@ -31,6 +31,11 @@ struct Home: Hashable, Sendable {
     /// Lower-case hex SHA-256 of the home's client certificate (DER), checked
     /// on every tunnel connect; nil until enrollment completes.
     var certificateSHA256: String?
+    /// The fingerprint of a renewed certificate the home has not connected
+    /// with yet ([CERT-2]); admitted too until its first use retires the current one.
+    var pendingCertificateSHA256: String?
+    /// When the edge last issued this home a renewed certificate (rate limit).
+    var certificateRenewedAt: Date?
     var uploadLimitKbps: Int?
     var downloadLimitKbps: Int?
     var burstBytes: Int?
@@ -48,6 +53,8 @@ extension Home: FetchableRecord {
         // The schema's CHECK constraint admits only the three states.
         state = State(rawValue: stateText) ?? .disabled
         certificateSHA256 = try row.decode(forColumn: "certificate_sha256")
+        pendingCertificateSHA256 = try row.decode(forColumn: "pending_certificate_sha256")
+        certificateRenewedAt = try row.decode(forColumn: "certificate_renewed_at")
         uploadLimitKbps = try row.decode(forColumn: "upload_limit_kbps")
         downloadLimitKbps = try row.decode(forColumn: "download_limit_kbps")
         burstBytes = try row.decode(forColumn: "burst_bytes")

@@ -111,7 +111,8 @@ extension Registry {
     /// Records the SHA-256 (hex) of the home's client certificate, making a
     /// pending home `active`; nil revokes it, making the home `pending` again
     /// (the caller ends the live session). A fingerprint is unique: one
-    /// certificate identifies one home.
+    /// certificate identifies one home. A renewal still pending is dropped:
+    /// a new enrollment or a revocation supersedes it.
     func setCertificate(
         home rawName: String, fingerprint: String?, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
@@ -129,7 +130,11 @@ extension Registry {
                 case (_, .none): .pending
                 }
             try db.execute(
-                sql: "UPDATE homes SET certificate_sha256 = ?, state = ?, updated_at = ? WHERE id = ?",
+                sql: """
+                    UPDATE homes SET certificate_sha256 = ?, pending_certificate_sha256 = NULL, state = ?,
+                        updated_at = ?
+                    WHERE id = ?
+                    """,
                 arguments: [fingerprint, state.rawValue, now, home.id])
             try Self.audit(
                 db, time: now, actor: actor, action: fingerprint == nil ? "home.certificate.revoke" : "home.certificate.set",
@@ -138,8 +143,9 @@ extension Registry {
         }
     }
 
-    /// The home whose client certificate has this SHA-256 (hex, any case), or
-    /// nil: the check the tunnel makes on every connect.
+    /// The home whose current or pending ([CERT-2]) client certificate has
+    /// this SHA-256 (hex, any case), or nil: the check the tunnel makes on
+    /// every connect.
     func homeByFingerprint(_ fingerprint: String) async throws(RegistryError) -> Home? {
         guard let fingerprint = try? Self.normalizeFingerprint(fingerprint) else { return nil }
         return try await read { db in try Self.findHome(db, fingerprint: fingerprint) }
@@ -152,7 +158,9 @@ extension Registry {
     }
 
     static func findHome(_ db: Database, fingerprint: String) throws -> Home? {
-        try Home.fetchOne(db, sql: "SELECT * FROM homes WHERE certificate_sha256 = ?", arguments: [fingerprint])
+        try Home.fetchOne(
+            db, sql: "SELECT * FROM homes WHERE certificate_sha256 = ? OR pending_certificate_sha256 = ?",
+            arguments: [fingerprint, fingerprint])
     }
 
     static func requireHome(_ db: Database, _ name: String) throws -> Home {
@@ -173,7 +181,7 @@ extension Registry {
         if !Home.tcpPortQuotaRange.contains(quota) { throw .invalidTCPPortQuota(quota) }
     }
 
-    private static func normalizeFingerprint(_ raw: String) throws(RegistryError) -> String {
+    static func normalizeFingerprint(_ raw: String) throws(RegistryError) -> String {
         let hex = raw.lowercased()
         guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             throw .invalidFingerprint

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a registry operation can refuse, each with a message the API and
 /// CLIs show as is. `storage` is the only case that is not the caller's doing
 /// (disk full, corrupt file); the API maps it to a 5xx, everything else to 4xx.
@@ -24,6 +26,9 @@ enum RegistryError: Error, Hashable, Sendable {
     case portRangeExhausted(ClosedRange<Int>)
     /// The home already holds `quota` public TCP ports; `home` names it in the message.
     case portQuotaExceeded(home: String, quota: Int)
+    /// The home was issued a renewed certificate less than the minimum
+    /// interval ago ([CERT-2]); `next` is when another one may be issued.
+    case renewalTooSoon(next: Date)
     case storage(String)
 }
 
@@ -67,6 +72,9 @@ extension RegistryError: CustomStringConvertible {
                     + "and its other TCP forwards hold them all")
                 + "; remove a TCP forward, or ask the edge operator to raise the quota "
                 + "(`edgeagent home limit \(home) --tcp-ports N`), then sync again."
+        case .renewalTooSoon(let next):
+            "This home was issued a renewed certificate less than an hour ago; renew again after "
+                + "\(next.formatted(.iso8601)) (the certificate it has keeps working until then)."
         case .storage(let detail): "The registry could not be accessed: \(detail)"
         }
     }

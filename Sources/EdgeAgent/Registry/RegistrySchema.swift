@@ -16,6 +16,7 @@ enum RegistrySchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2", migrate: v2)
+        migrator.registerMigration("v3", migrate: v3)
         return migrator
     }
 
@@ -102,6 +103,22 @@ enum RegistrySchema {
         try db.execute(sql: """
             ALTER TABLE homes ADD COLUMN tcp_port_quota INTEGER NOT NULL DEFAULT 10
                 CHECK (tcp_port_quota BETWEEN 0 AND 65535);
+            """)
+    }
+
+    /// Certificate renewal over the session ([CERT-2]): the fingerprint of a
+    /// renewed certificate the home has not connected with yet (admitted
+    /// alongside the current one, so a lost answer cannot lock the home out)
+    /// and when the last renewal was issued (renewals are rate-limited).
+    /// SQLite cannot add a UNIQUE column, hence the index. Existing homes get
+    /// NULL for both: nothing pending, never renewed.
+    private static func v3(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE homes ADD COLUMN pending_certificate_sha256 TEXT
+                CHECK (pending_certificate_sha256 IS NULL OR length(pending_certificate_sha256) = 64);
+            ALTER TABLE homes ADD COLUMN certificate_renewed_at DATETIME;
+            CREATE UNIQUE INDEX homes_pending_certificate ON homes(pending_certificate_sha256)
+                WHERE pending_certificate_sha256 IS NOT NULL;
             """)
     }
 }

@@ -36,11 +36,11 @@ final class HomeControlHandler: ChannelInboundHandler {
         }
         let kind = ControlKind(rawValue: rawKind)
         switch kind {
-        case .forwardsSync, .domainRequest:
+        case .forwardsSync, .domainRequest, .renewRequest:
             enqueue(kind: kind, body: body, context: context)
         case .enrollRequest:
             logger.notice("admitted home sent ENROLL_REQUEST; ignoring it")
-        case .enrollResponse, .forwardsResult, .domainResult:
+        case .enrollResponse, .forwardsResult, .domainResult, .renewResponse:
             logger.debug("ignoring \(kind), which only the edge sends")
         default:
             context.fireUserInboundEventTriggered(event)  // [CTRL-3]: unknown kinds are someone else's or nobody's

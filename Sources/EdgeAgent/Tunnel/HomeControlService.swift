@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import Wire
 
-/// Answers the control requests of one admitted home: forward syncs and
-/// domain claims, against the registry. Everything the home sends is peer
+/// Answers the control requests of one admitted home: forward syncs, domain
+/// claims and certificate renewals, against the registry. Everything the home sends is peer
 /// input, so every path ends in an answer, never a throw or a crash.
 struct HomeControlService: Sendable {
     let home: String
@@ -12,6 +12,8 @@ struct HomeControlService: Sendable {
     let addresses: EdgePublicAddresses
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Issues renewed certificates ([CERT-2]).
+    let renewal: CertificateRenewalService
     /// Called after a sync was stored, so the public listeners route by it
     /// at once; returns the routed TCP ports they could not open.
     var routesChanged: @Sendable () async -> Set<Int> = { [] }
@@ -20,7 +22,7 @@ struct HomeControlService: Sendable {
     /// before it reports them as they are.
     static let maximumPortMoves = 3
 
-    /// The reply to a FORWARDS_SYNC or DOMAIN_REQUEST body; nil for other kinds.
+    /// The reply to a FORWARDS_SYNC, DOMAIN_REQUEST or RENEW_REQUEST body; nil for other kinds.
     func reply(to kind: ControlKind, body: ByteBuffer) async -> ControlReply? {
         let message: ControlMessage?
         do {
@@ -35,6 +37,7 @@ struct HomeControlService: Sendable {
             result.requestID = sync.requestID  // echoed so the home can match it (FORWARDS_RESULT)
             return ControlReply(.forwardsResult(result))
         case .domainRequest(let request): return ControlReply(.domainResult(await domainRequest(request)))
+        case .renewRequest(let request): return ControlReply(.renewResponse(await renewal.renew(request, now: now())))
         default: return nil
         }
     }
@@ -115,6 +118,9 @@ struct HomeControlService: Sendable {
         case .domainRequest:
             let requestID = ControlReply.lenientRequestID(in: body) ?? 0
             return ControlReply(.domainResult(DomainResult(requestID: requestID, domains: await domainNames(), error: controlError)))
+        case .renewRequest:
+            let requestID = ControlReply.lenientRequestID(in: body) ?? 0
+            return ControlReply(.renewResponse(RenewResponse(requestID: requestID, error: controlError)))
         default:
             return nil
         }

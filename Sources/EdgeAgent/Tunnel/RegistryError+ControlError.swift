@@ -20,6 +20,7 @@ extension RegistryError {
         case .portRangeExhausted: "port_range_exhausted"
         case .portQuotaExceeded: "port_quota_exceeded"
         case .homeNotFound: "home_not_found"
+        case .renewalTooSoon: "renewal_too_soon"
         case .storage: "internal"
         case .homeExists, .invalidName, .invalidBandwidth, .invalidBurst, .invalidTCPPortQuota, .invalidFingerprint,
             .fingerprintInUse, .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed:

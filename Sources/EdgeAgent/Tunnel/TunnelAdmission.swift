@@ -28,8 +28,10 @@ enum TunnelRefusal: Error, CustomStringConvertible {
 
 extension Registry {
     /// The check made on every tunnel connect: the certificate must be the
-    /// one recorded for an active home, so a deleted home cannot connect.
-    func admit(certificate: Certificate?) async throws -> TunnelAdmission {
+    /// one recorded for an active home, so a deleted home cannot connect, or
+    /// its renewed one ([CERT-2]), whose first use retires the previous
+    /// certificate.
+    func admit(certificate: Certificate?, now: Date = Date()) async throws -> TunnelAdmission {
         guard let certificate else { return .enrolling }
         let fingerprint = SHA256.hex(certificate.fingerprintSHA256)
         guard let home = try await homeByFingerprint(fingerprint) else {
@@ -37,6 +39,9 @@ extension Registry {
         }
         guard home.state == .active else {
             throw TunnelRefusal.homeNotActive(name: home.name, state: home.state.rawValue)
+        }
+        if home.pendingCertificateSHA256 == fingerprint {
+            try await promotePendingCertificate(home: home.name, fingerprint: fingerprint, now: now)
         }
         return .home(name: home.name, limits: home.rateLimits)
     }

@@ -85,6 +85,7 @@ final class TunnelListener: Sendable {
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             let control = HomeControlService(
                 home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger,
+                renewal: CertificateRenewalService(home: name, registry: registry, authority: enrollment.authority, logger: logger),
                 routesChanged: routesChanged)
             try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
             sessions.register(session, for: name, limits: limits)

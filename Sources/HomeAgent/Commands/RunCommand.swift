@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
         OpenFileLimit.raiseToHardLimit()
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
+        // A renewal a crash interrupted is finished (or discarded) first, so
+        // the pair loaded next is whole ([CERT-2]).
+        let recovered = try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config))
         // Refused at start, not retried: key, certificate and CA that are
         // missing, damaged or another home's will not fix themselves.
         _ = try HomeCredentials.load(for: config, configPath: options.config)
@@ -59,12 +62,14 @@ struct RunCommand: AsyncParsableCommand {
         let socketPath = AgentControlCoding.socketPath(forConfig: options.config)
         let control = try await AgentControlServer.bind(
             path: socketPath, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        if let recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
             "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(socketPath)",
         ])
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await runner.run() }
+            group.addTask { await runner.renewWhenDue() }
             group.addTask {
                 for await signal in AgentSignals.stream() {
                     switch signal {
@@ -77,6 +82,7 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 }
             }
+            // The session loop ends only on drain; the others follow it.
             await group.next()
             group.cancelAll()
         }

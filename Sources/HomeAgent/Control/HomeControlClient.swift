@@ -65,6 +65,13 @@ struct HomeControlClient: Sendable {
         return try await onLoop { $0.domainRequest(.list, "", timeout: timeout) }
     }
 
+    /// Sends RENEW_REQUEST for the key in `csr` (PEM) and returns the edge's
+    /// answer as it came ([CERT-2]); ``CertificateRenewal`` checks it.
+    func renewCertificate(csr: String) async throws(HomeControlError) -> RenewResponse {
+        let timeout = self.timeout
+        return try await onLoop { $0.renewCertificate(csr: csr, timeout: timeout) }
+    }
+
     private func onLoop<T: Sendable>(
         _ body: @escaping @Sendable (HomeControlResponseHandler) -> EventLoopFuture<T>
     ) async throws(HomeControlError) -> T {

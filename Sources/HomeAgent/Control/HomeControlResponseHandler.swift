@@ -4,8 +4,8 @@ import NIOCore
 import Wire
 
 /// The home's end of its control requests, placed after the session handler:
-/// it sends requests and routes FORWARDS_RESULT and DOMAIN_RESULT back to
-/// whoever is waiting. Event loop only; `HomeControlClient` hops here.
+/// it sends requests and routes FORWARDS_RESULT, DOMAIN_RESULT and
+/// RENEW_RESPONSE back to whoever is waiting. Event loop only; `HomeControlClient` hops here.
 ///
 /// Every request carries a `request_id` the edge echoes, and answers are
 /// matched by it: an answer for a request that is no longer waiting (it timed
@@ -36,6 +36,16 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         }
     }
 
+    private struct PendingRenewal {
+        var promise: EventLoopPromise<RenewResponse>
+        var timer: Scheduled<Void>?
+
+        func fail(_ error: HomeControlError) {
+            timer?.cancel()
+            promise.fail(error)
+        }
+    }
+
     let eventLoop: EventLoop
     private let session: WireSession
     private let logger: Logger
@@ -46,6 +56,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     private var staleSyncResults = 0
     private var edgeEchoesSyncIDs = false
     private var domainRequests: [UInt32: PendingDomain] = [:]
+    private var renewals: [UInt32: PendingRenewal] = [:]
     private var nextRequestID: UInt32 = 0
     private var closed = false
 
@@ -91,6 +102,28 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         return promise.futureResult
     }
 
+    /// Asks for a certificate for the key in `csr` ([CERT-2]). The answer,
+    /// certificate or refusal, is returned as the edge sent it; the caller
+    /// checks it.
+    func renewCertificate(csr: String, timeout: TimeAmount) -> EventLoopFuture<RenewResponse> {
+        let promise = eventLoop.makePromise(of: RenewResponse.self)
+        guard !closed else {
+            promise.fail(HomeControlError.sessionClosed)
+            return promise.futureResult
+        }
+        let id = allocateRequestID()
+        let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            if let pending = self.renewals.removeValue(forKey: id) {
+                pending.fail(.timedOut(.renewRequest, after: timeout))
+            }
+        }
+        renewals[id] = PendingRenewal(promise: promise, timer: timer)
+        send(.renewRequest(RenewRequest(requestID: id, csr: csr))).whenFailure { _ in
+            if let pending = self.renewals.removeValue(forKey: id) { pending.fail(.sessionClosed) }
+        }
+        return promise.futureResult
+    }
+
     private func sendNextSync() {
         guard inFlightSync == nil, !waitingSyncs.isEmpty else { return }
         let sync = waitingSyncs.removeFirst()
@@ -132,7 +165,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     }
 
     private func isWaiting(_ id: UInt32) -> Bool {
-        domainRequests[id] != nil || inFlightSync?.id == id || waitingSyncs.contains { $0.id == id }
+        domainRequests[id] != nil || renewals[id] != nil || inFlightSync?.id == id || waitingSyncs.contains { $0.id == id }
     }
 
     // MARK: Answers
@@ -144,6 +177,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         switch ControlKind(rawValue: rawKind) {
         case .forwardsResult: receiveForwardsResult(body)
         case .domainResult: receiveDomainResult(body)
+        case .renewResponse: receiveRenewResponse(body)
         default: context.fireUserInboundEventTriggered(event)
         }
     }
@@ -210,6 +244,17 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         }
     }
 
+    private func receiveRenewResponse(_ body: ByteBuffer) {
+        guard case .renewResponse(let response)? = try? ControlMessage.decode(kind: .renewResponse, body: body) else {
+            return logger.notice("undecodable RENEW_RESPONSE; its request will time out")
+        }
+        guard let pending = renewals.removeValue(forKey: response.requestID) else {
+            return logger.notice("RENEW_RESPONSE for unknown request \(response.requestID); ignoring it")
+        }
+        pending.timer?.cancel()
+        pending.promise.succeed(response)
+    }
+
     // MARK: Session end
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -233,6 +278,11 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         let domains = domainRequests.values
         domainRequests = [:]
         for pending in domains {
+            pending.fail(HomeControlError.sessionClosed)
+        }
+        let renewing = renewals.values
+        renewals = [:]
+        for pending in renewing {
             pending.fail(HomeControlError.sessionClosed)
         }
     }

@@ -12,6 +12,8 @@ struct AgentRequest: Codable, Equatable, Sendable {
         case domainAdd = "domain-add"
         case domainRemove = "domain-remove"
         case domainList = "domain-list"
+        /// Renew the home certificate over the running session ([CERT-2]).
+        case renew
     }
 
     var command: Command

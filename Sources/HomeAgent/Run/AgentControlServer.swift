@@ -119,6 +119,11 @@ final class AgentControlHandler: ChannelInboundHandler {
             return await domains(request.command == .domainAdd ? .add : .remove, domain, runner: runner)
         case .domainList:
             return await domains(.list, "", runner: runner)
+        case .renew:
+            switch await runner.renewCertificate() {
+            case .success: return AgentReply(ok: true, status: runner.board.current)
+            case .failure(let error): return AgentReply(ok: false, status: runner.board.current, error: "\(error)")
+            }
         }
     }
 

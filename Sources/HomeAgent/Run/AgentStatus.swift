@@ -37,6 +37,11 @@ struct AgentStatus: Codable, Equatable, Sendable {
     /// The last reload that failed (the agent kept the previous config).
     var configError: String?
     var forwards: [ForwardState]
+    /// The end of the home certificate's validity, and when the agent renews it ([CERT-2]).
+    var certificateExpires: Date?
+    var certificateRenewalDue: Date?
+    /// Why the last renewal attempt failed; nil once one succeeds.
+    var renewalError: String?
 
     enum CodingKeys: String, CodingKey {
         case home, edge, state, forwards
@@ -45,6 +50,9 @@ struct AgentStatus: Codable, Equatable, Sendable {
         case lastError = "last_error"
         case retryAt = "retry_at"
         case configError = "config_error"
+        case certificateExpires = "certificate_expires"
+        case certificateRenewalDue = "certificate_renewal_due"
+        case renewalError = "renewal_error"
     }
 
     init(config: HomeConfig) {

@@ -13,6 +13,11 @@ struct AgentStatusReport: Sendable {
     var text: String {
         var lines = ["home \(status.home) → edge \(status.edge): \(stateText)"]
         if let error = status.configError { lines.append("config reload refused: \(error)") }
+        if let expires = status.certificateExpires {
+            let due = status.certificateRenewalDue.map { ", renewal due \(Self.day($0))" } ?? ""
+            lines.append("certificate expires \(Self.day(expires))\(due)")
+        }
+        if let error = status.renewalError { lines.append("certificate renewal failed: \(error)") }
         if status.forwards.isEmpty {
             lines.append("no forwards are declared; add one with `homeagent expose`")
         }
@@ -28,6 +33,10 @@ struct AgentStatusReport: Sendable {
             lines.append("  \(name)  \(forward.type.padding(toLength: 5, withPad: " ", startingAt: 0))  \(where_)  → \(forward.target)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    private static func day(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 
     private var stateText: String {

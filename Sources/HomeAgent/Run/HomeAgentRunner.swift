@@ -11,13 +11,28 @@ actor HomeAgentRunner {
     let configPath: String
     let live: LiveConfig
     let board: StatusBoard
-    private let logger: Logger
+    let logger: Logger
     private let sessionConfiguration: SessionConfiguration
     private var connection: EdgeConnection?
     private var draining = false
     /// Wakes the reconnect loop early (drain, or a reload that changed the edge).
     private var wake: CheckedContinuation<Void, Never>?
     private var sleepNumber = 0
+    private var renewing = false
+
+    /// The live session, if connected.
+    var currentConnection: EdgeConnection? { connection }
+
+    /// Claims the one renewal slot; false while another renewal runs.
+    func beginRenewal() -> Bool {
+        guard !renewing else { return false }
+        renewing = true
+        return true
+    }
+
+    func endRenewal() {
+        renewing = false
+    }
 
     init(config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(), logger: Logger) {
         self.configPath = configPath

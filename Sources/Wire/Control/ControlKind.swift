@@ -17,6 +17,10 @@ public struct ControlKind: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let domainRequest = ControlKind(rawValue: 0x0020)
     /// Edge → home: the outcome, with the home's domains afterwards.
     public static let domainResult = ControlKind(rawValue: 0x0021)
+    /// Home → edge, on an authenticated session: a certificate for a new key ([CERT-2]).
+    public static let renewRequest = ControlKind(rawValue: 0x0030)
+    /// Edge → home: the renewed certificate, or why not.
+    public static let renewResponse = ControlKind(rawValue: 0x0031)
 
     public var description: String {
         switch self {
@@ -26,6 +30,8 @@ public struct ControlKind: RawRepresentable, Hashable, Sendable, CustomStringCon
         case .forwardsResult: "FORWARDS_RESULT"
         case .domainRequest: "DOMAIN_REQUEST"
         case .domainResult: "DOMAIN_RESULT"
+        case .renewRequest: "RENEW_REQUEST"
+        case .renewResponse: "RENEW_RESPONSE"
         default: "CONTROL(0x\(String(rawValue, radix: 16)))"
         }
     }

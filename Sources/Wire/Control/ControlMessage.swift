@@ -9,6 +9,8 @@ public enum ControlMessage: Hashable, Sendable {
     case forwardsResult(ForwardsResult)
     case domainRequest(DomainRequest)
     case domainResult(DomainResult)
+    case renewRequest(RenewRequest)
+    case renewResponse(RenewResponse)
 
     /// Largest body accepted ([CTRL-2]); a full forward list fits many times over.
     public static let maximumBodySize = 256 * 1024
@@ -21,6 +23,8 @@ public enum ControlMessage: Hashable, Sendable {
         case .forwardsResult: .forwardsResult
         case .domainRequest: .domainRequest
         case .domainResult: .domainResult
+        case .renewRequest: .renewRequest
+        case .renewResponse: .renewResponse
         }
     }
 
@@ -37,6 +41,8 @@ public enum ControlMessage: Hashable, Sendable {
         case .forwardsResult(let body): data = try! encoder.encode(body)
         case .domainRequest(let body): data = try! encoder.encode(body)
         case .domainResult(let body): data = try! encoder.encode(body)
+        case .renewRequest(let body): data = try! encoder.encode(body)
+        case .renewResponse(let body): data = try! encoder.encode(body)
         }
         return ByteBuffer(bytes: data)
     }
@@ -62,6 +68,8 @@ public enum ControlMessage: Hashable, Sendable {
         case .forwardsResult: return .forwardsResult(try decode(ForwardsResult.self))
         case .domainRequest: return .domainRequest(try decode(DomainRequest.self))
         case .domainResult: return .domainResult(try decode(DomainResult.self))
+        case .renewRequest: return .renewRequest(try decode(RenewRequest.self))
+        case .renewResponse: return .renewResponse(try decode(RenewResponse.self))
         default: return nil
         }
     }

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension EndToEndSuite {
+    /// Certificate renewal ([CERT-2]) with the shipped binaries: `homeagent
+    /// renew` through a running agent, a restart onto the new certificate,
+    /// the old one refused afterwards, and a lost answer that locks nobody out.
+    @Suite("Certificate renewal end to end", .serialized)
+    struct CertificateRenewalProcessTests {
+        static func files(_ config: String) -> (key: String, certificate: String) {
+            let directory = URL(fileURLWithPath: config).deletingLastPathComponent()
+            return (directory.appendingPathComponent("homeagent.key").path,
+                    directory.appendingPathComponent("homeagent.pem").path)
+        }
+
+        static func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+        @Test("renew through the running agent, reconnect with the new certificate, then the old one is refused")
+        func renewRestartRetire() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let paths = Self.files(config)
+            let oldKey = try Self.read(paths.key)
+            let oldCertificate = try Self.read(paths.certificate)
+            var agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+
+            let renewed = try await AgentRun.run("homeagent", ["renew", "--config", config])
+            #expect(renewed.status == 0, "stderr: \(renewed.error)")
+            #expect(renewed.output.contains("running agent uses it from its next connection"))
+            #expect(try Self.read(paths.certificate) != oldCertificate)
+            #expect(try Self.read(paths.key) != oldKey)
+            let mode = try FileManager.default.attributesOfItem(atPath: paths.key)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let status = try await agent.status()
+            #expect(status.code == 0, "the session that renewed stays up")
+            #expect(status.document?["certificate_expires"] is String)
+
+            // A second renewal within the hour is refused and changes nothing.
+            let renewedCertificate = try Self.read(paths.certificate)
+            let again = try await AgentRun.run("homeagent", ["renew", "--config", config])
+            #expect(again.status != 0)
+            #expect(again.error.contains("renewal_too_soon"), "stderr: \(again.error)")
+            #expect(try Self.read(paths.certificate) == renewedCertificate)
+
+            _ = await agent.terminate()
+            agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            _ = await agent.terminate()
+
+            // The new certificate was used: the old pair is refused now.
+            try oldKey.write(to: URL(fileURLWithPath: paths.key))
+            try oldCertificate.write(to: URL(fileURLWithPath: paths.certificate))
+            let refused = try await AgentRun.run("homeagent", ["sync", "--config", config])
+            #expect(refused.status != 0, "the retired certificate still connected: \(refused.output)")
+            _ = await edge.terminate()
+            edge.removeData()
+        }
+
+        @Test("a home that never stored the renewed certificate keeps connecting with the old one")
+        func lostAnswer() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let paths = Self.files(config)
+            let oldKey = try Self.read(paths.key)
+            let oldCertificate = try Self.read(paths.certificate)
+            let renewed = try await AgentRun.run("homeagent", ["renew", "--config", config])
+            #expect(renewed.status == 0, "stderr: \(renewed.error)")
+            // As if the answer had been lost: the home still holds the old pair.
+            try oldKey.write(to: URL(fileURLWithPath: paths.key))
+            try oldCertificate.write(to: URL(fileURLWithPath: paths.certificate))
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            _ = await agent.terminate()
+            _ = await edge.terminate()
+            edge.removeData()
+        }
+    }
+}
