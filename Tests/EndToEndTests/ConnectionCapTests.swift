@@ -26,13 +26,7 @@ extension EndToEndSuite {
             }
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            func port(_ forward: String) async throws -> Int {
-                guard let address = try await agent.publicAddress(of: forward),
-                    let port = address.split(separator: ":").last.flatMap({ Int($0) })
-                else { throw EdgeServerFailure("\(forward) has no public port") }
-                return port
-            }
-            return (edge, echo, agent, try await port("busy"), try await port("other"))
+            return (edge, echo, agent, try await agent.publicPort(of: "busy"), try await agent.publicPort(of: "other"))
         }
 
         /// Opens `count` connections and returns those that echo a byte back.

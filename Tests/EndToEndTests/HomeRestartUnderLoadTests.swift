@@ -82,8 +82,14 @@ extension EndToEndSuite {
                     }
                     load.stop()
                     let body = PublicClient.payload(10_000, seed: 99)
-                    let echoed = try await PublicClient.exchange(port: alice.port, sending: body)
-                    #expect(echoed == body, "alice after the restarts: \(echoed.count) bytes back; home log: \(current.log.suffix(1500)); edge log: \(edge.log.suffix(1500))")
+                    let echoed: String
+                    do {
+                        let bytes = try await PublicClient.exchange(port: alice.port, sending: body)
+                        echoed = bytes == body ? "echoed" : "\(bytes.count) bytes back"
+                    } catch {
+                        echoed = "\(error)"
+                    }
+                    #expect(echoed == "echoed", "alice after the restarts: \(echoed); home log: \(current.log.suffix(1500)); edge log: \(edge.log.suffix(2500))")
                     _ = await current.terminate()
                 }
                 try await group.waitForAll()
@@ -112,10 +118,7 @@ extension EndToEndSuite {
             ])
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            guard let address = try await agent.publicAddress(of: "raw"),
-                let port = address.split(separator: ":").last.flatMap({ Int($0) })
-            else { throw EdgeServerFailure("\(name)'s raw forward has no public port") }
-            return (agent, echo, port)
+            return (agent, echo, try await agent.publicPort(of: "raw"))
         }
 
         /// Connects, sends a few bytes, and closes without waiting for an answer.

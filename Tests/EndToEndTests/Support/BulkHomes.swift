@@ -34,9 +34,7 @@ final class BulkHomes: @unchecked Sendable {
             ])
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            guard let address = try await agent.publicAddress(of: "bulk"),
-                let port = address.split(separator: ":").last.flatMap({ Int($0) })
-            else { throw EdgeServerFailure("\(name)'s bulk forward has no public port") }
+            let port = try await agent.publicPort(of: "bulk")
             homes[name] = Home(name: name, service: service, agent: agent, port: port)
         }
         return BulkHomes(edge: edge, homes: homes)

@@ -40,9 +40,7 @@ final class EchoHome: @unchecked Sendable {
         ])
         let agent = try HomeAgentProcess(config: config)
         try await agent.waitUntilHealthy()
-        guard let address = try await agent.publicAddress(of: "raw"),
-            let port = address.split(separator: ":").last.flatMap({ Int($0) })
-        else { throw EdgeServerFailure("the raw forward has no public port") }
+        let port = try await agent.publicPort(of: "raw")
         return EchoHome(edge: edge, echo: echo, config: config, agent: agent, tcpPort: port)
     }
 

@@ -58,6 +58,14 @@ final class HomeAgentProcess: @unchecked Sendable {
         return forwards.first { $0["name"] as? String == forward }?["public_address"] as? String
     }
 
+    /// The public TCP port the edge gave a `tcp` forward.
+    func publicPort(of forward: String) async throws -> Int {
+        guard let address = try await publicAddress(of: forward),
+            let port = address.split(separator: ":").last.flatMap({ Int($0) })
+        else { throw EdgeServerFailure("forward \(forward) has no public port: \(log.suffix(1000))") }
+        return port
+    }
+
     func signal(_ number: Int32) {
         process.signal(number)
     }
