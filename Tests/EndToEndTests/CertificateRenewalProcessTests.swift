@@ -5,7 +5,8 @@ import TestSupport
 extension EndToEndSuite {
     /// Certificate renewal ([CERT-2]) with the shipped binaries: `homeagent
     /// renew` through a running agent, a restart onto the new certificate,
-    /// the old one refused afterwards, and a lost answer that locks nobody out.
+    /// the old one refused afterwards, a lost answer that locks nobody out, and
+    /// a renewal a crash interrupted, completed when the agent starts.
     @Suite("Certificate renewal end to end", .serialized)
     struct CertificateRenewalProcessTests {
         static func files(_ config: String) -> (key: String, certificate: String) {
@@ -55,6 +56,47 @@ extension EndToEndSuite {
             try oldCertificate.write(to: URL(fileURLWithPath: paths.certificate))
             let refused = try await AgentRun.run("homeagent", ["sync", "--config", config])
             #expect(refused.status != 0, "the retired certificate still connected: \(refused.output)")
+            _ = await edge.terminate()
+            edge.removeData()
+        }
+
+        @Test("a renewal interrupted with both .renew files written and none renamed is completed by homeagent run, which connects with the new pair")
+        func interruptedBeforeRenames() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let paths = Self.files(config)
+            let renewKey = paths.key + ".renew", renewCertificate = paths.certificate + ".renew"
+            let files = FileManager.default
+            try files.copyItem(atPath: paths.key, toPath: paths.key + ".old")
+            try files.copyItem(atPath: paths.certificate, toPath: paths.certificate + ".old")
+            let renewed = try await AgentRun.run("homeagent", ["renew", "--config", config])
+            #expect(renewed.status == 0, "stderr: \(renewed.error)")
+            let newKey = try Self.read(paths.key)
+            let newCertificate = try Self.read(paths.certificate)
+            // What a crash after both writes and before the first rename leaves.
+            try files.moveItem(atPath: paths.key, toPath: renewKey)
+            try files.moveItem(atPath: paths.certificate, toPath: renewCertificate)
+            try files.moveItem(atPath: paths.key + ".old", toPath: paths.key)
+            try files.moveItem(atPath: paths.certificate + ".old", toPath: paths.certificate)
+            let oldKey = try Self.read(paths.key)
+            let oldCertificate = try Self.read(paths.certificate)
+
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            #expect(agent.log.contains("completed an interrupted certificate renewal"), "log: \(agent.log)")
+            #expect(try Self.read(paths.key) == newKey)
+            #expect(try Self.read(paths.certificate) == newCertificate)
+            #expect(!files.fileExists(atPath: renewKey) && !files.fileExists(atPath: renewCertificate))
+            let mode = try files.attributesOfItem(atPath: paths.key)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            _ = await agent.terminate()
+
+            // The agent connected with the renewed pair: the edge retired the old one.
+            try oldKey.write(to: URL(fileURLWithPath: paths.key))
+            try oldCertificate.write(to: URL(fileURLWithPath: paths.certificate))
+            let refused = try await AgentRun.run("homeagent", ["sync", "--config", config])
+            #expect(refused.status != 0, "the old certificate still connected: \(refused.output)")
             _ = await edge.terminate()
             edge.removeData()
         }
