@@ -73,7 +73,7 @@ struct RenewedCredentialRecoveryTests {
         try F.withTemporaryDirectory { directory in
             let home = try Home(in: directory)
             try F.writeFile(home.renewKey, try home.renewed().keyPEM, mode: 0o600)
-            let done = try RenewedCredentialFiles.recover(paths: home.paths)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
             #expect(done?.contains("discarded") == true)
             try home.expectInPlace(home.current)
         }
@@ -86,7 +86,7 @@ struct RenewedCredentialRecoveryTests {
             let renewed = try home.renewed()
             try F.writeFile(home.renewKey, renewed.keyPEM, mode: 0o600)
             try F.writeFile(home.renewCertificate, renewed.certificatePEM, mode: 0o644)
-            let done = try RenewedCredentialFiles.recover(paths: home.paths)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
             #expect(done?.contains("completed") == true)
             try home.expectInPlace(renewed)
         }
@@ -99,7 +99,7 @@ struct RenewedCredentialRecoveryTests {
             let renewed = try home.renewed()
             try F.writeFile(home.paths.key, renewed.keyPEM, mode: 0o600)
             try F.writeFile(home.renewCertificate, renewed.certificatePEM, mode: 0o644)
-            let done = try RenewedCredentialFiles.recover(paths: home.paths)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
             #expect(done?.contains("key was already in place") == true)
             try home.expectInPlace(renewed)
         }
@@ -111,7 +111,7 @@ struct RenewedCredentialRecoveryTests {
             let home = try Home(in: directory)
             try F.writeFile(home.renewKey, try home.renewed().keyPEM, mode: 0o600)
             try F.writeFile(home.renewCertificate, try home.renewed().certificatePEM, mode: 0o644)
-            let done = try RenewedCredentialFiles.recover(paths: home.paths)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
             #expect(done?.contains("discarded") == true)
             try home.expectInPlace(home.current)
         }
@@ -122,9 +122,66 @@ struct RenewedCredentialRecoveryTests {
         try F.withTemporaryDirectory { directory in
             let home = try Home(in: directory)
             try F.writeFile(home.renewCertificate, try home.renewed().certificatePEM, mode: 0o644)
-            let done = try RenewedCredentialFiles.recover(paths: home.paths)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
             #expect(done?.contains("discarded") == true)
             try home.expectInPlace(home.current)
+        }
+    }
+
+    @Test("a matching .renew pair whose certificate names another home is deleted and this home's pair stays")
+    func pairForAnotherHome() throws {
+        try F.withTemporaryDirectory { directory in
+            let home = try Home(in: directory)
+            let bob = try Home.pair(home: "bob", from: home.authority)
+            try F.writeFile(home.renewKey, bob.keyPEM, mode: 0o600)
+            try F.writeFile(home.renewCertificate, bob.certificatePEM, mode: 0o644)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
+            #expect(done?.contains("discarded") == true)
+            try home.expectInPlace(home.current)
+        }
+    }
+
+    @Test("a matching .renew pair issued by another CA than the one in place is deleted and the old pair stays")
+    func pairFromAnotherAuthority() throws {
+        try F.withTemporaryDirectory { directory in
+            let home = try Home(in: directory)
+            let otherCA = try CertificateAuthority.selfSigned(key: .generate(.ed25519), commonName: "Other CA", days: 2)
+            let stranger = try Home.pair(home: "alice", from: otherCA)
+            try F.writeFile(home.renewKey, stranger.keyPEM, mode: 0o600)
+            try F.writeFile(home.renewCertificate, stranger.certificatePEM, mode: 0o644)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
+            #expect(done?.contains("discarded") == true)
+            try home.expectInPlace(home.current)
+        }
+    }
+
+    @Test("a .renew key readable by others ends in place as 0600")
+    func keyEndsPrivate() throws {
+        try F.withTemporaryDirectory { directory in
+            let home = try Home(in: directory)
+            let renewed = try home.renewed()
+            try F.writeFile(home.renewKey, renewed.keyPEM, mode: 0o644)
+            try F.writeFile(home.renewCertificate, renewed.certificatePEM, mode: 0o644)
+            try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
+            try home.expectInPlace(renewed)
+        }
+    }
+
+    /// A first attempt renamed its key and failed to rename its certificate
+    /// (the agent kept running); a second attempt then crashed after writing
+    /// only its key. The first attempt's certificate is the only one for the
+    /// key in place.
+    @Test("a .renew certificate for the key in place is kept even when a later attempt left its .renew key")
+    func laterAttemptKeyOverEarlierCertificate() throws {
+        try F.withTemporaryDirectory { directory in
+            let home = try Home(in: directory)
+            let first = try home.renewed()
+            try F.writeFile(home.paths.key, first.keyPEM, mode: 0o600)
+            try F.writeFile(home.renewCertificate, first.certificatePEM, mode: 0o644)
+            try F.writeFile(home.renewKey, try home.renewed().keyPEM, mode: 0o600)
+            let done = try RenewedCredentialFiles.recover(paths: home.paths, home: "alice")
+            #expect(done?.contains("completed") == true)
+            try home.expectInPlace(first)
         }
     }
 }

@@ -34,7 +34,7 @@ struct RenewCommand: AsyncParsableCommand {
         }
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
-        try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config))
+        try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config), home: config.home)
         let connection = try await EdgeConnection.open(config: config, configPath: options.config)
         let certificate: Certificate
         do {

@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
         // A renewal a crash interrupted is finished (or discarded) first, so
         // the pair loaded next is whole ([CERT-2]).
-        let recovered = try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config))
+        let recovered = try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config), home: config.home)
         // Refused at start, not retried: key, certificate and CA that are
         // missing, damaged or another home's will not fix themselves.
         _ = try HomeCredentials.load(for: config, configPath: options.config)

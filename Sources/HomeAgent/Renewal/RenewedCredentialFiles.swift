@@ -32,28 +32,38 @@ enum RenewedCredentialFiles {
     }
 
     /// Completes or discards a replacement a crash interrupted; returns what
-    /// it did, for the log (nil when there was nothing to do).
+    /// it did, for the log (nil when there was nothing to do). Whatever it
+    /// finds, it leaves a key with its certificate: a `.renew` certificate
+    /// for the key already in place is that key's only certificate and is
+    /// always kept, even when a later attempt left its own `.renew` key; a
+    /// `.renew` pair replaces the old one only if it is whole, names `home`
+    /// and is issued by the CA in place (leftovers of another home's or
+    /// another edge's renewal would replace a working pair with one the
+    /// agent refuses or the edge does not know); the key ends 0600.
     @discardableResult
-    static func recover(paths: HomeConfig.Paths) throws(CertificateRenewalError) -> String? {
+    static func recover(paths: HomeConfig.Paths, home: String) throws(CertificateRenewalError) -> String? {
         let newKey = paths.key + suffix
         let newCertificate = paths.certificate + suffix
         let keyExists = FileManager.default.fileExists(atPath: newKey)
         let certificateExists = FileManager.default.fileExists(atPath: newCertificate)
         guard keyExists || certificateExists else { return nil }
-        if keyExists, certificateExists, let key = readKey(newKey), let certificate = readCertificate(newCertificate),
-            certificate.certifies(key)
+        let certificate = certificateExists ? readCertificate(newCertificate) : nil
+        if let certificate, let key = readKey(paths.key), certificate.certifies(key) {
+            unlink(newKey)
+            try move(newCertificate, to: paths.certificate)
+            return "completed an interrupted certificate renewal (the key was already in place)"
+        }
+        if let certificate, keyExists, let key = readKey(newKey), certificate.certifies(key),
+            certificate.subjectCommonName == home, let ca = readCertificate(paths.ca), certificate.isSigned(by: ca)
         {
+            guard chmod(newKey, 0o600) == 0 else {
+                throw .files("cannot make \(newKey) private (0600): \(String(cString: strerror(errno)))")
+            }
             try move(newKey, to: paths.key)
             try move(newCertificate, to: paths.certificate)
             return "completed an interrupted certificate renewal"
         }
-        if !keyExists, let key = readKey(paths.key), let certificate = readCertificate(newCertificate),
-            certificate.certifies(key)
-        {
-            try move(newCertificate, to: paths.certificate)
-            return "completed an interrupted certificate renewal (the key was already in place)"
-        }
-        // Written only in part: the old pair is still whole and in place.
+        // Written only in part, or not this home's: the old pair is still whole and in place.
         unlink(newKey)
         unlink(newCertificate)
         return "discarded an incomplete certificate renewal; the previous certificate stays"
