@@ -101,6 +101,41 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
+        /// A new enrollment drops the edge's pending certificate ([CERT-2]): the
+        /// .renew pair of a renewal interrupted before it must not replace the
+        /// pair `join` wrote.
+        @Test("join --force removes an interrupted renewal's .renew files, so homeagent run connects with the joined pair")
+        func rejoinAfterInterruptedRenewal() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let paths = Self.files(config)
+            let files = FileManager.default
+            try files.copyItem(atPath: paths.key, toPath: paths.key + ".old")
+            try files.copyItem(atPath: paths.certificate, toPath: paths.certificate + ".old")
+            let renewed = try await AgentRun.run("homeagent", ["renew", "--config", config])
+            #expect(renewed.status == 0, "stderr: \(renewed.error)")
+            // Both .renew files written, none renamed; then the home joins again.
+            try files.moveItem(atPath: paths.key, toPath: paths.key + ".renew")
+            try files.moveItem(atPath: paths.certificate, toPath: paths.certificate + ".renew")
+            try files.moveItem(atPath: paths.key + ".old", toPath: paths.key)
+            try files.moveItem(atPath: paths.certificate + ".old", toPath: paths.certificate)
+
+            let token = try await AgentRun.run("edgeagent", ["home", "token", "alice", "--data-dir", edge.directory.path])
+            #expect(token.status == 0, "stderr: \(token.error)")
+            try await HomeEnrollment.expectSuccess(
+                ["join", token.output.trimmingCharacters(in: .whitespacesAndNewlines), "--config", config, "--force"])
+            let joinedKey = try Self.read(paths.key)
+            #expect(!files.fileExists(atPath: paths.key + ".renew") && !files.fileExists(atPath: paths.certificate + ".renew"))
+
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            #expect(try Self.read(paths.key) == joinedKey)
+            _ = await agent.terminate()
+            _ = await edge.terminate()
+            edge.removeData()
+        }
+
         @Test("a home that never stored the renewed certificate keeps connecting with the old one")
         func lostAnswer() async throws {
             let edge = try EdgeServerProcess()

@@ -51,6 +51,12 @@ enum HomeEnrollmentFiles {
         let directory = HomeConfig.directory(of: configPath)
         let names = names(forConfig: configPath)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // A renewal interrupted before this join left a pair the new
+        // enrollment made worthless (the edge drops its pending certificate,
+        // [CERT-2]); `run` would otherwise put it in place of the new one.
+        for name in [names.key, names.certificate] {
+            unlink("\(directory)/\(name)\(RenewedCredentialFiles.suffix)")
+        }
         try PrivateFile.write(Array(try result.key.pemString().utf8), to: "\(directory)/\(names.key)", mode: 0o600)
         try PrivateFile.write(Array(result.certificate.pemString.utf8), to: "\(directory)/\(names.certificate)", mode: 0o644)
         try PrivateFile.write(Array(result.caCertificate.pemString.utf8), to: "\(directory)/\(names.ca)", mode: 0o644)
