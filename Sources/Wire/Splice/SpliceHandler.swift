@@ -42,8 +42,9 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// read, instead of buffering for a partner that is not there.
     private var partnerWritable = false
     private var readHeld = false
-    /// The partner's input ended: our output is being or has been closed.
-    private var outputEnding = false
+    /// The partner's input ended: our output is being or has been closed;
+    /// completes once it is.
+    private var outputEnded: EventLoopFuture<Void>?
     private var done = false
 
     private init(eventLoop: EventLoop) {
@@ -170,16 +171,21 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         switch message {
         case .write(let buffers):
-            guard !outputEnding else { return }
+            guard outputEnded == nil else { return }
             for buffer in buffers { context.write(wrapOutboundOut(buffer), promise: nil) }
             context.flush()
         case .endOfInput:
             endOutput(context: context)
         case .closed:
-            // After an end of input the partner closing is the normal finish;
-            // our output closes once its bytes are written. Otherwise it ended
-            // abruptly and so do we.
-            if !outputEnding { context.close(promise: nil) }
+            // The partner is gone: nothing we read could reach anyone. After
+            // its end of input we first finish writing what it sent (our
+            // output closes once those bytes are out), then close; otherwise
+            // it ended abruptly and so do we, at once. Staying open would let
+            // the other side stream on for nobody (a client that half-closed
+            // and then left kept a home's target sending forever).
+            guard let outputEnded else { return context.close(promise: nil) }
+            let channel = context.channel
+            outputEnded.whenComplete { _ in channel.close(promise: nil) }
         case .writability(let writable):
             partnerWritable = writable
             if writable, readHeld {
@@ -192,11 +198,12 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Closes our output after everything already written has gone out: a
     /// zero-byte write completes only when the bytes queued before it have.
     private func endOutput(context: ChannelHandlerContext) {
-        guard !outputEnding else { return }
-        outputEnding = true
+        guard outputEnded == nil else { return }
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        outputEnded = context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).flatMap {
+            channel.close(mode: .output)
+        }.flatMapError { _ in
+            channel.close()
         }
     }
 }
