@@ -10,35 +10,11 @@ extension EndToEndSuite {
     /// give the memory back when they go.
     @Suite("Slow readers: the edge's memory stays within the budget", .serialized)
     struct SlowReaderMemoryTests {
-        /// Resident memory of a process, in bytes (VmRSS).
-        static func residentBytes(_ pid: Int32) -> Int {
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-            else { return 0 }
-            return kilobytes * 1024
-        }
-
-        /// Samples `pid`'s RSS until it has not grown by more than 1 MB for 2 s.
-        static func settledResidentBytes(_ pid: Int32, within limit: Duration = .seconds(30)) async throws -> Int {
-            let deadline = ContinuousClock.now + limit
-            var last = residentBytes(pid)
-            var stableSince = ContinuousClock.now
-            while ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(250))
-                let now = residentBytes(pid)
-                if now > last + 1_000_000 { stableSince = ContinuousClock.now }
-                last = max(last, now)
-                if ContinuousClock.now - stableSince > .seconds(2) { break }
-            }
-            return last
-        }
-
         @Test("100 clients that push 2 MB each through an echo forward and never read keep the edge within its 64 MiB session budget plus their own cost, and the memory is returned")
         func slowReadersStayWithinBudget() async throws {
             let world = try await EchoHome.start()
             let pid = world.edge.pid
-            let before = try await Self.settledResidentBytes(pid)
+            let before = try await ProcessFootprint.settledResidentBytes(pid)
             let chunk = ByteBuffer(repeating: 0x61, count: 256 * 1024)
             var clients: [Channel] = []
             for _ in 0..<100 {
@@ -49,13 +25,13 @@ extension EndToEndSuite {
                 channel.flush()
                 clients.append(channel)
             }
-            let during = try await Self.settledResidentBytes(pid)
+            let during = try await ProcessFootprint.settledResidentBytes(pid)
             for client in clients { try? await client.close() }
             // The edge returns freed memory to the system every 5 s.
-            var after = Self.residentBytes(pid)
+            var after = ProcessFootprint.residentBytes(pid)
             for _ in 0..<40 where after - before >= 40 * 1_048_576 {
                 try await Task.sleep(for: .milliseconds(250))
-                after = Self.residentBytes(pid)
+                after = ProcessFootprint.residentBytes(pid)
             }
             let megabyte = 1_048_576
             print("edge RSS before \(before / megabyte) MB, with 100 slow readers \(during / megabyte) MB, after \(after / megabyte) MB")
