@@ -72,31 +72,57 @@ struct HTTPRequestSequenceTests {
         #expect(result.forwarded == Self.request("b.example"))
     }
 
-    @Test("ambiguous or unknown framing stops the sequence", arguments: [
-        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: -1\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        "POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
-        "GET / HTTP/1.1\nHost: a.example\n\n",
-        "GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
-    ])
-    func ambiguousFramingStops(later: String) throws {
+    /// Later requests whose framing is wrong, and how many of their bytes
+    /// may go before the stop (a head with ambiguous framing: none).
+    static let badFraming: [(String, Int)] = [
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 0),
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 0),
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 0),
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: -1\r\n\r\n", 0),
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: +5\r\n\r\nhello", 0),
+        ("GET / HTTP/1.1\nHost: a.example\n\n", 0),
+        ("GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", 0),
+        // The head (64 bytes) is fine; the chunked body breaks at a byte
+        // that already went (the home's server sees the same break).
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 64 + 4),
+        ("POST / HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", 64 + 5),
+    ]
+
+    @Test("ambiguous or unknown framing stops the sequence, and an ambiguous head never reaches the home", arguments: badFraming)
+    func ambiguousFramingStops(later: String, passing: Int) throws {
         let result = try Self.run(Self.request("a.example"), then: later, dripped: false)
         guard case .malformed = result.stop else {
             Issue.record("not stopped as malformed: \(String(describing: result.stop))")
             return
         }
+        #expect(result.forwarded.utf8.count == passing, "forwarded: \(result.forwarded)")
     }
 
-    @Test("after an upgrade the bytes are no longer HTTP and pass unexamined")
+    @Test("an Upgrade or CONNECT the server did not honour lets no request for another host through", arguments: [
+        "Upgrade: websocket\r\nConnection: upgrade\r\n", "Upgrade: h2c\r\n",
+    ])
+    func refusedUpgradeIsStillJudged(upgrade: String) throws {
+        let asking = Self.request("a.example", upgrade)
+        let result = try Self.run(Self.request("a.example"), then: asking + Self.request("b.example"), dripped: false)
+        #expect(result.stop == .otherDestination(host: "b.example"))
+        #expect(result.forwarded == asking)
+        let connect = "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example\r\n\r\n"
+        let tunnelled = try Self.run(Self.request("a.example"), then: connect + Self.request("b.example"), dripped: true)
+        #expect(tunnelled.stop == .otherDestination(host: "b.example"))
+        // A request for the same host after a refused upgrade goes on as usual.
+        let same = try Self.run(Self.request("a.example"), then: asking + Self.request("a.example") + Self.request("b.example"), dripped: false)
+        #expect(same.stop == .otherDestination(host: "b.example"))
+        #expect(same.forwarded == asking + Self.request("a.example"))
+    }
+
+    @Test("after an upgrade, bytes that are not HTTP (WebSocket frames, TLS, the HTTP/2 preface) pass unexamined")
     func upgradePassesOpaque() throws {
         let upgrade = Self.request("a.example", "Upgrade: websocket\r\nConnection: Upgrade\r\n")
-        let frames = "\u{81}\u{05}hello" + Self.request("b.example")
-        let result = try Self.run(Self.request("a.example"), then: upgrade + frames, dripped: true)
-        #expect(result.stop == nil)
-        #expect(result.forwarded == upgrade + frames)
+        for frames in ["\u{81}\u{05}hello" + Self.request("b.example"), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + Self.request("b.example")] {
+            let result = try Self.run(Self.request("a.example"), then: upgrade + frames, dripped: true)
+            #expect(result.stop == nil)
+            #expect(result.forwarded == upgrade + frames)
+        }
     }
 
     @Test("a first request with ambiguous framing is refused before anything is forwarded")

@@ -17,8 +17,12 @@ import Wire
 /// sent, and closes; the client retries the request on a new connection,
 /// which is routed on its own.
 ///
-/// After a request that asks to switch protocols (`Upgrade`, `CONNECT`), the
-/// bytes are no longer HTTP and pass unexamined.
+/// After a request that asks to switch protocols (`Upgrade`, `CONNECT`) the
+/// next bytes are looked at once more: if they are another HTTP request, the
+/// server did not switch and that request is judged like any other (else an
+/// `Upgrade` header would let a request for another home through); if they
+/// are not HTTP (WebSocket frames, a tunnelled TLS handshake, the HTTP/2
+/// preface), they and everything after them pass unexamined.
 ///
 /// A pure value: bytes in, bytes to forward and a verdict out.
 struct HTTPRequestSequence {
@@ -32,7 +36,7 @@ struct HTTPRequestSequence {
         var description: String {
             switch self {
             case .otherDestination(let host): "a later request on the connection is for \(host ?? "no host"), routed elsewhere"
-            case .malformed(let reason): "a later request is malformed: \(reason)"
+            case .malformed(let reason): "malformed request: \(reason)"
             }
         }
     }
@@ -56,6 +60,9 @@ struct HTTPRequestSequence {
         case chunkEnd(seen: Int)
         /// After the last chunk: trailer lines until an empty one.
         case trailers(line: [UInt8], total: Int)
+        /// After a request asking to switch protocols: the next bytes,
+        /// held until they show whether they are another HTTP request.
+        case afterUpgrade(held: ByteBuffer)
         /// The connection switched protocols.
         case opaque
         case stopped
@@ -97,7 +104,10 @@ struct HTTPRequestSequence {
             forward.writeBuffer(&input)
         case .head(var held):
             held.writeBuffer(&input)
-            try judge(held, into: &forward, rest: &input)
+            try judge(held, into: &forward, rest: &input, afterUpgrade: false)
+        case .afterUpgrade(var held):
+            held.writeBuffer(&input)
+            try judge(held, into: &forward, rest: &input, afterUpgrade: true)
         case .body(let remaining):
             var part = input.readSlice(length: min(remaining, input.readableBytes)) ?? ByteBuffer()
             let left = remaining - part.readableBytes
@@ -134,7 +144,9 @@ struct HTTPRequestSequence {
     /// Judges a held head once it is complete: forwards it and moves on to
     /// its body (the bytes after the head go back into `rest`), or stops
     /// before its first byte.
-    private mutating func judge(_ held: ByteBuffer, into forward: inout ByteBuffer, rest: inout ByteBuffer) throws(Stop) {
+    private mutating func judge(
+        _ held: ByteBuffer, into forward: inout ByteBuffer, rest: inout ByteBuffer, afterUpgrade: Bool
+    ) throws(Stop) {
         var held = held
         // RFC 9112 §2.2: empty lines before a request line are tolerated.
         while held.readableBytes >= 2, held.getBytes(at: held.readerIndex, length: 2) == [0x0D, 0x0A] {
@@ -144,21 +156,31 @@ struct HTTPRequestSequence {
         let parsed: PeekResult<HTTPRequestHead>
         do {
             parsed = try parser.parse(held)
+        } catch HTTPHeadError.tooLarge(let limit) {
+            throw .malformed("request head longer than \(limit) bytes")
         } catch {
-            throw .malformed("\(error)")
+            guard afterUpgrade else { throw .malformed("\(error)") }
+            // Not HTTP: the protocol switched.
+            forward.writeBuffer(&held)
+            return state = .opaque
         }
-        guard case .complete(let head) = parsed else { return state = .head(held: held) }
+        guard case .complete(let head) = parsed else {
+            return state = afterUpgrade ? .afterUpgrade(held: held) : .head(held: held)
+        }
         guard allows(head) else { throw .otherDestination(host: head.host) }
+        // Judged whole before a byte of it goes: a head with ambiguous
+        // framing never reaches the home.
+        let next = try Self.stateAfter(head)
         var whole = held.readSlice(length: head.headLength) ?? ByteBuffer()
         forward.writeBuffer(&whole)
-        state = try Self.stateAfter(head)
+        state = next
         rest = held
     }
 
     /// Where a request's body ends (RFC 9112 §6.3), strictly.
     private static func stateAfter(_ head: HTTPRequestHead) throws(Stop) -> State {
         if head.method == "CONNECT" || head.fields.contains(where: { $0.name.lowercased() == "upgrade" }) {
-            return .opaque
+            return .afterUpgrade(held: ByteBuffer())
         }
         let lengths = head.fields.filter { $0.name.lowercased() == "content-length" }.map(\.value)
         let codings = head.fields.filter { $0.name.lowercased() == "transfer-encoding" }

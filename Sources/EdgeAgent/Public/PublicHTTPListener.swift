@@ -111,8 +111,8 @@ struct PublicHTTPListener: Sendable {
             first.writeBuffer(&rest)
             initialData = first
             requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, onStop: { stop in
-                refusals.count(.otherDestination)
-                logger.info("public HTTP connection ends before a request for another destination",
+                if case .otherDestination = stop { refusals.count(.otherDestination) } else { refusals.count(.malformed) }
+                logger.info("public HTTP connection ends before a later request it may not carry",
                     metadata: ["host": "\(host)", "home": "\(route.home)", "reason": "\(stop)"])
             })
         } catch {
