@@ -161,6 +161,7 @@ struct HomeCLITests {
         let deleted = try await home.homeagent(["sync"])
         #expect(deleted.status == 1)
         #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
+        #expect(deleted.error.contains("`edgeagent home token"), "stderr: \(deleted.error)")
 
         #expect(await home.edge.terminate() == 0)
         let stopped = try await home.homeagent(["domain", "add", "example.com"])

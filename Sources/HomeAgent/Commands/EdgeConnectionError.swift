@@ -41,7 +41,8 @@ enum EdgeConnectionError: Error, CustomStringConvertible {
             "the server at \(address) is not the edge this home joined (its certificate does not match the CA pin): \(reason)"
         case .homeNotAccepted(let home, let address, let detail):
             "the edge at \(address) no longer accepts this home's certificate (deleted?); "
-                + "home \"\(home)\" must join again with a new token from `edgeagent home create`"
+                + "home \"\(home)\" must join again (`homeagent join TOKEN --force`) with a new token from "
+                + "`edgeagent home token \(home)` (or `edgeagent home create \(home)` if it was deleted)"
                 + (detail.map { " (\($0))" } ?? "")
         case .tls(let address, let reason):
             "TLS with the edge at \(address) failed: \(reason)"

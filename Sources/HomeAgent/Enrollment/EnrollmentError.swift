@@ -21,7 +21,7 @@ enum EnrollmentError: Error, Equatable, CustomStringConvertible {
         case .tls(let reason):
             "TLS with the edge failed: \(reason)"
         case .tokenExpired:
-            "the join token has expired; ask the edge operator for a new one (edgeagent home create)."
+            "the join token has expired; ask the edge operator for a new one (`edgeagent home token NAME`)."
         case .tokenUsed:
             "the join token was already used; each token enrolls one home once. Ask for a new one."
         case .tokenUnknown:

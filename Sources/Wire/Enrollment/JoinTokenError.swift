@@ -40,7 +40,7 @@ public enum JoinTokenError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedVersion(let version):
             "join token format version \(version) is not supported by this homeagent; upgrade homeagent"
         case .malformed(let detail):
-            "invalid join token (\(detail)); create a new one with `edgeagent home create`"
+            "invalid join token (\(detail)); check it was copied whole, or get a new one with `edgeagent home token NAME`"
         case .invalidHost(let host):
             "invalid edge host \"\(host)\" in the join token; check the edge's --hostname"
         case .invalidPort:
