@@ -23,11 +23,16 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// What one side asks of the other; run on the receiver's loop.
     private enum Message: Sendable {
-        case write([ByteBuffer])
+        case write([ByteBuffer], bytes: Int)
+        /// The partner wrote this many of the bytes we sent it.
+        case written(Int)
         case endOfInput
         case closed
         case writability(Bool)
     }
+
+    /// The most bytes one side has sent its partner and not yet seen written.
+    public static let inFlightLimit = 256 * 1024
 
     private let eventLoop: EventLoop
     private var partner: SpliceHandler?
@@ -41,6 +46,12 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// is never added, its connection gone) holds at most what it already
     /// read, instead of buffering for a partner that is not there.
     private var partnerWritable = false
+    /// Bytes sent to the partner that it has not written out yet. The
+    /// partner's writability alone reports too late when it lives on another
+    /// event loop: one burst read meanwhile (a stream hands over its whole
+    /// buffer in one read) would pile up in the partner's outbound buffer,
+    /// outside every budget. Reads stop while this is at `inFlightLimit`.
+    private var inFlight = 0
     private var readHeld = false
     /// The partner's input ended: our output is being or has been closed;
     /// completes once it is.
@@ -138,10 +149,19 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     public func read(context: ChannelHandlerContext) {
-        if partnerWritable {
+        if mayRead {
             context.read()
         } else {
             readHeld = true
+        }
+    }
+
+    private var mayRead: Bool { partnerWritable && inFlight < Self.inFlightLimit }
+
+    private func resumeReading(_ context: ChannelHandlerContext) {
+        if readHeld, mayRead {
+            readHeld = false
+            context.read()
         }
     }
 
@@ -149,9 +169,11 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func sendBatch() {
         guard !batch.isEmpty else { return }
-        let bytes = batch
+        let buffers = batch
         batch.removeAll(keepingCapacity: true)
-        send(.write(bytes))
+        let bytes = buffers.reduce(0) { $0 + $1.readableBytes }
+        inFlight += bytes
+        send(.write(buffers, bytes: bytes))
     }
 
     private func send(_ message: Message) {
@@ -170,10 +192,17 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         switch message {
-        case .write(let buffers):
-            guard outputEnded == nil else { return }
-            for buffer in buffers { context.write(wrapOutboundOut(buffer), promise: nil) }
-            context.flush()
+        case .write(let buffers, let bytes):
+            guard outputEnded == nil, let last = buffers.last else { return }
+            for buffer in buffers.dropLast() { context.write(wrapOutboundOut(buffer), promise: nil) }
+            // Writes complete in order: the last one done means all are.
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(last), promise: written)
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            written.futureResult.whenComplete { _ in bound.value.send(.written(bytes)) }
+        case .written(let bytes):
+            inFlight -= bytes
+            resumeReading(context)
         case .endOfInput:
             endOutput(context: context)
         case .closed:
@@ -188,10 +217,7 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             outputEnded.whenComplete { _ in channel.close(promise: nil) }
         case .writability(let writable):
             partnerWritable = writable
-            if writable, readHeld {
-                readHeld = false
-                context.read()
-            }
+            resumeReading(context)
         }
     }
 
