@@ -46,6 +46,33 @@ struct EdgeProcessTests {
         #expect(offline.status != 0 && offline.error.contains("is `edgeagent serve` running?"), "stderr: \(offline.error)")
     }
 
+    @Test("a superseded token cannot re-enroll a joined home: home token replaces the first, join refuses it ([ENROLL-8])")
+    func supersededTokenCannotTakeOverAJoinedHome() async throws {
+        let edge = try EdgeServerProcess()
+        defer { edge.removeData() }
+        try await edge.waitUntilReady()
+        let dataDir = ["--data-dir", edge.directory.path]
+        let created = try await AgentRun.run("edgeagent", ["home", "create", "alice"] + dataDir)
+        #expect(created.status == 0, "stderr: \(created.error)")
+        let first = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reissued = try await AgentRun.run("edgeagent", ["home", "token", "alice"] + dataDir)
+        #expect(reissued.status == 0, "stderr: \(reissued.error)")
+        let second = reissued.output.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
+        let joined = try await AgentRun.run("homeagent", ["join", second, "--config", config])
+        #expect(joined.status == 0, "stderr: \(joined.error)")
+
+        let intruder = edge.directory.appendingPathComponent("intruder/homeagent.yaml").path
+        let takeover = try await AgentRun.run("homeagent", ["join", first, "--config", intruder])
+        #expect(takeover.status != 0)
+        #expect(takeover.error.contains("join token was replaced"), "stderr: \(takeover.error)")
+        // The running home's certificate is still the one the edge admits.
+        let listed = try await AgentRun.run("homeagent", ["domain", "list", "--config", config])
+        #expect(listed.status == 0 && listed.output == "(none)\n", "stdout: \(listed.output) stderr: \(listed.error)")
+        #expect(await edge.terminate() == 0)
+    }
+
     @Test("kill -9 during a burst of writes loses no acknowledged change")
     func killNineLosesNothingCommitted() async throws {
         let edge = try EdgeServerProcess()

@@ -18,6 +18,7 @@ extension APIError {
             case .tokenUnknown: (.notFound, "token_unknown")
             case .tokenExpired: (.gone, "token_expired")
             case .tokenUsed: (.conflict, "token_used")
+            case .tokenSuperseded: (.conflict, "token_superseded")
             case .domainRejected: (.badRequest, "domain_rejected")
             case .domainNotFound: (.notFound, "domain_not_found")
             case .domainInUse: (.conflict, "domain_in_use")

@@ -3,6 +3,7 @@ import Wire
 
 /// Join tokens: issued when a home is created and on demand later (a lost or
 /// expired token is replaced, never shown again: only its hash is stored).
+/// Issuing one supersedes the home's older unused tokens ([ENROLL-8]).
 enum TokenHandlers {
     /// `POST /api/homes/{name}/tokens`, body optional: `{"token_ttl_seconds": N}`.
     @Sendable static func issue(_ request: APIRequest) async throws -> Response {

@@ -78,7 +78,8 @@ struct HomeCommand: AsyncParsableCommand {
     }
 
     struct Token: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new join token for an existing home.")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new join token for an existing home; its older unused tokens stop working.")
         @OptionGroup var options: EdgeOptions
         @Argument var name: String
         @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"

@@ -16,6 +16,9 @@ enum RegistryError: Error, Hashable, Sendable {
     case tokenUnknown
     case tokenExpired
     case tokenUsed
+    /// A newer token was issued for the home, or the home enrolled with
+    /// another token, after this one was issued ([ENROLL-8]).
+    case tokenSuperseded
     case domainRejected(DomainError)
     case domainNotFound(String)
     case domainInUse(forwards: [String])
@@ -54,6 +57,9 @@ extension RegistryError: CustomStringConvertible {
         case .tokenUnknown: "The join token is unknown; ask the edge operator for a new one."
         case .tokenExpired: "The join token has expired; ask the edge operator for a new one."
         case .tokenUsed: "The join token has already been used; ask the edge operator for a new one."
+        case .tokenSuperseded:
+            "The join token was replaced: a newer token was issued for this home, or the home has enrolled since; "
+                + "ask the edge operator for a new one (`edgeagent home token NAME`)."
         case .domainRejected(let reason): reason.message
         case .domainNotFound(let name): "This home holds no domain '\(name)'."
         case .domainInUse(let forwards):

@@ -17,6 +17,7 @@ enum RegistrySchema {
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2", migrate: v2)
         migrator.registerMigration("v3", migrate: v3)
+        migrator.registerMigration("v4", migrate: v4)
         return migrator
     }
 
@@ -119,6 +120,24 @@ enum RegistrySchema {
             ALTER TABLE homes ADD COLUMN certificate_renewed_at DATETIME;
             CREATE UNIQUE INDEX homes_pending_certificate ON homes(pending_certificate_sha256)
                 WHERE pending_certificate_sha256 IS NOT NULL;
+            """)
+    }
+
+    /// Superseded join tokens ([ENROLL-8]): a token stops working when a newer
+    /// one is issued for its home or the home enrolls with another one, so a
+    /// leaked older token cannot re-enroll a home that has already joined.
+    /// Tokens written before this rule are brought under it here: an unused
+    /// token is superseded if its home has a token inserted after it (rowid
+    /// order is insertion order; a home's tokens are only ever deleted all
+    /// together) or one redeemed since it was created.
+    private static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE join_tokens ADD COLUMN superseded_at DATETIME;
+            UPDATE join_tokens AS t SET superseded_at = CURRENT_TIMESTAMP
+                WHERE t.used_at IS NULL AND EXISTS (
+                    SELECT 1 FROM join_tokens AS o
+                    WHERE o.home_id = t.home_id AND o.id != t.id
+                        AND (o.rowid > t.rowid OR (o.used_at IS NOT NULL AND o.used_at >= t.created_at)));
             """)
     }
 }

@@ -38,6 +38,7 @@ struct EnrollmentService: Sendable {
             case .tokenUnknown: return Self.failure("token_unknown", error.description)
             case .tokenExpired: return Self.failure("token_expired", error.description)
             case .tokenUsed: return Self.failure("token_used", error.description)
+            case .tokenSuperseded: return Self.failure("token_superseded", error.description)
             default: return Self.failure("internal", error.description)
             }
         } catch {

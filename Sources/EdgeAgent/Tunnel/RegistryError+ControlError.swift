@@ -23,7 +23,8 @@ extension RegistryError {
         case .renewalTooSoon: "renewal_too_soon"
         case .storage: "internal"
         case .homeExists, .invalidName, .invalidBandwidth, .invalidBurst, .invalidTCPPortQuota, .invalidFingerprint,
-            .fingerprintInUse, .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed:
+            .fingerprintInUse, .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed,
+            .tokenSuperseded:
             "not_allowed"
         }
     }

@@ -93,6 +93,7 @@ struct EnrollmentClient {
             switch error.code {
             case "token_expired": throw .tokenExpired
             case "token_used": throw .tokenUsed
+            case "token_superseded": throw .tokenSuperseded
             case "token_unknown": throw .tokenUnknown
             default: throw .refused("\(error.message) (\(error.code))")
             }

@@ -7,6 +7,7 @@ enum EnrollmentError: Error, Equatable, CustomStringConvertible {
     case tls(String)
     case tokenExpired
     case tokenUsed
+    case tokenSuperseded
     case tokenUnknown
     case refused(String)
     case timedOut(address: String)
@@ -24,6 +25,9 @@ enum EnrollmentError: Error, Equatable, CustomStringConvertible {
             "the join token has expired; ask the edge operator for a new one (`edgeagent home token NAME`)."
         case .tokenUsed:
             "the join token was already used; each token enrolls one home once. Ask for a new one."
+        case .tokenSuperseded:
+            "the join token was replaced: a newer token was issued for this home, or the home has enrolled since. "
+                + "Ask the edge operator for a new one (edgeagent home token NAME)."
         case .tokenUnknown:
             "the edge does not know this join token (deleted, or for another edge)."
         case .refused(let reason):
