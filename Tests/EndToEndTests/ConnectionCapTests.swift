@@ -8,10 +8,10 @@ extension EndToEndSuite {
     @Suite("Connection caps: many connections per forward, and a share per forward", .serialized)
     struct ConnectionCapTests {
         /// An edge and a home with two TCP forwards to one echo service.
-        static func twoForwards(maxStreams: Int? = nil) async throws
+        static func twoForwards(maxStreams: Int? = nil, edgeArguments: [String] = []) async throws
             -> (edge: EdgeServerProcess, echo: EchoServer, agent: HomeAgentProcess, busy: Int, other: Int)
         {
-            let edge = try EdgeServerProcess()
+            let edge = try EdgeServerProcess(arguments: edgeArguments)
             try await edge.waitUntilReady()
             let echo = try await EchoServer()
             let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
@@ -56,6 +56,21 @@ extension EndToEndSuite {
             let body = PublicClient.payload(20_000, seed: 4)
             #expect(try await PublicClient.exchange(port: world.other, sending: body) == body)
             for connection in held.all { try? await connection.channel.close() }
+            _ = await world.agent.terminate()
+            _ = await world.edge.terminate()
+            await world.echo.close()
+            world.edge.removeData()
+        }
+
+        @Test("the edge caps a home whatever it announces: with --max-connections-per-home 40, one forward holds 30 and the home 40 in all")
+        func perHomeCap() async throws {
+            let world = try await Self.twoForwards(maxStreams: 1_000_000, edgeArguments: ["--max-connections-per-home", "40"])
+            let busy = try await Self.hold(35, port: world.busy)
+            #expect(busy.echoing.count == 30)
+            let other = try await Self.hold(15, port: world.other)
+            #expect(other.echoing.count == 10)
+            #expect(world.edge.log.contains("home at its connection cap"), "\(world.edge.log.suffix(2000))")
+            for connection in busy.all + other.all { try? await connection.channel.close() }
             _ = await world.agent.terminate()
             _ = await world.edge.terminate()
             await world.echo.close()

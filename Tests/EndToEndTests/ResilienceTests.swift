@@ -71,6 +71,18 @@ extension EndToEndSuite {
             await world.stop()
         }
 
+        @Test("two agents running with one certificate: each replaced session is told why, and the agents log it")
+        func twoAgentsOneCertificate() async throws {
+            let world = try await EchoHome.start()
+            let second = try HomeAgentProcess(config: try Self.copyHome(config: world.config))
+            let told = try await eventually(timeout: .seconds(20)) {
+                (world.agent.log + second.log).contains("another agent running with the same certificate")
+            }
+            #expect(told, "logs: \(world.agent.log.suffix(1000)) \(second.log.suffix(1000))")
+            await second.killHard()
+            await world.stop()
+        }
+
         @Test("a frozen edge is noticed within the dead-peer window and the home reconnects when it thaws")
         func deadEdge() async throws {
             let world = try await EchoHome.start()

@@ -48,7 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Most public connections one forward may hold at once (default: three quarters of the streams its home accepts, 8192 unless the home sets max_streams).",
+            "Most public connections one home may hold at once, whatever the home announces (its max_streams).",
+            valueName: "n"))
+    var maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most public connections one forward may hold at once (default: three quarters of its home's share).",
             valueName: "n"))
     var maxConnectionsPerForward: Int?
 
@@ -60,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (0...3600).contains(drainTimeout) else {
             throw ValidationError("--drain-timeout must be 0-3600 seconds, got \(drainTimeout)")
+        }
+        guard maxConnectionsPerHome >= 1 else {
+            throw ValidationError("--max-connections-per-home must be at least 1, got \(maxConnectionsPerHome)")
         }
         if let maxConnectionsPerForward, maxConnectionsPerForward < 1 {
             throw ValidationError("--max-connections-per-forward must be at least 1, got \(maxConnectionsPerForward)")
@@ -87,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: bind,
-            maxConnectionsPerForward: maxConnectionsPerForward, logger: logger)
+            maxConnectionsPerHome: maxConnectionsPerHome, maxConnectionsPerForward: maxConnectionsPerForward,
+            logger: logger)
         try await listeners.start(
             tlsPort: httpsPort ?? options.basePort, httpPort: httpPort ?? options.basePort - 1)
         let publicAddresses = EdgePublicAddresses(

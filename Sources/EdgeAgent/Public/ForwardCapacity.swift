@@ -1,11 +1,14 @@
 import Logging
 import Synchronization
 
-/// How many public connections each forward holds open, so that one busy
-/// forward cannot take every stream its home accepts and starve the home's
-/// other forwards: a forward may use at most three quarters of the streams
-/// its home's session allows (and no more than the edge's own per-forward
-/// cap, when one is set).
+/// How many public connections each home and each forward hold open.
+///
+/// A home holds at most the streams its session accepts and never more than
+/// the edge's own per-home cap (a home announcing a million streams must not
+/// let its clients take every descriptor the edge has); one forward holds at
+/// most three quarters of its home's share (and no more than the edge's
+/// per-forward cap, when one is set), so a busy forward cannot starve the
+/// home's others.
 final class ForwardCapacity: Sendable {
     private struct Key: Hashable {
         var home: String
@@ -14,23 +17,35 @@ final class ForwardCapacity: Sendable {
 
     private struct State {
         var open: [Key: Int] = [:]
+        var openPerHome: [String: Int] = [:]
         /// When a cap was last logged for a forward (once per 10 s at most).
         var lastLogged: [Key: ContinuousClock.Instant] = [:]
     }
 
+    static let defaultPerHomeLimit = 8192
+
+    /// The edge's own cap per home.
+    let perHomeLimit: Int
     /// The edge's own cap per forward, if any.
     let perForwardLimit: Int?
     private let state = Mutex(State())
     private let logger: Logger
 
-    init(perForwardLimit: Int? = nil, logger: Logger) {
+    init(perHomeLimit: Int = ForwardCapacity.defaultPerHomeLimit, perForwardLimit: Int? = nil, logger: Logger) {
+        self.perHomeLimit = perHomeLimit
         self.perForwardLimit = perForwardLimit
         self.logger = logger
     }
 
-    /// The most connections one forward may hold when its home allows `homeLimit` streams.
+    /// The most connections a home may hold when its session allows `homeLimit` streams.
+    func homeShare(homeLimit: Int) -> Int {
+        min(homeLimit, perHomeLimit)
+    }
+
+    /// The most connections one forward may hold when its home's session allows `homeLimit` streams.
     func limit(homeLimit: Int) -> Int {
-        let share = max(1, homeLimit - homeLimit / 4)
+        let home = homeShare(homeLimit: homeLimit)
+        let share = max(1, home - home / 4)
         return min(share, perForwardLimit ?? share)
     }
 
@@ -38,14 +53,20 @@ final class ForwardCapacity: Sendable {
     func acquire(home: String, forward: String, homeLimit: Int) -> Slot? {
         let key = Key(home: home, forward: forward)
         let limit = limit(homeLimit: homeLimit)
-        let taken = state.withLock { state -> Bool in
-            guard state.open[key, default: 0] < limit else { return false }
+        let homeCap = homeShare(homeLimit: homeLimit)
+        let refusal = state.withLock { state -> (Logger.Message, Int)? in
+            guard state.openPerHome[home, default: 0] < homeCap else {
+                return ("home at its connection cap; refusing new public connections", homeCap)
+            }
+            guard state.open[key, default: 0] < limit else {
+                return ("forward at its connection cap; refusing new public connections", limit)
+            }
             state.open[key, default: 0] += 1
-            return true
+            state.openPerHome[home, default: 0] += 1
+            return nil
         }
-        guard taken else {
-            logCap("forward at its connection cap; refusing new public connections",
-                home: home, forward: forward, limit: limit)
+        if let (message, cap) = refusal {
+            logCap(message, home: home, forward: forward, limit: cap)
             return nil
         }
         return Slot(release: { [weak self] in self?.release(key) })
@@ -73,6 +94,8 @@ final class ForwardCapacity: Sendable {
         state.withLock { state in
             let left = state.open[key, default: 1] - 1
             state.open[key] = left > 0 ? left : nil
+            let homeLeft = state.openPerHome[key.home, default: 1] - 1
+            state.openPerHome[key.home] = homeLeft > 0 ? homeLeft : nil
         }
     }
 

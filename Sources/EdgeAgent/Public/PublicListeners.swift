@@ -22,11 +22,13 @@ actor PublicListeners {
 
     init(
         registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String,
-        maxConnectionsPerForward: Int? = nil, logger: Logger
+        maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit, maxConnectionsPerForward: Int? = nil,
+        logger: Logger
     ) {
         self.registry = registry
-        self.opener = PublicStreamOpener(
-            sessions: sessions, capacity: ForwardCapacity(perForwardLimit: maxConnectionsPerForward, logger: logger))
+        let capacity = ForwardCapacity(
+            perHomeLimit: maxConnectionsPerHome, perForwardLimit: maxConnectionsPerForward, logger: logger)
+        self.opener = PublicStreamOpener(sessions: sessions, capacity: capacity)
         let refusals = PublicRefusalCounters()
         self.refusals = refusals
         self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)

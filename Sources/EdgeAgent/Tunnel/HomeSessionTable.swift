@@ -24,6 +24,10 @@ final class HomeSessionTable: Sendable {
 
     /// The GOAWAY Debug Data a deleted home's session ends with.
     static let deletedReason = "home deleted by the edge operator"
+    /// Said to a session another one of the same home replaced: usually a
+    /// reconnect, but two agents running with one certificate keep replacing
+    /// each other, and this is how their operator learns why.
+    static let replacedReason = "replaced by a newer session of this home (a reconnect, or another agent running with the same certificate)"
 
     /// Makes `session` the home's session, running under `limits` (what the
     /// registry said at admission) unless newer limits were set meanwhile,
@@ -37,7 +41,7 @@ final class HomeSessionTable: Sendable {
             return state.sessions.updateValue(session, forKey: home)
         }
         if let replaced, replaced.channel !== session.channel {
-            replaced.channel.close(promise: nil)
+            Self.end(replaced, reason: Self.replacedReason)
         }
     }
 
@@ -87,6 +91,11 @@ final class HomeSessionTable: Sendable {
             return state.sessions.removeValue(forKey: home)
         }
         guard let session else { return }
+        Self.end(session, reason: reason)
+    }
+
+    /// GOAWAY NO_ERROR with `reason`, then close at once.
+    private static func end(_ session: WireSession, reason: String) {
         let channel = session.channel
         channel.eventLoop.execute {
             // On the loop, GOAWAY is written and flushed before the close.
