@@ -37,12 +37,52 @@ extension EndToEndSuite {
             print("edge RSS before \(before / megabyte) MB, with 100 slow readers \(during / megabyte) MB, after \(after / megabyte) MB")
             // The session budget (64 MiB of buffered data) plus what 100
             // connections, their streams and the allocator's slack cost
-            // (87-115 MB measured, the most on a machine at load 15).
+            // (+43-54 MB measured; +87-115 MB before the bounds on splices
+            // and connection credit).
             #expect(during - before < 128 * megabyte, "edge grew \((during - before) / megabyte) MB with 100 slow readers")
             #expect(after - before < 40 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
             let body = PublicClient.payload(50_000, seed: 41)
             #expect(try await PublicClient.exchange(port: world.tcpPort, sending: body) == body)
             await world.stop()
+        }
+
+        @Test("100 clients of a service that sends without end, reading nothing, keep the edge within its 64 MiB session budget plus their own cost")
+        func nonReadingClientsOfAChattyService() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let service = try await EndlessSender()
+            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
+                ["endless", "--type", "tcp", "--target", "127.0.0.1:\(service.port)"],
+            ])
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            let port = try await agent.publicPort(of: "endless")
+            let before = try await ProcessFootprint.settledResidentBytes(edge.pid)
+            var clients: [Channel] = []
+            for _ in 0..<100 {
+                clients.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelOption(.autoRead, value: false)
+                    .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+                    .connect(host: "127.0.0.1", port: port).get())
+            }
+            let during = try await ProcessFootprint.settledResidentBytes(edge.pid)
+            for client in clients { try? await client.close() }
+            var after = ProcessFootprint.residentBytes(edge.pid)
+            for _ in 0..<40 where after - before >= 40 * 1_048_576 {
+                try await Task.sleep(for: .milliseconds(250))
+                after = ProcessFootprint.residentBytes(edge.pid)
+            }
+            let megabyte = 1_048_576
+            print("edge RSS before \(before / megabyte) MB, with 100 non-reading clients of an endless sender \(during / megabyte) MB, after \(after / megabyte) MB")
+            // Measured +87 MB (+144-155 MB before stalled streams' data was
+            // copied out of shared receive buffers and credit counted the
+            // connection window inside the budget).
+            #expect(during - before < 120 * megabyte, "edge grew \((during - before) / megabyte) MB")
+            #expect(after - before < 40 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
+            _ = await agent.terminate()
+            _ = await edge.terminate()
+            await service.close()
+            edge.removeData()
         }
     }
 }

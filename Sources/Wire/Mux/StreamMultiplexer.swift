@@ -68,7 +68,8 @@ final class StreamMultiplexer {
         self.allocator = parent.allocator
         self.nextLocalID = role.firstStreamID
         self.inboundInitializer = inboundInitializer
-        self.connectionReceive = ReceiveWindow(size: configuration.initialConnectionWindow, maximumSize: configuration.memoryBudget)
+        self.connectionReceive = ReceiveWindow(
+            size: configuration.initialConnectionWindow, maximumSize: configuration.memoryBudget / 2)
         self.sendPacer = TrafficPacer(eventLoop: parent.eventLoop) { [weak self] in self?.sendPending() }
         self.delivery = DeliveryQueue(eventLoop: parent.eventLoop) { [weak self] id in
             self?.streams[id]?.resumeDelivery()
@@ -172,22 +173,28 @@ final class StreamMultiplexer {
     ///
     /// Stream windows bound each stream, so returning connection credit on
     /// receipt lets fast streams go on past a stalled one. Only when the data
-    /// waiting in stream buffers exceeds the budget (many stalled readers at
-    /// once) is credit held back until readers catch up, so the session never
-    /// holds more than the budget plus one connection window.
+    /// waiting in stream buffers exceeds `bufferedLimit` (many stalled
+    /// readers at once) is credit held back until readers catch up, so the
+    /// session never holds more than the budget.
     private func receiveOnConnection(_ length: Int) throws(WireProtocolError) {
         guard length > 0 else { return }
         try connectionReceive.receive(length)
         bufferedBytes += length
-        let room = max(0, configuration.memoryBudget - bufferedBytes + length)
+        let room = max(0, bufferedLimit - bufferedBytes + length)
         let released = min(length, room)
         withheldCredit += length - released
         releaseConnectionCredit(released)
     }
 
+    /// Unread data beyond which connection credit is held back: the budget
+    /// less one connection window, because the peer may still send a whole
+    /// window after credit stops. The window grows to half the budget at
+    /// most, so at least half of it is left for buffers.
+    private var bufferedLimit: Int { configuration.memoryBudget - connectionReceive.size }
+
     private func releaseConnectionCredit(_ bytes: Int) {
         guard bytes > 0 else { return }
-        let allowance = configuration.memoryBudget - connectionReceive.size
+        let allowance = configuration.memoryBudget / 2 - connectionReceive.size
         if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink?.smoothedRTT, growthAllowance: allowance) {
             send(.windowUpdate(.connection, increment: increment))
             sink?.flushSoon()
@@ -198,8 +205,8 @@ final class StreamMultiplexer {
     /// stream ended): release connection credit held back for them.
     func drained(_ bytes: Int) {
         bufferedBytes -= bytes
-        guard withheldCredit > 0, bufferedBytes < configuration.memoryBudget else { return }
-        let released = min(withheldCredit, configuration.memoryBudget - bufferedBytes)
+        guard withheldCredit > 0, bufferedBytes < bufferedLimit else { return }
+        let released = min(withheldCredit, bufferedLimit - bufferedBytes)
         withheldCredit -= released
         releaseConnectionCredit(released)
     }

@@ -83,6 +83,9 @@ public final class WireStreamChannel {
         self._pipeline = ChannelPipeline(channel: self)
     }
 
+    /// The most bytes one read hands to the pipeline.
+    static let maximumBytesPerRead = 64 * 1024
+
     /// Bytes queued here that the scheduler has not sent yet.
     var queuedBytes: Int { unflushedBytes + flushedBytes }
 
@@ -118,6 +121,12 @@ extension WireStreamChannel {
         inbound.append(bytes)
         inboundBytes += bytes.readableBytes
         if readPending { deliverInbound() }
+        // What stays queued waits for a slow reader. A frame's payload is a
+        // slice of the receive buffer it arrived in, which also holds other
+        // streams' frames: kept as is, one stalled stream would pin whole
+        // receive buffers, many times the bytes the budget counts ([FLOW-6]).
+        if let last = inbound.last, last.isSparse { inbound[inbound.index(before: inbound.endIndex)] = last.compacted() }
+        if let first = inbound.first, first.isSparse { inbound[inbound.startIndex] = first.compacted() }
     }
 
     /// The peer half-closed: the end of input follows any buffered data.
@@ -195,7 +204,12 @@ extension WireStreamChannel {
         guard isActive, !finished else { return }
         var delivered = 0
         if readPending, inboundBytes > 0 {
-            let allowed = multiplexer?.delivery.allowance(inboundBytes, for: streamID) ?? inboundBytes
+            // At most one socket read's worth at a time, as a socket channel
+            // hands over: a reader that forwards what it reads (a splice)
+            // then sees its partner's backpressure between reads, instead
+            // of taking a whole grown window at once.
+            let wanted = min(inboundBytes, Self.maximumBytesPerRead)
+            let allowed = multiplexer?.delivery.allowance(wanted, for: streamID) ?? wanted
             guard allowed > 0 else { return }
             readPending = false
             delivered = deliver(upTo: allowed)

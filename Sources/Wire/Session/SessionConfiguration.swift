@@ -13,10 +13,10 @@ public struct SessionConfiguration: Sendable {
     /// Receive window of the connection at the start.
     public var initialConnectionWindow = 1024 * 1024
     /// Bound on buffering for the peer's data. Stream windows grow only while
-    /// their sum stays within it, and once unread data in stream buffers
-    /// exceeds it, connection credit is held back until readers catch up. So a
-    /// session holds at most the budget plus one connection window (which
-    /// itself grows no larger than the budget).
+    /// their sum stays within it, the connection window grows to half of it,
+    /// and once unread data in stream buffers exceeds it less one connection
+    /// window, connection credit is held back until readers catch up. So a
+    /// session holds at most the budget.
     public var memoryBudget = 64 * 1024 * 1024
     /// Most streams the peer may have open towards us at once. A stream costs
     /// about 12 KB when idle, so 8192 idle public connections to a home take
