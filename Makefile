@@ -7,7 +7,7 @@ SWIFT        ?= swift
 DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test demo bench bench-longlink bench-e2e bench-bandwidth deps clean
+.PHONY: all build test fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps clean
 
 all: build
 
@@ -38,6 +38,15 @@ test: deps
 	TMPDIR=$$run timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS) || status=$$?; \
 	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; exit $$status
 
+# libFuzzer targets for the parsers (Fuzz/), each run FUZZ_SECONDS; fails on
+# any crash or broken invariant. Release build with coverage instrumentation
+# of every module, in .build-fuzz. FUZZ_TARGETS="FuzzLZ4 ..." runs some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer --sanitize=address --scratch-path ../.build-fuzz
+	Fuzz/run.sh "$$(cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer --sanitize=address --scratch-path ../.build-fuzz --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
 demo: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -65,4 +74,4 @@ bench-bandwidth: deps
 	PORTICO_BIN="$$($(SWIFT) build -c release --show-bin-path)" Benchmarks/bandwidth/run.sh
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-fuzz Benchmarks/.build
