@@ -39,13 +39,19 @@ test: deps
 	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; exit $$status
 
 # libFuzzer targets for the parsers (Fuzz/), each run FUZZ_SECONDS; fails on
-# any crash or broken invariant. Release build with coverage instrumentation
-# of every module, in .build-fuzz. FUZZ_TARGETS="FuzzLZ4 ..." runs some.
+# any crash or broken invariant. Release build in .build-fuzz with coverage and
+# ASan in every Swift module (Wire included). The sanitizers go in one
+# -sanitize=fuzzer,address: SwiftPM emits `--sanitize` values as separate
+# flags in no fixed order and the compiler keeps only the last, which left
+# either coverage or ASan out of some builds. `--sanitize=fuzzer` stays so that
+# SwiftPM links the targets with libFuzzer's main. FUZZ_TARGETS="FuzzLZ4 ..."
+# runs some.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+FUZZ_BUILD   := $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz
 fuzz: deps
-	cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer --sanitize=address --scratch-path ../.build-fuzz
-	Fuzz/run.sh "$$(cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer --sanitize=address --scratch-path ../.build-fuzz --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	cd Fuzz && $(FUZZ_BUILD)
+	Fuzz/run.sh "$$(cd Fuzz && $(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
 demo: deps

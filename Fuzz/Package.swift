@@ -1,10 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// libFuzzer targets for Portico's parsers. Built only by `make fuzz`, with
-// `--sanitize=fuzzer --sanitize=address` in release into `.build-fuzz`, so
-// that SwiftPM instruments every module (Wire included, not just these
-// harnesses) and libFuzzer supplies `main`. See docs/fuzzing.md.
+// libFuzzer targets for Portico's parsers. Built only by `make fuzz`, in
+// release into `.build-fuzz`, with coverage and ASan in every module (Wire
+// included, not just these harnesses); libFuzzer supplies `main`. See the
+// Makefile for the exact flags and docs/fuzzing.md.
 //
 // Each target is one executable exporting `LLVMFuzzerTestOneInput`; the main
 // package is a dependency by path, so the fuzzers always test this checkout.

@@ -41,6 +41,13 @@ for target in $targets; do
         -artifact_prefix="$work/crashes/$target-" \
         "$work/corpus/$target" "$work/seeds/$target" >"$log" 2>&1
     status=$?
+    # Wire and NIO instrumented give tens of thousands of counters; a few
+    # hundred means only the harness was, and the fuzzer is blind.
+    counters=$(sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' "$log" | head -n 1)
+    if [ "$status" -eq 0 ] && [ "${counters:-0}" -lt 5000 ]; then
+        echo "$target: only ${counters:-0} coverage counters; Wire was built without coverage (rm -rf .build-fuzz and rebuild)" >>"$log"
+        status=99
+    fi
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     start=$(sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' "$log" | head -n 1)
@@ -48,7 +55,7 @@ for target in $targets; do
     if [ "$status" -eq 0 ]; then
         result=ok
     else
-        result="FAILED (exit $status): $(grep -m 1 -o 'Test unit written to .*' "$log" || echo "see $log")"
+        result="FAILED (exit $status): $(grep -m 1 -o 'Test unit written to .*\|only [0-9]* coverage counters.*' "$log" || echo "see $log")"
         failed="$failed $target"
     fi
     printf '%-18s %10s %12s %14s %s\n' "$target" "${rate:--}" "${executions:--}" "${start:-?}→${end:-?}" "$result"
