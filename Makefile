@@ -7,7 +7,7 @@ SWIFT        ?= swift
 DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test demo bench bench-longlink bench-e2e bench-bandwidth deps clean
+.PHONY: all build test test-sanitize fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps clean
 
 all: build
 
@@ -38,6 +38,49 @@ test: deps
 	TMPDIR=$$run timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS) || status=$$?; \
 	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; exit $$status
 
+# The Wire and end-to-end suites under AddressSanitizer, then ThreadSanitizer,
+# each in its own scratch path (.build-asan, .build-tsan) so that neither
+# clobbers the normal build. Not part of `make test` (CI budget). Every
+# process the tests start (the agents too) writes its reports to
+# <scratch>/reports; the target fails if any appear, even when the tests
+# pass. SANITIZERS=address runs one; SANITIZE_FILTER narrows the tests.
+# Suppressions, each justified: Tests/tsan-suppressions.txt.
+SANITIZERS      ?= address thread
+SANITIZE_FILTER ?= WireTests|EndToEndTests
+test-sanitize: deps
+	@for s in $(SANITIZERS); do \
+		case $$s in address) scratch=.build-asan ;; thread) scratch=.build-tsan ;; \
+			*) echo "unknown sanitizer $$s (address or thread)"; exit 2 ;; esac; \
+		reports=$(CURDIR)/$$scratch/reports; rm -rf "$$reports"; mkdir -p "$$reports"; \
+		echo "== $$s: build in $$scratch"; \
+		$(SWIFT) build --build-tests --sanitize=$$s --scratch-path $$scratch $(SWIFT_FLAGS) || exit 1; \
+		run=$$(mktemp -d /tmp/pt.XXXXXX); status=0; \
+		TMPDIR=$$run SWIFT_BACKTRACE=enable=no \
+			ASAN_OPTIONS="detect_leaks=0:log_path=$$reports/asan" \
+			TSAN_OPTIONS="suppressions=$(CURDIR)/Tests/tsan-suppressions.txt:log_path=$$reports/tsan" \
+			timeout --kill-after=10 3600 stdbuf -oL -eL $(SWIFT) test --skip-build --sanitize=$$s \
+			--scratch-path $$scratch $(SWIFT_FLAGS) --filter '$(SANITIZE_FILTER)' || status=$$?; \
+		pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; \
+		if [ -n "$$(ls "$$reports")" ]; then cat "$$reports"/*; echo "$$s: reports above (files in $$reports)"; exit 1; fi; \
+		[ $$status -eq 0 ] || { echo "$$s: tests failed (status $$status)"; exit $$status; }; \
+		echo "== $$s: no reports"; \
+	done
+
+# libFuzzer targets for the parsers (Fuzz/), each run FUZZ_SECONDS; fails on
+# any crash or broken invariant. Release build in .build-fuzz with coverage and
+# ASan in every Swift module (Wire included). The sanitizers go in one
+# -sanitize=fuzzer,address: SwiftPM emits `--sanitize` values as separate
+# flags in no fixed order and the compiler keeps only the last, which left
+# either coverage or ASan out of some builds. `--sanitize=fuzzer` stays so that
+# SwiftPM links the targets with libFuzzer's main. FUZZ_TARGETS="FuzzLZ4 ..."
+# runs some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_BUILD   := $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz
+fuzz: deps
+	cd Fuzz && $(FUZZ_BUILD)
+	Fuzz/run.sh "$$(cd Fuzz && $(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
 demo: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -65,4 +108,4 @@ bench-bandwidth: deps
 	PORTICO_BIN="$$($(SWIFT) build -c release --show-bin-path)" Benchmarks/bandwidth/run.sh
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-fuzz .build-asan .build-tsan Benchmarks/.build
