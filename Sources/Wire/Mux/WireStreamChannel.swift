@@ -84,7 +84,7 @@ public final class WireStreamChannel {
     }
 
     /// The most bytes one read hands to the pipeline.
-    static let maximumBytesPerRead = 64 * 1024
+    static let maximumBytesPerRead = 256 * 1024
 
     /// Bytes queued here that the scheduler has not sent yet.
     var queuedBytes: Int { unflushedBytes + flushedBytes }
@@ -121,10 +121,12 @@ extension WireStreamChannel {
         inbound.append(bytes)
         inboundBytes += bytes.readableBytes
         if readPending { deliverInbound() }
-        // What stays queued waits for a slow reader. A frame's payload is a
-        // slice of the receive buffer it arrived in, which also holds other
-        // streams' frames: kept as is, one stalled stream would pin whole
-        // receive buffers, many times the bytes the budget counts ([FLOW-6]).
+        // More than a read's worth queued means a slow reader. A frame's
+        // payload is a slice of the receive buffer it arrived in, which also
+        // holds other streams' frames: kept as is, one stalled stream would
+        // pin whole receive buffers, many times the bytes the budget counts
+        // ([FLOW-6]). (A reader keeping up never gets here: no copies.)
+        guard inboundBytes > Self.maximumBytesPerRead else { return }
         if let last = inbound.last, last.isSparse { inbound[inbound.index(before: inbound.endIndex)] = last.compacted() }
         if let first = inbound.first, first.isSparse { inbound[inbound.startIndex] = first.compacted() }
     }

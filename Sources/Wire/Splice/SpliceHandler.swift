@@ -33,6 +33,10 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The most bytes one side has sent its partner and not yet seen written.
     public static let inFlightLimit = 256 * 1024
+    /// Written bytes are reported back in batches of at least this many, so
+    /// small exchanges (keep-alive requests) cost no extra message; the
+    /// sender stops only at `inFlightLimit`, well above it.
+    static let acknowledgementBatch = 64 * 1024
 
     private let eventLoop: EventLoop
     private var partner: SpliceHandler?
@@ -52,6 +56,8 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// buffer in one read) would pile up in the partner's outbound buffer,
     /// outside every budget. Reads stop while this is at `inFlightLimit`.
     private var inFlight = 0
+    /// Bytes the partner sent that we wrote out and have not reported yet.
+    private var writtenUnreported = 0
     private var readHeld = false
     /// The partner's input ended: our output is being or has been closed;
     /// completes once it is.
@@ -167,6 +173,14 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     // MARK: Messages
 
+    /// Reports written bytes to the partner once a batch's worth gathered.
+    private func wrote(_ bytes: Int) {
+        writtenUnreported += bytes
+        guard writtenUnreported >= Self.acknowledgementBatch else { return }
+        send(.written(writtenUnreported))
+        writtenUnreported = 0
+    }
+
     private func sendBatch() {
         guard !batch.isEmpty else { return }
         let buffers = batch
@@ -199,7 +213,7 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(last), promise: written)
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            written.futureResult.whenComplete { _ in bound.value.send(.written(bytes)) }
+            written.futureResult.whenComplete { _ in bound.value.wrote(bytes) }
         case .written(let bytes):
             inFlight -= bytes
             resumeReading(context)
