@@ -175,7 +175,8 @@ final class StreamMultiplexer {
     /// receipt lets fast streams go on past a stalled one. Only when the data
     /// waiting in stream buffers exceeds `bufferedLimit` (many stalled
     /// readers at once) is credit held back until readers catch up, so the
-    /// session never holds more than the budget.
+    /// session holds little more than the budget (at most one connection
+    /// window more: credit granted before the hold-back).
     private func receiveOnConnection(_ length: Int) throws(WireProtocolError) {
         guard length > 0 else { return }
         try connectionReceive.receive(length)

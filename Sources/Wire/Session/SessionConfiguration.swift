@@ -16,7 +16,8 @@ public struct SessionConfiguration: Sendable {
     /// their sum stays within it, the connection window grows to half of it,
     /// and once unread data in stream buffers exceeds it less one connection
     /// window, connection credit is held back until readers catch up. So a
-    /// session holds at most the budget.
+    /// session holds at most the budget plus one connection window (credit
+    /// granted before the hold-back), one and a half budgets at most.
     public var memoryBudget = 64 * 1024 * 1024
     /// Most streams the peer may have open towards us at once. A stream costs
     /// about 12 KB when idle, so 8192 idle public connections to a home take
