@@ -33,6 +33,9 @@ let package = Package(
         fuzzer("FuzzFrameDecoder", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzClientHello", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzHTTPHead", [.product(name: "NIOCore", package: "swift-nio")]),
+        // Sources/FuzzHTTPRequestSequence/HTTPRequestSequence.swift is a
+        // symbolic link to the edge's own file (an executable target).
+        fuzzer("FuzzHTTPRequestSequence", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzProxyV2", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzJoinToken"),
         fuzzer("FuzzControl", [.product(name: "NIOCore", package: "swift-nio")]),

@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
 seconds=$2
 shift 2
-targets=${*:-FuzzFrameDecoder FuzzClientHello FuzzHTTPHead FuzzProxyV2 FuzzJoinToken FuzzControl FuzzLZ4 FuzzHomeConfig}
+targets=${*:-FuzzFrameDecoder FuzzClientHello FuzzHTTPHead FuzzHTTPRequestSequence FuzzProxyV2 FuzzJoinToken FuzzControl FuzzLZ4 FuzzHomeConfig}
 work=$root/.build-fuzz/work
 
 rm -rf "$work/seeds"

@@ -122,6 +122,19 @@ heads = [t for t in swift_literals("Tests/WireTests/HTTPHeadParserTests.swift") 
 for index, text in enumerate(heads):
     write("FuzzHTTPHead", f"test-{index}", b"\x00" + text.encode())
 
+# Later requests on a kept-alive connection: the sequence tests' texts and a
+# few sequences of requests for the allowed host and another.
+later = [t for t in swift_literals("Tests/EdgeAgentTests/HTTPRequestSequenceTests.swift") if "\r\n" in t]
+later += [
+    "GET /2 HTTP/1.1\r\nHost: a.example\r\n\r\nGET /3 HTTP/1.1\r\nHost: b.example\r\n\r\n",
+    "POST /u HTTP/1.1\r\nHost: a.example\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: a.example\r\n\r\n",
+    "POST /c HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n0\r\nX-T: 1\r\n\r\n",
+    "GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n\x81\x05hello",
+    "GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\n\r\nGET / HTTP/1.1\r\nHost: b.example\r\n\r\n",
+]
+for index, text in enumerate(later):
+    write("FuzzHTTPRequestSequence", f"seq-{index}", bytes([index * 37 % 256]) + text.encode("utf-8", "surrogateescape"))
+
 # ClientHellos from this machine's OpenSSL, as a real client sends them.
 def client_hello(server_name, alpn, maximum):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
