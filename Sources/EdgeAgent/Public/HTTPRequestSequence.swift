@@ -79,7 +79,6 @@ struct HTTPRequestSequence {
     /// Starts after the first request's head, which was already judged.
     init(first head: HTTPRequestHead, allows: @escaping (HTTPRequestHead) -> Bool) throws(Stop) {
         self.allows = allows
-        self.state = .opaque
         self.state = try Self.stateAfter(head)
     }
 
