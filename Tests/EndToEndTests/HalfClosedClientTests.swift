@@ -16,15 +16,8 @@ extension EndToEndSuite {
 
         @Test("five clients of a service that sends without end and ignores end of input half-close, then close: the home's descriptors and the upload come back to rest")
         func halfCloseThenLeave() async throws {
-            let edge = try EdgeServerProcess()
-            try await edge.waitUntilReady()
-            let service = try await EndlessSender()
-            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
-                ["endless", "--type", "tcp", "--target", "127.0.0.1:\(service.port)"],
-            ])
-            let agent = try HomeAgentProcess(config: config)
-            try await agent.waitUntilHealthy()
-            let port = try await agent.publicPort(of: "endless")
+            let world = try await EndlessHome.start()
+            let (edge, agent, port) = (world.edge, world.agent, world.port)
             let baseline = Self.descriptors(agent.pid)
             for _ in 0..<5 {
                 let collector = ByteCollector()
@@ -50,10 +43,7 @@ extension EndToEndSuite {
             }
             let traffic = try await Self.show("alice", at: edge)["traffic"] ?? "-"
             #expect(quiet, "alice still uploads: \(traffic)")
-            _ = await agent.terminate()
-            _ = await edge.terminate()
-            await service.close()
-            edge.removeData()
+            await world.stop()
         }
 
         /// The home as `edgeagent home show --json` prints it.

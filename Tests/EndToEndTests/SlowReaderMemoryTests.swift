@@ -48,15 +48,8 @@ extension EndToEndSuite {
 
         @Test("100 clients of a service that sends without end, reading nothing, keep the edge within its 64 MiB session budget plus their own cost")
         func nonReadingClientsOfAChattyService() async throws {
-            let edge = try EdgeServerProcess()
-            try await edge.waitUntilReady()
-            let service = try await EndlessSender()
-            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
-                ["endless", "--type", "tcp", "--target", "127.0.0.1:\(service.port)"],
-            ])
-            let agent = try HomeAgentProcess(config: config)
-            try await agent.waitUntilHealthy()
-            let port = try await agent.publicPort(of: "endless")
+            let world = try await EndlessHome.start()
+            let (edge, agent, port) = (world.edge, world.agent, world.port)
             let before = try await ProcessFootprint.settledResidentBytes(edge.pid)
             var clients: [Channel] = []
             for _ in 0..<100 {
@@ -74,15 +67,16 @@ extension EndToEndSuite {
             }
             let megabyte = 1_048_576
             print("edge RSS before \(before / megabyte) MB, with 100 non-reading clients of an endless sender \(during / megabyte) MB, after \(after / megabyte) MB")
-            // Measured +87 MB (+144-155 MB before stalled streams' data was
-            // copied out of shared receive buffers and credit counted the
-            // connection window inside the budget).
-            #expect(during - before < 120 * megabyte, "edge grew \((during - before) / megabyte) MB")
+            // The session's buffers (at most the 64 MiB budget plus a
+            // connection window) and, per connection, up to 256 KiB handed
+            // to the splice and 256 KiB in flight to the socket: measured
+            // +69-123 MB (+144-155 MB before stalled streams' data was copied
+            // out of shared receive buffers, the connection window counted
+            // inside the budget and the splice bounded). The per-connection
+            // part is outside the budget still: see docs/benchmarks.md.
+            #expect(during - before < 140 * megabyte, "edge grew \((during - before) / megabyte) MB")
             #expect(after - before < 40 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
-            _ = await agent.terminate()
-            _ = await edge.terminate()
-            await service.close()
-            edge.removeData()
+            await world.stop()
         }
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// A service "at home" that sends to every connection for as long as it can
 /// write, and ignores what it is sent and the end of it (like `yes | nc -l`):
@@ -51,5 +52,34 @@ private final class Sender: ChannelInboundHandler {
         while context.channel.isActive, context.channel.isWritable {
             context.writeAndFlush(wrapOutboundOut(Self.chunk), promise: nil)
         }
+    }
+}
+
+/// An edge and one home, "alice", whose TCP forward `endless` leads to an
+/// `EndlessSender`: the bench for clients that stop reading or leave.
+struct EndlessHome {
+    let edge: EdgeServerProcess
+    let service: EndlessSender
+    let agent: HomeAgentProcess
+    /// The public port of the `endless` forward.
+    let port: Int
+
+    static func start() async throws -> EndlessHome {
+        let edge = try EdgeServerProcess()
+        try await edge.waitUntilReady()
+        let service = try await EndlessSender()
+        let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
+            ["endless", "--type", "tcp", "--target", "127.0.0.1:\(service.port)"],
+        ])
+        let agent = try HomeAgentProcess(config: config)
+        try await agent.waitUntilHealthy()
+        return EndlessHome(edge: edge, service: service, agent: agent, port: try await agent.publicPort(of: "endless"))
+    }
+
+    func stop() async {
+        _ = await agent.terminate()
+        _ = await edge.terminate()
+        await service.close()
+        edge.removeData()
     }
 }
