@@ -29,7 +29,7 @@ extension EndToEndSuite {
             for client in clients { try? await client.close() }
             // The edge returns freed memory to the system every 5 s.
             var after = ProcessFootprint.residentBytes(pid)
-            for _ in 0..<40 where after - before >= 40 * 1_048_576 {
+            for _ in 0..<40 where after - before >= 48 * 1_048_576 {
                 try await Task.sleep(for: .milliseconds(250))
                 after = ProcessFootprint.residentBytes(pid)
             }
@@ -37,10 +37,11 @@ extension EndToEndSuite {
             print("edge RSS before \(before / megabyte) MB, with 100 slow readers \(during / megabyte) MB, after \(after / megabyte) MB")
             // The session budget (64 MiB of buffered data) plus what 100
             // connections, their streams and the allocator's slack cost
-            // (+43-54 MB measured; +87-115 MB before the bounds on splices
-            // and connection credit).
+            // (+39-54 MB measured; +87-115 MB before the bounds on splices
+            // and connection credit). Afterwards +21-34 MB stay, fragments
+            // malloc_trim cannot return (+80-93 MB without the trim).
             #expect(during - before < 128 * megabyte, "edge grew \((during - before) / megabyte) MB with 100 slow readers")
-            #expect(after - before < 40 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
+            #expect(after - before < 48 * megabyte, "edge kept \((after - before) / megabyte) MB after they left")
             let body = PublicClient.payload(50_000, seed: 41)
             #expect(try await PublicClient.exchange(port: world.tcpPort, sending: body) == body)
             await world.stop()
