@@ -7,10 +7,23 @@ extension EndToEndSuite {
     /// one forward must never take every stream of its home.
     @Suite("Connection caps: many connections per forward, and a share per forward", .serialized)
     struct ConnectionCapTests {
-        /// An edge and a home with two TCP forwards to one echo service.
-        static func twoForwards(maxStreams: Int? = nil, edgeArguments: [String] = []) async throws
-            -> (edge: EdgeServerProcess, echo: EchoServer, agent: HomeAgentProcess, busy: Int, other: Int)
-        {
+        /// An edge and a home with two TCP forwards, `busy` and `other`, to one echo service.
+        struct TwoForwards {
+            let edge: EdgeServerProcess
+            let echo: EchoServer
+            let agent: HomeAgentProcess
+            let busy: Int
+            let other: Int
+
+            func stop() async {
+                _ = await agent.terminate()
+                _ = await edge.terminate()
+                await echo.close()
+                edge.removeData()
+            }
+        }
+
+        static func twoForwards(maxStreams: Int? = nil, edgeArguments: [String] = []) async throws -> TwoForwards {
             let edge = try EdgeServerProcess(arguments: edgeArguments)
             try await edge.waitUntilReady()
             let echo = try await EchoServer()
@@ -26,7 +39,9 @@ extension EndToEndSuite {
             }
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            return (edge, echo, agent, try await agent.publicPort(of: "busy"), try await agent.publicPort(of: "other"))
+            return TwoForwards(
+                edge: edge, echo: echo, agent: agent,
+                busy: try await agent.publicPort(of: "busy"), other: try await agent.publicPort(of: "other"))
         }
 
         /// Opens `count` connections and returns those that echo a byte back.
@@ -56,10 +71,7 @@ extension EndToEndSuite {
             let body = PublicClient.payload(20_000, seed: 4)
             #expect(try await PublicClient.exchange(port: world.other, sending: body) == body)
             for connection in held.all { try? await connection.channel.close() }
-            _ = await world.agent.terminate()
-            _ = await world.edge.terminate()
-            await world.echo.close()
-            world.edge.removeData()
+            await world.stop()
         }
 
         @Test("the edge caps a home whatever it announces: with --max-connections-per-home 40, one forward holds 30 and the home 40 in all")
@@ -71,10 +83,7 @@ extension EndToEndSuite {
             #expect(other.echoing.count == 10)
             #expect(world.edge.log.contains("home at its connection cap"), "\(world.edge.log.suffix(2000))")
             for connection in busy.all + other.all { try? await connection.channel.close() }
-            _ = await world.agent.terminate()
-            _ = await world.edge.terminate()
-            await world.echo.close()
-            world.edge.removeData()
+            await world.stop()
         }
 
         @Test("a forward takes at most three quarters of its home's streams; beyond, connections are refused and logged, and the other forward still answers")
@@ -89,10 +98,7 @@ extension EndToEndSuite {
             for connection in held.echoing.prefix(10) { try? await connection.channel.close() }
             #expect(try await eventually { try await Self.hold(1, port: world.busy).echoing.count == 1 })
             for connection in held.all { try? await connection.channel.close() }
-            _ = await world.agent.terminate()
-            _ = await world.edge.terminate()
-            await world.echo.close()
-            world.edge.removeData()
+            await world.stop()
         }
     }
 }
