@@ -73,13 +73,14 @@ test-sanitize: deps
 # flags in no fixed order and the compiler keeps only the last, which left
 # either coverage or ASan out of some builds. `--sanitize=fuzzer` stays so that
 # SwiftPM links the targets with libFuzzer's main. FUZZ_TARGETS="FuzzLZ4 ..."
-# runs some.
+# runs some; FUZZ_RUNS=N also stops each after N executions.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+FUZZ_RUNS    ?=
 FUZZ_BUILD   := $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz
 fuzz: deps
 	cd Fuzz && $(FUZZ_BUILD)
-	Fuzz/run.sh "$$(cd Fuzz && $(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_RUNS=$(FUZZ_RUNS) Fuzz/run.sh "$$(cd Fuzz && $(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
 demo: deps

@@ -4,6 +4,10 @@
 #
 # usage: Fuzz/run.sh BIN_DIR SECONDS [TARGET...]
 #
+# FUZZ_RUNS=N (optional) also stops each target after N executions, whichever
+# comes first: `FUZZ_RUNS=10000000` with a generous SECONDS is a campaign
+# toward the 10-million goal.
+#
 # Seeds are written fresh from the repository (Fuzz/seeds.py); the corpus a
 # run grows is kept in .build-fuzz/work/corpus/<target>, so later runs start
 # where earlier ones stopped. Crashing inputs land in .build-fuzz/work/crashes
@@ -37,6 +41,7 @@ for target in $targets; do
     dictionary=$root/Fuzz/dictionaries/$target.dict
     [ -f "$dictionary" ] && set -- -dict="$dictionary" || set --
     # -timeout: one input taking 10 s is a hang, reported like a crash.
+    [ -n "${FUZZ_RUNS:-}" ] && set -- "$@" -runs="$FUZZ_RUNS"
     "$bin/$target" "$@" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$work/crashes/$target-" \
         "$work/corpus/$target" "$work/seeds/$target" >"$log" 2>&1
