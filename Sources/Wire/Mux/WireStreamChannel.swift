@@ -37,6 +37,12 @@ public final class WireStreamChannel {
     var allowRemoteHalfClosure = false
     /// Whether DATA we send may be LZ4-compressed (when the session negotiated it).
     var compression = false
+    /// The reader returns the stream's credit itself (`returnCredit`), once
+    /// the bytes it read have left the process, instead of on delivery. The
+    /// splice does: bytes waiting in its partner's socket then count against
+    /// this stream's window, so a public client that reads slowly holds at
+    /// most the window, inside the session's memory budget ([FLOW-3]).
+    var creditReturnedByReader = false
     var compressionBackoff = CompressionBackoff()
 
     // Inbound: bytes received and not yet delivered to the pipeline.
@@ -121,14 +127,13 @@ extension WireStreamChannel {
         inbound.append(bytes)
         inboundBytes += bytes.readableBytes
         if readPending { deliverInbound() }
-        // More than a read's worth queued means a slow reader. A frame's
-        // payload is a slice of the receive buffer it arrived in, which also
-        // holds other streams' frames: kept as is, one stalled stream would
-        // pin whole receive buffers, many times the bytes the budget counts
-        // ([FLOW-6]). (A reader keeping up never gets here: no copies.)
-        guard inboundBytes > Self.maximumBytesPerRead else { return }
-        if let last = inbound.last, last.isSparse { inbound[inbound.index(before: inbound.endIndex)] = last.compacted() }
-        if let first = inbound.first, first.isSparse { inbound[inbound.startIndex] = first.compacted() }
+        // Bytes the reader did not take at once wait. A frame's payload is a
+        // slice of the receive buffer it arrived in, which also holds other
+        // streams' frames: kept as is, one stalled stream would pin whole
+        // receive buffers, many times the bytes its window counts ([FLOW-6]).
+        // (A reader keeping up takes each frame as it comes: no copies.)
+        guard inboundBytes > 0, let last = inbound.last, last.isSparse else { return }
+        inbound[inbound.index(before: inbound.endIndex)] = last.compacted()
     }
 
     /// The peer half-closed: the end of input follows any buffered data.
@@ -197,6 +202,12 @@ extension WireStreamChannel {
         }
     }
 
+    /// The reader is done with `bytes` it was handed (`creditReturnedByReader`):
+    /// they count as consumed, and the credit goes back to the peer ([FLOW-3]).
+    func returnCredit(_ bytes: Int) {
+        multiplexer?.consumed(bytes, on: self)
+    }
+
     /// The session's receive pacer has tokens for this stream again.
     func resumeDelivery() {
         if readPending { deliverInbound() }
@@ -217,7 +228,7 @@ extension WireStreamChannel {
             delivered = deliver(upTo: allowed)
             pipeline.fireChannelReadComplete()
             multiplexer?.drained(delivered)
-            multiplexer?.consumed(delivered, on: self)
+            if !creditReturnedByReader { multiplexer?.consumed(delivered, on: self) }
         }
         if inboundBytes == 0, !state.canReceive, !inputClosedDelivered, !finished {
             inputClosedDelivered = true

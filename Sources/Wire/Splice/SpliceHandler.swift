@@ -11,6 +11,11 @@ import NIOCore
 /// partner's loop, in order. Reads are batched until `channelReadComplete`, so
 /// a burst costs one hop, not one per buffer.
 ///
+/// A side that is a stream of a session returns the stream's credit only
+/// once its partner wrote the bytes out ([FLOW-3]): what waits in the
+/// partner's socket counts against the stream's window, so a slow reader on
+/// the far side holds at most that window, inside the session's budget.
+///
 /// Half-closure is relayed: end of input on one side becomes a close of the
 /// partner's output once every byte before it is written. An abrupt end
 /// (error, reset, close without end of input) closes the partner at once.
@@ -26,6 +31,8 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case write([ByteBuffer], bytes: Int)
         /// The partner wrote this many of the bytes we sent it.
         case written(Int)
+        /// Report written bytes once this many gathered (see `acknowledgementBatch`).
+        case acknowledge(every: Int)
         case endOfInput
         case closed
         case writability(Bool)
@@ -35,12 +42,20 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     public static let inFlightLimit = 256 * 1024
     /// Written bytes are reported back in batches of at least this many, so
     /// small exchanges (keep-alive requests) cost no extra message; the
-    /// sender stops only at `inFlightLimit`, well above it.
+    /// sender stops only at `inFlightLimit`, well above it. A stream side
+    /// asks for at most half its receive window: its credit goes back in
+    /// batches of half the window, so with reports that small the bytes not
+    /// yet returned stay below one window and the peer is never left
+    /// waiting for credit that sits in an unreported batch.
     static let acknowledgementBatch = 64 * 1024
 
     private let eventLoop: EventLoop
     private var partner: SpliceHandler?
     private var context: ChannelHandlerContext?
+    /// Our channel, when it is a stream whose credit we return.
+    private var stream: WireStreamChannel?
+    /// Written bytes are reported to the partner once this many gathered.
+    private var acknowledgementThreshold = SpliceHandler.acknowledgementBatch
     /// Messages that arrived before this handler was added to its pipeline.
     private var early: [Message] = []
     /// Reads waiting to be sent to the partner at the end of the burst.
@@ -55,6 +70,8 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// event loop: one burst read meanwhile (a stream hands over its whole
     /// buffer in one read) would pile up in the partner's outbound buffer,
     /// outside every budget. Reads stop while this is at `inFlightLimit`.
+    /// (From a stream, those bytes are also inside its window: credit goes
+    /// back as they are reported written.)
     private var inFlight = 0
     /// Bytes the partner sent that we wrote out and have not reported yet.
     private var writtenUnreported = 0
@@ -105,6 +122,11 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         early.removeAll()
         for message in pending { receive(message) }
         guard !done else { return }
+        if let stream = context.channel as? WireStreamChannel {
+            self.stream = stream
+            stream.creditReturnedByReader = true
+            send(.acknowledge(every: max(1, min(Self.acknowledgementBatch, stream.receiveWindow.size / 2))))
+        }
         send(.writability(context.channel.isWritable))
         // Without remote half-closure an end of input would close the channel
         // and look abrupt, and the partner would drop what it still sends.
@@ -118,6 +140,8 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         partner = nil
+        stream?.creditReturnedByReader = false
+        stream = nil
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -176,7 +200,7 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Reports written bytes to the partner once a batch's worth gathered.
     private func wrote(_ bytes: Int) {
         writtenUnreported += bytes
-        guard writtenUnreported >= Self.acknowledgementBatch else { return }
+        guard writtenUnreported >= acknowledgementThreshold else { return }
         send(.written(writtenUnreported))
         writtenUnreported = 0
     }
@@ -207,8 +231,17 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         switch message {
         case .write(let buffers, let bytes):
-            guard outputEnded == nil, let last = buffers.last else { return }
-            for buffer in buffers.dropLast() { context.write(wrapOutboundOut(buffer), promise: nil) }
+            guard outputEnded == nil, var last = buffers.last else { return }
+            // Bytes a backed-up channel cannot send now will wait in its
+            // buffer; as slices of a large receive buffer they would keep the
+            // whole of it alive meanwhile (one slow reader per buffer pins
+            // many times what the windows count). A channel keeping up sends
+            // them at once: no copy.
+            let waits = !context.channel.isWritable
+            if waits, last.isSparse { last = last.compacted() }
+            for buffer in buffers.dropLast() {
+                context.write(wrapOutboundOut(waits && buffer.isSparse ? buffer.compacted() : buffer), promise: nil)
+            }
             // Writes complete in order: the last one done means all are.
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(last), promise: written)
@@ -216,7 +249,10 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             written.futureResult.whenComplete { _ in bound.value.wrote(bytes) }
         case .written(let bytes):
             inFlight -= bytes
+            stream?.returnCredit(bytes)
             resumeReading(context)
+        case .acknowledge(let threshold):
+            acknowledgementThreshold = threshold
         case .endOfInput:
             endOutput(context: context)
         case .closed:
