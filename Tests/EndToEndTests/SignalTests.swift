@@ -57,5 +57,35 @@ extension EndToEndSuite {
             #expect(try await held.finish() == first + rest)
             await world.stop()
         }
+
+        @Test("SIGHUP to the home with a new forward in its config: the forward is placed on the same session")
+        func homeReloadKeepsTheSession() async throws {
+            let world = try await EchoHome.start()
+            let before = try await world.agent.status().document
+            let since = try #require(before?["connected_since"] as? String)
+            let held = try await HeldConnection(port: world.tcpPort)
+            let first = PublicClient.payload(5_000, seed: 35)
+            try await held.send(first)
+            #expect(try await eventually { try await held.receivedCount == first.count })
+
+            try await HomeEnrollment.expectSuccess([
+                "expose", "more", "--type", "tcp", "--target", "127.0.0.1:\(world.echo.port)", "--no-sync",
+                "--config", world.config,
+            ])
+            world.agent.signal(SIGHUP)
+            #expect(try await eventually { try await world.agent.publicAddress(of: "more") != nil })
+            let port = try await world.agent.publicPort(of: "more")
+            let body = PublicClient.payload(5_000, seed: 36)
+            #expect(try await PublicClient.exchange(port: port, sending: body) == body)
+
+            let after = try await world.agent.status().document
+            #expect(after?["state"] as? String == "connected")
+            #expect(after?["connected_since"] as? String == since)
+            let rest = PublicClient.payload(5_000, seed: 37)
+            try await held.send(rest)
+            #expect(try await held.finish() == first + rest)
+            #expect(world.agent.isRunning)
+            await world.stop()
+        }
     }
 }
