@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+@testable import EdgeAgent
+@testable import HomeAgent
+
+/// The whole edge as `edgeagent serve` builds it (`EdgeServices.build`, one
+/// service group), with a real home session on its tunnel and a public
+/// connection through it, shut down the way SIGTERM does it.
+@Suite("The edge built by EdgeServices.build, run as one service group", .timeLimit(.minutes(2)))
+struct EdgeServicesTests {
+    static let drainTimeout: Duration = .seconds(3)
+
+    @Test("graceful shutdown: public ports close first, the API stays up while homes drain, the registry closes last")
+    func shutdownOrder() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let edge = try await EdgeServices.build(
+            try Self.configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: Self.quiet)
+        let serviceGroup = edge.serviceGroup(signals: .ignored)
+        let running = Task { try await serviceGroup.run() }
+        let apiPort = try await edge.api.port()
+        #expect(try await eventually { EdgeRuntimeFile.read(from: directory)?.apiPort == apiPort })
+
+        // A home whose streams stay open until the edge closes them, and one public connection through it.
+        let streams = Mutex(0)
+        let session = try await Self.home("alice", at: edge) { _ in streams.withLock { $0 += 1 } }
+        let control = try await HomeControlClient.attach(to: session, timeout: .seconds(10))
+        let placed = try await control.syncForwards(declarations: [ForwardDeclaration(name: "raw", type: .tcp)])
+        let port = try #require(placed.first?.publicAddress?.split(separator: ":").last.flatMap { Int($0) })
+        let client = try await Self.connect(port: port)
+        try await client.writeAndFlush(ByteBuffer(string: "hello")).get()
+        #expect(try await eventually { streams.withLock { $0 } == 1 })
+
+        let shutdownStarted = ContinuousClock.now
+        await serviceGroup.triggerGracefulShutdown()
+        #expect(try await eventually { (try? await Self.connect(port: edge.boundTLSPort)) == nil })
+        #expect(try await eventually { (try? await Self.connect(port: port)) == nil })
+        // The stream never ends, so the homes are still draining: the API answers meanwhile.
+        #expect(session.channel.isActive)
+        let api = try await Self.connect(port: apiPort)
+        try await api.close()
+        #expect(ContinuousClock.now - shutdownStarted < Self.drainTimeout)
+
+        try await running.value
+        // The drain ran to its deadline, then the session was closed.
+        #expect(ContinuousClock.now - shutdownStarted >= Self.drainTimeout - .milliseconds(200))
+        #expect(try await eventually { !session.channel.isActive })
+        #expect((try? await Self.connect(port: apiPort)) == nil)
+        await #expect(throws: RegistryError.self) { _ = try await edge.registry.routes() }
+        try? await client.close()
+    }
+
+    @Test("a taken tunnel port fails the build, and the public ports it had bound are free again")
+    func takenPortFailsTheBuild() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let holder = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        let taken = try #require(holder.localAddress?.port)
+        let publicPorts = try FreePorts.range(count: 2)
+        var configuration = try Self.configuration(directory)
+        configuration.tlsPort = publicPorts.lowerBound
+        configuration.httpPort = publicPorts.upperBound
+        configuration.tunnelPort = taken
+        await #expect(throws: (any Error).self) {
+            _ = try await EdgeServices.build(configuration, group: group, logger: Self.quiet)
+        }
+        for port in publicPorts {
+            let rebound = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: "127.0.0.1", port: port).get()
+            try await rebound.close()
+        }
+        try await holder.close()
+    }
+
+    /// Every port chosen by the system, on loopback.
+    static func configuration(_ directory: URL) throws -> EdgeConfiguration {
+        var configuration = EdgeConfiguration(dataDirectory: directory)
+        configuration.bindHost = "127.0.0.1"
+        configuration.hostnames = ["edge.portico.test"]
+        configuration.tlsPort = 0
+        configuration.httpPort = 0
+        configuration.tunnelPort = 0
+        configuration.apiPort = 0
+        configuration.tcpPortRange = try FreePorts.range(count: 3)
+        configuration.drainTimeout = drainTimeout
+        configuration.publicSuffixes = .text(EdgeFixture.publicSuffixes)
+        configuration.machineName = "test"
+        return configuration
+    }
+
+    static var quiet: Logger {
+        var logger = Logger(label: "test.edge")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Enrolls `name` and connects it as a home that accepts every stream
+    /// (telling `opened`) and never ends one.
+    static func home(
+        _ name: String, at edge: EdgeServices, opened: @escaping @Sendable (WireStreamChannel) -> Void
+    ) async throws -> WireSession {
+        let group = MultiThreadedEventLoopGroup.singleton
+        _ = try await edge.registry.createHome(name: name, now: Date())
+        let issued = try await edge.registry.issueJoinToken(home: name, ttl: .seconds(3600), now: Date())
+        let token = try JoinToken(
+            host: "127.0.0.1", port: UInt16(edge.tunnelPort), id: issued.idBytes, secret: issued.secret,
+            caPin: edge.authority.caPin)
+        let enrolled = try await EnrollmentClient().enroll(token, group: group)
+        let context = try TLSContext(configuration: .client(
+            serverName: nil, pin: .certificateInChain(sha256: edge.authority.caPin),
+            certificateChain: [enrolled.certificate], privateKey: enrolled.key))
+        let promise = group.next().makePromise(of: WireSession.self)
+        _ = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
+                    promise.succeed(try channel.pipeline.syncOperations.addWireSession(role: .dialer) { stream in
+                        opened(stream)
+                        return stream.eventLoop.makeSucceededVoidFuture()
+                    })
+                }
+            }
+            .connect(host: "127.0.0.1", port: edge.tunnelPort).get()
+        let session = try await promise.futureResult.get()
+        _ = try await session.ready.get()
+        return session
+    }
+
+    static func connect(port: Int) async throws -> Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+    }
+}
