@@ -56,6 +56,7 @@ struct EdgeConfiguration: Sendable {
     var primaryHostname: String { hostnames.first ?? "localhost" }
 
     /// Longest the whole shutdown may take before the group cancels what is
-    /// left: the drain, plus time for the API's requests and the listeners to close.
-    var maximumShutdownDuration: Duration { drainTimeout + .seconds(10) }
+    /// left: the drain, plus 5 s for the API's requests and the listeners to
+    /// close (within systemd's TimeoutStopSec=20 at the default drain of 10 s).
+    var maximumShutdownDuration: Duration { drainTimeout + .seconds(5) }
 }

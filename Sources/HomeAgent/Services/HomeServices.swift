@@ -62,7 +62,7 @@ struct HomeServices: Sendable {
             gracefulShutdownSignals: signals == .handled ? [.sigterm, .sigint] : [],
             logger: logger)
         // The drain timeout can change on reload; the bound is read when the group is made.
-        group.maximumGracefulShutdownDuration = runner.live.current.drainTimeout + .seconds(10)
+        group.maximumGracefulShutdownDuration = runner.live.current.drainTimeout + .seconds(5)
         group.maximumCancellationDuration = .seconds(5)
         return ServiceGroup(configuration: group)
     }
