@@ -80,6 +80,42 @@ struct EdgeServicesTests {
         try await holder.close()
     }
 
+    @Test("a tunnel certificate near expiry is reissued while the edge runs: new connections get it, sessions up stay")
+    func tunnelCertificateRenewal() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let edge = try await EdgeServices.build(
+            try Self.configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: Self.quiet)
+        let serviceGroup = edge.serviceGroup(signals: .ignored)
+        let running = Task { try await serviceGroup.run() }
+        _ = try await edge.api.port()
+        let session = try await Self.home("alice", at: edge) { _ in }
+        let first = try await Self.tunnelCertificate(of: edge)
+
+        #expect(!edge.renewTunnelCertificate(now: Date()))  // a year left: nothing to do
+        // Eleven months pass: the tunnel.pem on disk has 25 days left.
+        let authority = edge.authority
+        let aging = try AuthorityFiles.issueTunnelCertificate(
+            authority: authority.authority, key: authority.tunnelKey, names: authority.tunnelNames,
+            now: Date().addingTimeInterval(-340 * 86_400))
+        let file = directory.appendingPathComponent(EdgeAuthority.tunnelCertificateFile)
+        try aging.pemString.write(to: file, atomically: true, encoding: .utf8)
+
+        #expect(edge.renewTunnelCertificate(now: Date()))
+        #expect(!edge.renewTunnelCertificate(now: Date()))  // renewed once, good again
+        let second = try await Self.tunnelCertificate(of: edge)
+        #expect(second != first && second != aging)
+        #expect(second.notAfter.timeIntervalSinceNow > 360 * 86_400)
+        #expect(try Certificate(pem: String(contentsOf: file, encoding: .utf8)) == second)
+        // Homes pin the CA, not the tunnel certificate: a new one connects as before.
+        let bob = try await Self.home("bob", at: edge) { _ in }
+        #expect(bob.channel.isActive)
+        #expect(session.channel.isActive)
+
+        await serviceGroup.triggerGracefulShutdown()
+        try await running.value
+    }
+
     /// Every port chosen by the system, on loopback.
     static func configuration(_ directory: URL) throws -> EdgeConfiguration {
         var configuration = EdgeConfiguration(dataDirectory: directory)
@@ -134,7 +170,46 @@ struct EdgeServicesTests {
         return session
     }
 
+    /// The certificate the tunnel port presents to a new connection.
+    static func tunnelCertificate(of edge: EdgeServices) async throws -> Certificate {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let context = try TLSContext(configuration: .client(
+            serverName: nil, pin: .certificateInChain(sha256: edge.authority.caPin)))
+        let presented = group.next().makePromise(of: Certificate?.self)
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        TLSHandler(context: context), PeerCertificateCatcher(presented))
+                }
+            }
+            .connect(host: "127.0.0.1", port: edge.tunnelPort).get()
+        defer { channel.close(promise: nil) }
+        return try #require(try await presented.futureResult.get())
+    }
+
     static func connect(port: Int) async throws -> Channel {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+    }
+}
+
+/// Tells the peer certificate once the TLS handshake completed (nil if it
+/// ended first).
+final class PeerCertificateCatcher: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let promise: EventLoopPromise<Certificate?>
+
+    init(_ promise: EventLoopPromise<Certificate?>) {
+        self.promise = promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSEvent.handshakeCompleted(let info) = event { promise.succeed(info.peerCertificate) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.succeed(nil)
+        context.fireChannelInactive()
     }
 }

@@ -22,8 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
             tunnel certificate and the admin token (keys and token 0600), and the \
             registry (SQLite). SIGINT or SIGTERM drains: public ports close, homes get \
             GOAWAY, and streams in flight get --drain-timeout seconds to finish. SIGHUP \
-            re-reads the routes from the registry and retries TCP forward ports that \
-            another program held; everything else here needs a restart.
+            re-reads the routes from the registry, retries TCP forward ports that \
+            another program held, and reissues the tunnel certificate if it expires \
+            within 30 days (also checked every 12 hours); everything else here needs \
+            a restart.
             """
     )
 

@@ -16,7 +16,8 @@ extension EdgeServices {
     /// the group shuts them down in reverse, so the order below is the
     /// shutdown order read from the bottom up:
     ///
-    /// 1. the reload service and the readiness announcement stop;
+    /// 1. the reload service, the readiness announcement and the tunnel
+    ///    certificate check stop;
     /// 2. the public listeners close: no new public connection;
     /// 3. the tunnel stops accepting homes and drains their sessions
     ///    (GOAWAY; streams in flight get `drainTimeout`);
@@ -31,6 +32,7 @@ extension EdgeServices {
             api,
             TunnelService(listener: tunnel, sessions: sessions, drainTimeout: configuration.drainTimeout, logger: logger),
             PublicListenersService(listeners: listeners, drainTimeout: configuration.drainTimeout, logger: logger),
+            TunnelCertificateService(edge: self),
             ReadinessService(edge: self),
         ]
         if signals == .handled {
@@ -43,21 +45,5 @@ extension EdgeServices {
         group.maximumGracefulShutdownDuration = configuration.maximumShutdownDuration
         group.maximumCancellationDuration = .seconds(5)
         return ServiceGroup(configuration: group)
-    }
-
-    /// What SIGHUP reloads at the edge. Ports, names and limits come from
-    /// flags and need a restart; what can be re-read live is the registry's
-    /// routes: the route table is rebuilt, TCP forward ports are opened or
-    /// closed to match, and a port that another program held is tried
-    /// again. Changes made to the registry behind the edge's back (a restored
-    /// backup, a second edge on the same file) become visible this way.
-    func reload() async {
-        logger.info("reload requested (SIGHUP): re-reading routes from the registry")
-        let unopened = await listeners.refreshRoutes()
-        let open = await listeners.tcpPorts
-        logger.info("routes reloaded", metadata: [
-            "tcp_ports_open": "\(open.count)",
-            "tcp_ports_unavailable": "\(unopened.sorted())",
-        ])
     }
 }
