@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 import Testing
 import TestSupport
@@ -17,15 +18,10 @@ struct EdgeServicesTests {
     static let drainTimeout: Duration = .seconds(3)
 
     @Test("graceful shutdown: public ports close first, the API stays up while homes drain, the registry closes last")
-    func shutdownOrder() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let edge = try await EdgeServices.build(
-            try Self.configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: Self.quiet)
-        let serviceGroup = edge.serviceGroup(signals: .ignored)
-        let running = Task { try await serviceGroup.run() }
+    func shutdownOrder() async throws { try await Self.withRunningEdge { running in
+        let edge = running.edge
         let apiPort = try await edge.api.port()
-        #expect(try await eventually { EdgeRuntimeFile.read(from: directory)?.apiPort == apiPort })
+        #expect(try await eventually { EdgeRuntimeFile.read(from: running.directory)?.apiPort == apiPort })
 
         // A home whose streams stay open until the edge closes them, and one public connection through it.
         let streams = Mutex(0)
@@ -38,7 +34,7 @@ struct EdgeServicesTests {
         #expect(try await eventually { streams.withLock { $0 } == 1 })
 
         let shutdownStarted = ContinuousClock.now
-        await serviceGroup.triggerGracefulShutdown()
+        await running.group.triggerGracefulShutdown()
         #expect(try await eventually { (try? await Self.connect(port: edge.boundTLSPort)) == nil })
         #expect(try await eventually { (try? await Self.connect(port: port)) == nil })
         // The stream never ends, so the homes are still draining: the API answers meanwhile.
@@ -47,14 +43,14 @@ struct EdgeServicesTests {
         try await api.close()
         #expect(ContinuousClock.now - shutdownStarted < Self.drainTimeout)
 
-        try await running.value
+        try await running.stop()
         // The drain ran to its deadline, then the session was closed.
         #expect(ContinuousClock.now - shutdownStarted >= Self.drainTimeout - .milliseconds(200))
         #expect(try await eventually { !session.channel.isActive })
         #expect((try? await Self.connect(port: apiPort)) == nil)
         await #expect(throws: RegistryError.self) { _ = try await edge.registry.routes() }
         try? await client.close()
-    }
+    } }
 
     @Test("a taken tunnel port fails the build, and the public ports it had bound are free again")
     func takenPortFailsTheBuild() async throws {
@@ -81,14 +77,8 @@ struct EdgeServicesTests {
     }
 
     @Test("a tunnel certificate near expiry is reissued while the edge runs: new connections get it, sessions up stay")
-    func tunnelCertificateRenewal() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let edge = try await EdgeServices.build(
-            try Self.configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: Self.quiet)
-        let serviceGroup = edge.serviceGroup(signals: .ignored)
-        let running = Task { try await serviceGroup.run() }
-        _ = try await edge.api.port()
+    func tunnelCertificateRenewal() async throws { try await Self.withRunningEdge { running in
+        let edge = running.edge
         let session = try await Self.home("alice", at: edge) { _ in }
         let first = try await Self.tunnelCertificate(of: edge)
 
@@ -98,7 +88,7 @@ struct EdgeServicesTests {
         let aging = try AuthorityFiles.issueTunnelCertificate(
             authority: authority.authority, key: authority.tunnelKey, names: authority.tunnelNames,
             now: Date().addingTimeInterval(-340 * 86_400))
-        let file = directory.appendingPathComponent(EdgeAuthority.tunnelCertificateFile)
+        let file = running.directory.appendingPathComponent(EdgeAuthority.tunnelCertificateFile)
         try aging.pemString.write(to: file, atomically: true, encoding: .utf8)
 
         #expect(edge.renewTunnelCertificate(now: Date()))
@@ -111,9 +101,38 @@ struct EdgeServicesTests {
         let bob = try await Self.home("bob", at: edge) { _ in }
         #expect(bob.channel.isActive)
         #expect(session.channel.isActive)
+    } }
 
-        await serviceGroup.triggerGracefulShutdown()
-        try await running.value
+    /// An edge built in a fresh directory with its group running, for `body`.
+    struct RunningEdge {
+        let edge: EdgeServices
+        let group: ServiceGroup
+        let directory: URL
+        let task: Task<Void, any Error>
+
+        /// Shuts the group down gracefully and waits until it ended (again: returns at once).
+        func stop() async throws {
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    /// Runs `body` against a running edge, then stops it (whatever `body`
+    /// did) and removes its directory.
+    static func withRunningEdge(_ body: (RunningEdge) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let edge = try await EdgeServices.build(
+            try configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
+        let group = edge.serviceGroup(signals: .ignored)
+        let running = RunningEdge(edge: edge, group: group, directory: directory, task: Task { try await group.run() })
+        do {
+            try await body(running)
+        } catch {
+            try? await running.stop()
+            throw error
+        }
+        try await running.stop()
     }
 
     /// Every port chosen by the system, on loopback.
