@@ -33,9 +33,6 @@ struct EdgeConfiguration: Sendable {
     var apiPort = EdgePublicAddresses.defaultTLSPort + 2
     /// Public ports handed to TCP forwards.
     var tcpPortRange = EdgePublicAddresses.defaultTCPPortRange
-    /// The public ports homes are told, when the public reaches the edge
-    /// through a port mapping (443 outside, 8443 bound). Nil: the bound ports.
-    var advertisedPorts: (tls: Int, http: Int)?
     /// How long streams in flight get to finish on shutdown.
     var drainTimeout: Duration = .seconds(10)
     /// Most public connections one home may hold at once.

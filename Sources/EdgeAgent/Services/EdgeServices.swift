@@ -15,13 +15,15 @@ import Wire
 /// that is taken fails the start before anything is announced.
 struct EdgeServices: Sendable {
     let configuration: EdgeConfiguration
+    /// The CA, as opened at start (it never changes while the edge runs; the
+    /// tunnel pair in use is `tunnel.identity`, which renewal may replace).
     let authority: EdgeAuthority
     let registry: Registry
     let sessions: HomeSessionTable
     let listeners: PublicListeners
     let tunnel: TunnelListener
     let api: APIServer
-    /// What homes are told about the public ports (the bound ones unless advertised).
+    /// The edge's public name and bound ports, as homes are told them.
     let publicAddresses: EdgePublicAddresses
     let boundTLSPort: Int
     let boundHTTPPort: Int
@@ -50,8 +52,8 @@ struct EdgeServices: Sendable {
             let boundTLS = await listeners.tlsPort ?? configuration.tlsPort
             let boundHTTP = await listeners.httpPort ?? configuration.httpPort
             let publicAddresses = EdgePublicAddresses(
-                hostname: configuration.primaryHostname, tlsPort: configuration.advertisedPorts?.tls ?? boundTLS,
-                httpPort: configuration.advertisedPorts?.http ?? boundHTTP, tcpPortRange: configuration.tcpPortRange)
+                hostname: configuration.primaryHostname, tlsPort: boundTLS, httpPort: boundHTTP,
+                tcpPortRange: configuration.tcpPortRange)
             let tunnel = try await TunnelListener.bind(
                 host: configuration.bindHost, port: configuration.tunnelPort, group: group, authority: authority,
                 registry: registry, sessions: sessions, sessionConfiguration: configuration.session,
