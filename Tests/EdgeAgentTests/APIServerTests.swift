@@ -20,7 +20,7 @@ import Testing
 
     @Test func stopClosesTheListener() async throws {
         try await RegistryFixture.with { registry, directory in
-            let server = try await APIServer.start(port: 0, context: context(registry), logger: quietLogger)
+            let server = try await RunningAPIServer.start(port: 0, context: context(registry), logger: quietLogger)
             #expect(server.port > 0)
             let url = "http://127.0.0.1:\(server.port)/healthz"
             let before = try await Curl.run(method: "GET", url: url, headers: [], bodyFile: nil, scratch: directory)
@@ -34,9 +34,9 @@ import Testing
 
     @Test func aTakenPortFailsStartWithAClearError() async throws {
         try await RegistryFixture.with { registry, _ in
-            let first = try await APIServer.start(port: 0, context: context(registry), logger: quietLogger)
+            let first = try await RunningAPIServer.start(port: 0, context: context(registry), logger: quietLogger)
             await #expect {
-                _ = try await APIServer.start(port: first.port, context: context(registry), logger: quietLogger)
+                _ = try await RunningAPIServer.start(port: first.port, context: context(registry), logger: quietLogger)
             } throws: { error in
                 "\(error)".contains("cannot listen on 127.0.0.1:\(first.port)")
             }

@@ -1,6 +1,8 @@
 import TestSupport
 import Foundation
 import Logging
+import NIOPosix
+import ServiceLifecycle
 import Testing
 @testable import EdgeAgent
 
@@ -12,7 +14,7 @@ struct APIHarness: Sendable {
     static let tunnelHost = "edge.example.net"
     static let tunnelPort = 8444
 
-    let server: APIServer
+    let server: RunningAPIServer
     let registry: Registry
     let sessions: HomeSessionTable
     let directory: URL
@@ -33,7 +35,7 @@ struct APIHarness: Sendable {
                 publicAddresses: EdgePublicAddresses(hostname: "edge.example.net", tlsPort: 443, httpPort: 80),
                 clock: { RegistryFixture.t0 })
             context.pingTimeout = .milliseconds(500)
-            let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
+            let server = try await RunningAPIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
             let harness = APIHarness(
                 server: server, registry: registry, sessions: sessions, directory: directory, context: context)
             do {
@@ -152,5 +154,34 @@ enum Curl {
             headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return headers
+    }
+}
+
+/// An API server running alone in its own service group, the way the API
+/// tests need it: `start` returns once it listens, `stop` shuts the group down.
+struct RunningAPIServer: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(host: String = "127.0.0.1", port: Int, context: APIContext, logger: Logger) async throws
+        -> RunningAPIServer
+    {
+        let server = APIServer(
+            host: host, port: port, context: context, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let group = ServiceGroup(services: [server], logger: logger)
+        let running = Task { try await group.run() }
+        do {
+            return RunningAPIServer(port: try await server.port(), group: group, running: running)
+        } catch {
+            _ = await running.result
+            throw error
+        }
+    }
+
+    /// Stops accepting, lets requests in progress finish, and waits until the server ended. Safe to call twice.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await running.result
     }
 }

@@ -32,7 +32,8 @@ struct EdgeAuthority: Sendable {
     static let caValidityDays = 3650
     static let tunnelValidityDays = 365
     static let homeValidityDays = 365
-    /// A tunnel certificate this close to expiry is reissued at start.
+    /// A tunnel certificate this close to expiry is reissued: at start, on SIGHUP and by the
+    /// 12-hourly check of a running edge (`TunnelCertificateService`).
     static let renewalWindow: TimeInterval = 30 * 86_400
 
     /// Something `open` did, for the startup log.

@@ -1,11 +1,11 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import NIOPosix
 import Wire
 
-/// `edgeagent serve`: runs the edge until SIGINT or SIGTERM.
+/// `edgeagent serve`: builds the edge from its flags (`EdgeConfiguration`)
+/// and runs it as one service group until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -21,7 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
             On first start creates the data directory (0700) with the edge CA, the \
             tunnel certificate and the admin token (keys and token 0600), and the \
             registry (SQLite). SIGINT or SIGTERM drains: public ports close, homes get \
-            GOAWAY, and streams in flight get --drain-timeout seconds to finish.
+            GOAWAY, and streams in flight get --drain-timeout seconds to finish. SIGHUP \
+            re-reads the routes from the registry, retries TCP forward ports that \
+            another program held, and reissues the tunnel certificate if it expires \
+            within 30 days (also checked every 12 hours); everything else here needs \
+            a restart.
             """
     )
 
@@ -76,80 +80,35 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The configuration these flags describe.
+    var edgeConfiguration: EdgeConfiguration {
+        var configuration = EdgeConfiguration(dataDirectory: options.dataDirectory)
+        configuration.bindHost = bind
+        if !hostname.isEmpty { configuration.hostnames = hostname }
+        configuration.tlsPort = httpsPort ?? options.basePort
+        configuration.httpPort = httpPort ?? options.basePort - 1
+        configuration.tunnelPort = options.resolvedTunnelPort
+        configuration.apiPort = options.resolvedAPIPort
+        configuration.tcpPortRange = tcpPorts.range
+        configuration.drainTimeout = .seconds(drainTimeout)
+        configuration.maxConnectionsPerHome = maxConnectionsPerHome
+        configuration.maxConnectionsPerForward = maxConnectionsPerForward
+        return configuration
+    }
+
     func run() async throws {
         var logger = Logger(label: "portico.edge")
         logger.logLevel = .info
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
-        let now = Date()
-        let hostnames = hostname.isEmpty ? ["localhost"] : hostname
-        let authority = try EdgeAuthority.open(
-            directory: options.dataDirectory, hostnames: hostnames, now: now,
-            machineName: ProcessInfo.processInfo.hostName)
-        for event in authority.events { logger.info("\(event)") }
-        let adminToken = try AdminToken.loadOrCreate(in: options.dataDirectory)
-        let registry = try Registry(dataDirectory: options.dataDirectory, publicSuffixList: PublicSuffixList())
-        let sessions = HomeSessionTable()
+        logger.info("open file limit", metadata: ["open_files": "\(descriptors)"])
         let group = MultiThreadedEventLoopGroup.singleton
         // After a burst of buffering (slow readers that leave) the memory goes back.
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }
 
-        let listeners = PublicListeners(
-            registry: registry, sessions: sessions, group: group, host: bind,
-            maxConnectionsPerHome: maxConnectionsPerHome, maxConnectionsPerForward: maxConnectionsPerForward,
-            logger: logger)
-        try await listeners.start(
-            tlsPort: httpsPort ?? options.basePort, httpPort: httpPort ?? options.basePort - 1)
-        let publicAddresses = EdgePublicAddresses(
-            hostname: hostnames[0], tlsPort: await listeners.tlsPort ?? options.basePort,
-            httpPort: await listeners.httpPort ?? options.basePort - 1, tcpPortRange: tcpPorts.range)
-        let routesChanged: @Sendable () async -> Set<Int> = { await listeners.refreshRoutes() }
-        let tunnel = try await TunnelListener.bind(
-            host: bind, port: options.resolvedTunnelPort, group: group, authority: authority, registry: registry,
-            sessions: sessions, publicAddresses: publicAddresses, routesChanged: routesChanged, logger: logger)
-        let tunnelPort = tunnel.address?.port ?? options.resolvedTunnelPort
-        let api = try await APIServer.start(
-            port: options.resolvedAPIPort,
-            context: APIContext(
-                registry: registry, sessions: sessions, adminToken: adminToken,
-                tunnelHost: hostnames[0], tunnelPort: tunnelPort, caPin: authority.caPin,
-                publicAddresses: publicAddresses, clock: { Date() }, routesChanged: { await listeners.refreshRoutes() },
-                refusals: listeners.refusals),
-            logger: logger)
-        try EdgeRuntimeFile(
-            apiPort: api.port, tunnelPort: tunnelPort, httpsPort: publicAddresses.tlsPort,
-            httpPort: publicAddresses.httpPort
-        ).write(to: options.dataDirectory)
-        logger.info("edge ready", metadata: [
-            "https": "\(bind):\(publicAddresses.tlsPort)", "http": "\(bind):\(publicAddresses.httpPort)",
-            "tcp": "\(tcpPorts)", "tunnel": "\(bind):\(tunnelPort)", "api": "127.0.0.1:\(api.port)",
-            "data": "\(options.dataDirectory.path)", "open_files": "\(descriptors)",
-        ])
-
-        await ShutdownSignal.wait()
-        logger.info("draining", metadata: ["timeout": "\(drainTimeout)s"])
-        await listeners.close()
-        try? await tunnel.close()
-        await sessions.drainAll(timeout: .seconds(Int64(drainTimeout)))
-        await api.stop()
-        try? registry.close()
+        let edge = try await EdgeServices.build(edgeConfiguration, group: group, logger: logger)
+        try await edge.serviceGroup(signals: .handled).run()
         logger.info("stopped")
-    }
-}
-
-/// Suspends until the process receives SIGINT or SIGTERM.
-enum ShutdownSignal {
-    static func wait() async {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            return source
-        }
-        for await _ in stream { break }
-        sources.forEach { $0.cancel() }
     }
 }

@@ -10,10 +10,13 @@ import Wire
 final class TunnelListener: Sendable {
     let channel: Channel
     let sessions: HomeSessionTable
+    /// The tunnel pair new connections are served with (replaceable while running).
+    let identity: TunnelIdentity
 
-    private init(channel: Channel, sessions: HomeSessionTable) {
+    private init(channel: Channel, sessions: HomeSessionTable, identity: TunnelIdentity) {
         self.channel = channel
         self.sessions = sessions
+        self.identity = identity
     }
 
     var address: SocketAddress? { channel.localAddress }
@@ -30,7 +33,7 @@ final class TunnelListener: Sendable {
         routesChanged: @escaping @Sendable () async -> Set<Int> = { [] },
         logger: Logger
     ) async throws -> TunnelListener {
-        let tls = try TLSContext(configuration: authority.serverTLSConfiguration(requireClientCertificate: false))
+        let identity = try TunnelIdentity(authority)
         let enrollment = EnrollmentService(registry: registry, authority: authority)
         // Without explicit settings, forwards are reported under the edge's
         // first configured hostname and the rootless default ports.
@@ -50,11 +53,11 @@ final class TunnelListener: Sendable {
                                              registry: registry, addresses: addresses, routesChanged: routesChanged,
                                              configuration: sessionConfiguration, logger: logger)
                         })
-                    try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: tls), admission)
+                    try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: identity.context), admission)
                 }
             }
             .bind(host: host, port: port).get()
-        return TunnelListener(channel: channel, sessions: sessions)
+        return TunnelListener(channel: channel, sessions: sessions, identity: identity)
     }
 
     /// Starts the session the admission allows.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import NIOPosix
@@ -58,75 +57,16 @@ struct RunCommand: AsyncParsableCommand {
         var logger = Logger(label: "portico.home")
         logger[metadataKey: "home.name"] = "\(config.home)"
 
-        let runner = HomeAgentRunner(config: config, configPath: options.config, logger: logger)
-        let socketPath = AgentControlCoding.socketPath(forConfig: options.config)
-        let control = try await AgentControlServer.bind(
-            path: socketPath, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let home = try await HomeServices.build(
+            config: config, configPath: options.config, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         if let recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
-            "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(socketPath)",
+            "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(home.control.path)",
         ])
-
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await runner.run() }
-            group.addTask { await runner.renewWhenDue() }
-            group.addTask {
-                for await signal in AgentSignals.stream() {
-                    switch signal {
-                    case .reload:
-                        _ = await runner.reload()
-                    case .stop:
-                        let timeout = runner.live.current.drainTimeout
-                        await runner.drain(timeout: timeout)
-                        return
-                    }
-                }
-            }
-            // The session loop ends only on drain; the others follow it.
-            await group.next()
-            group.cancelAll()
-        }
-        await control.close()
+        try await home.serviceGroup(signals: .handled).run()
         logger.info("home agent stopped")
     }
 }
 
 extension HomeConfig.LogFormat: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// SIGHUP, SIGINT and SIGTERM as a stream of what the agent should do.
-enum AgentSignals {
-    enum Action: Sendable {
-        case reload
-        case stop
-    }
-
-    static func stream() -> AsyncStream<Action> {
-        AsyncStream { continuation in
-            let sources = [(SIGHUP, Action.reload), (SIGINT, .stop), (SIGTERM, .stop)].map { number, action in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { continuation.yield(action) }
-                source.resume()
-                return source
-            }
-            let owner = SignalSources(sources)
-            continuation.onTermination = { _ in owner.cancel() }
-        }
-    }
-}
-
-/// Keeps the signal sources alive as long as the stream and cancels them
-/// with it. `@unchecked Sendable`: the array is never mutated after init, and
-/// cancelling a dispatch source is thread-safe.
-private final class SignalSources: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ sources: [any DispatchSourceSignal]) {
-        self.sources = sources
-    }
-
-    func cancel() {
-        sources.forEach { $0.cancel() }
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Wire
 
 /// `homeagent run`'s control flow: keeps one session to the edge up for as
@@ -13,6 +14,7 @@ actor HomeAgentRunner {
     let board: StatusBoard
     let logger: Logger
     private let sessionConfiguration: SessionConfiguration
+    private let group: any EventLoopGroup
     private var connection: EdgeConnection?
     private var draining = false
     /// Wakes the reconnect loop early (drain, or a reload that changed the edge).
@@ -34,11 +36,15 @@ actor HomeAgentRunner {
         renewing = false
     }
 
-    init(config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(), logger: Logger) {
+    init(
+        config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) {
         self.configPath = configPath
         self.live = LiveConfig(config)
         self.board = StatusBoard(AgentStatus(config: config))
         self.sessionConfiguration = sessionConfiguration
+        self.group = group
         self.logger = logger
     }
 
@@ -54,7 +60,7 @@ actor HomeAgentRunner {
                 var configuration = sessionConfiguration
                 if let streams = config.maxStreams { configuration.maxConcurrentStreams = streams }
                 let opened = try await EdgeConnection.open(
-                    config: config, configPath: configPath, configuration: configuration,
+                    config: config, configPath: configPath, group: group, configuration: configuration,
                     logger: logger, streams: { dialer.initialize($0) }, handlers: { [watcher] })
                 guard !draining else {
                     await opened.close()

@@ -27,8 +27,8 @@ final class EchoHome: @unchecked Sendable {
         self.tcpPort = tcpPort
     }
 
-    static func start(proxyProtocol: Bool = false) async throws -> EchoHome {
-        let edge = try EdgeServerProcess()
+    static func start(proxyProtocol: Bool = false, edgeArguments: [String] = []) async throws -> EchoHome {
+        let edge = try EdgeServerProcess(arguments: edgeArguments)
         try await edge.waitUntilReady()
         let echo = try await EchoServer()
         let target = "127.0.0.1:\(echo.port)"

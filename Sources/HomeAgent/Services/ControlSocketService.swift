@@ -1,0 +1,13 @@
+import ServiceLifecycle
+
+/// The control socket (`homeagent status`, `expose`, `renew`, …), bound by
+/// `HomeServices.build`, open until the group reaches it at shutdown, which
+/// is last; closing removes the socket file.
+struct ControlSocketService: Service {
+    let server: AgentControlServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await server.close()
+    }
+}
