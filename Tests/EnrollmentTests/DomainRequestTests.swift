@@ -95,7 +95,7 @@ struct DomainRequestTests {
         let edge = try await EdgeFixture()
         let session = try await edge.connect(try await edge.enroll("alice"))
         var answers = try await ControlRecorder.attach(to: session).makeAsyncIterator()
-        let control = try await HomeControlClient.attach(to: session)
+        let control = try await EdgeRequestClient.attach(to: session)
 
         try await session.sendControl(
             kind: ControlKind.domainRequest.rawValue,
@@ -141,7 +141,7 @@ func refusal<T>(_ request: () async throws -> T) async throws -> ControlError {
         Issue.record("expected a refusal, got \(value)")
         return ControlError(code: "", message: "")
     } catch {
-        guard case .refused(let refusal)? = error as? HomeControlError else {
+        guard case .refused(let refusal)? = error as? EdgeRequestError else {
             Issue.record("expected a refusal, got \(error)")
             return ControlError(code: "", message: "")
         }

@@ -23,7 +23,7 @@ struct ForwardSyncTests {
     struct Home {
         var credentials: EnrollmentClient.Result
         var session: WireSession
-        var control: HomeControlClient
+        var control: EdgeRequestClient
     }
 
     static func home(_ name: String, domain: String = "example.com", on edge: EdgeFixture) async throws -> Home {
@@ -232,7 +232,7 @@ struct ForwardSyncTests {
         let session = try await edge.connect(try await edge.enroll("alice"))
         // The recorder goes before the client, which consumes the answers it routes.
         var answers = try await ControlRecorder.attach(to: session).makeAsyncIterator()
-        let control = try await HomeControlClient.attach(to: session)
+        let control = try await EdgeRequestClient.attach(to: session)
         _ = try await control.addDomain("example.com")
         _ = await answers.next()  // the DOMAIN_RESULT
 

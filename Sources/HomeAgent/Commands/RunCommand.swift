@@ -59,8 +59,8 @@ struct RunCommand: AsyncParsableCommand {
         logger[metadataKey: "home.name"] = "\(config.home)"
 
         let runner = HomeAgentRunner(config: config, configPath: options.config, logger: logger)
-        let socketPath = AgentControlCoding.socketPath(forConfig: options.config)
-        let control = try await AgentControlServer.bind(
+        let socketPath = AdminSocketCoding.socketPath(forConfig: options.config)
+        let control = try await AdminSocketServer.bind(
             path: socketPath, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         if let recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
