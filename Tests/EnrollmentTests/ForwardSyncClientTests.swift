@@ -8,7 +8,7 @@ import Wire
 
 /// The home's control client against a scripted peer (plain TCP, no edge):
 /// what it does when answers come late or never.
-@Suite("Home control client timeouts and session loss", .timeLimit(.minutes(1)))
+@Suite("Edge request client timeouts and session loss", .timeLimit(.minutes(1)))
 struct ForwardSyncClientTests {
     /// Answers each FORWARDS_SYNC in order, echoing the names with
     /// `public_address` "answer N", after `delays[N]` (none once they run

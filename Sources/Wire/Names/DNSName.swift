@@ -21,6 +21,8 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible {
 
     /// The canonical name: lower case, no trailing dot.
     public let text: String
+    /// How many labels the name has (`blog.example.com`: 3).
+    public let labelCount: Int
 
     /// Validates `text` and keeps its canonical form.
     public init(_ text: some StringProtocol) throws(DNSNameError) {
@@ -51,9 +53,6 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible {
         self.text = String(decoding: name, as: UTF8.self)
         self.labelCount = labels.count
     }
-
-    /// How many labels the name has (`blog.example.com`: 3).
-    public let labelCount: Int
 
     public var description: String { text }
 
