@@ -132,6 +132,24 @@ import Wire
             == #"forward name "Web" must be 1-63 characters of a-z, 0-9, "-" and "_""#)
     }
 
+    // MARK: HomeName
+
+    static let acceptedHomeNames: [(String, String)] = [
+        ("alice", "alice"), ("Alice", "alice"), ("home-2", "home-2"), ("123", "123"), (label63, label63),
+    ]
+
+    @Test(arguments: acceptedHomeNames)
+    func homeNameIsAcceptedInCanonicalForm(input: String, canonical: String) throws {
+        #expect(try HomeName(input).text == canonical)
+    }
+
+    static let refusedHomeNames = ["", "-alice", "alice-", "my_home", "alice.home", "al ice", "älice", label63 + "a"]
+
+    @Test(arguments: refusedHomeNames)
+    func homeNameIsRefused(name: String) {
+        #expect(throws: HomeNameError(name: name)) { try HomeName(name) }
+    }
+
     // MARK: ForwardType
 
     @Test func forwardTypesAreTheWiresSpellingsAndOnlyTCPHasNoHostname() {

@@ -13,7 +13,7 @@ extension HomeConfig {
 
     /// Throws the first rule broken, as `HomeConfigError.invalid` naming the field.
     func validate() throws(HomeConfigError) {
-        if let problem = Self.nameProblem(home, field: "home") {
+        if let problem = Self.homeNameProblem(home) {
             throw .invalid(location: "", problem: problem)
         }
         for (field, path) in [("ca", ca), ("key", key), ("certificate", certificate)] where path.isEmpty {
@@ -56,12 +56,17 @@ extension HomeConfig {
         }
     }
 
-    /// Why the home's `name` is not 1-63 of `[a-z0-9-]`, or `nil` if it is.
-    /// The edge chose the name at join (a DNS label: it names the home's
-    /// certificate); this only catches a hand-edited config.
-    static func nameProblem(_ name: String, field: String) -> String? {
-        let valid = (1...63).contains(name.utf8.count) && name.utf8.allSatisfy(isNameByte)
-        return valid ? nil : "\(field) \(quoted(name)) must be 1-63 characters of a-z, 0-9 and \"-\""
+    /// Why `name` is not the canonical form of a ``HomeName``, or `nil`.
+    /// The edge chose the name at join (it names the home's certificate), so
+    /// this only catches a hand-edited config; the spelling must be exact,
+    /// since the certificate is compared with it.
+    static func homeNameProblem(_ name: String) -> String? {
+        do {
+            let canonical = try HomeName(name).text
+            return canonical == name ? nil : "home \(quoted(name)) must be written as the edge named it: \(quoted(canonical))"
+        } catch {
+            return error.description
+        }
     }
 
     /// Why `address` would not survive a save and load, or `nil`: catches
@@ -76,12 +81,6 @@ extension HomeConfig {
     }
 
     private static let hexDigits = Set("0123456789abcdefABCDEF".utf8)
-
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            || byte == UInt8(ascii: "-")
-    }
 }
 
 extension HomeConfig.Forward {
