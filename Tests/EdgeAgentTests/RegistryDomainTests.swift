@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Wire
 @testable import EdgeAgent
 
 @Suite struct RegistryDomainTests {
@@ -23,10 +24,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("com", DomainError.tooFewLabels("com")),
+        ("com", DomainError.invalidName(.tooFewLabels("com"))),
         ("co.uk", DomainError.publicSuffix("co.uk")),
         ("github.io", DomainError.publicSuffix("github.io")),
-        ("*.example.com", DomainError.wildcardNotAllowed("*.example.com")),
+        ("*.example.com", DomainError.invalidName(.wildcardNotAllowed("*.example.com"))),
     ])
     func suffixesAndWildcardsCannotBeClaimed(domain: String, reason: DomainError) async throws {
         try await RegistryFixture.with { registry, _ in
@@ -141,7 +142,7 @@ import Testing
         try await RegistryFixture.with { registry, _ in
             try await twoHomes(registry)
             let huge = String(repeating: "a", count: 10_000) + ".com"
-            await #expect(throws: RegistryError.domainRejected(.tooLong(length: huge.count))) {
+            await #expect(throws: RegistryError.domainRejected(.invalidName(.tooLong(length: huge.count)))) {
                 try await registry.claimDomain(huge, home: "alpha", now: t0)
             }
             await #expect(throws: RegistryError.domainNotFound(String(huge.prefix(80)))) {

@@ -201,8 +201,8 @@ import Wire
                 tcpPortRange: ports, now: t0)
             #expect(results.count == 13)
             #expect(rejection(results, "foreign") == .hostnameRejected(.notUnderHomeDomains("www.other.net")))
-            #expect(rejection(results, "bad") == .hostnameRejected(.invalidCharacter("bad_name")))
-            #expect(rejection(results, "huge") == .hostnameRejected(.tooLong(length: huge.count)))
+            #expect(rejection(results, "bad") == .hostnameRejected(.invalidName(.invalidCharacter("bad_name"))))
+            #expect(rejection(results, "huge") == .hostnameRejected(.invalidName(.tooLong(length: huge.count))))
             if case .invalidForward = rejection(results, "nohost") {} else { Issue.record("nohost accepted") }
             if case .invalidForward = rejection(results, "tcphost") {} else { Issue.record("tcphost accepted") }
             #expect(rejection(results, "dup") == .hostnameInUse("good.example.com"))

@@ -55,9 +55,9 @@ final class EdgeFixture: Sendable {
     }
 
     /// Connects as an enrolled home with a control client on the session.
-    func connectControl(_ home: EnrollmentClient.Result, timeout: TimeAmount = .seconds(10)) async throws -> (WireSession, HomeControlClient) {
+    func connectControl(_ home: EnrollmentClient.Result, timeout: TimeAmount = .seconds(10)) async throws -> (WireSession, EdgeRequestClient) {
         let session = try await connect(home)
-        return (session, try await HomeControlClient.attach(to: session, timeout: timeout))
+        return (session, try await EdgeRequestClient.attach(to: session, timeout: timeout))
     }
 
     func stop() async throws {

@@ -26,8 +26,8 @@ struct EdgeServicesTests {
         // A home whose streams stay open until the edge closes them, and one public connection through it.
         let streams = Mutex(0)
         let session = try await Self.home("alice", at: edge) { _ in streams.withLock { $0 += 1 } }
-        let control = try await HomeControlClient.attach(to: session, timeout: .seconds(10))
-        let placed = try await control.syncForwards(declarations: [ForwardDeclaration(name: "raw", type: .tcp)])
+        let requests = try await EdgeRequestClient.attach(to: session, timeout: .seconds(10))
+        let placed = try await requests.syncForwards(declarations: [ForwardDeclaration(name: "raw", type: .tcp)])
         let port = try #require(placed.first?.publicAddress?.split(separator: ":").last.flatMap { Int($0) })
         let client = try await Self.connect(port: port)
         try await client.writeAndFlush(ByteBuffer(string: "hello")).get()

@@ -8,7 +8,7 @@ import Wire
 
 /// The home's control client against a scripted peer (plain TCP, no edge):
 /// what it does when answers come late or never.
-@Suite("Home control client timeouts and session loss", .timeLimit(.minutes(1)))
+@Suite("Edge request client timeouts and session loss", .timeLimit(.minutes(1)))
 struct ForwardSyncClientTests {
     /// Answers each FORWARDS_SYNC in order, echoing the names with
     /// `public_address` "answer N", after `delays[N]` (none once they run
@@ -54,7 +54,7 @@ struct ForwardSyncClientTests {
     static func pair(
         group: EventLoopGroup, delays: [TimeAmount], unanswered: Set<Int> = [], echoesRequestIDs: Bool = true,
         timeout: TimeAmount
-    ) async throws -> (Channel, WireSession, HomeControlClient) {
+    ) async throws -> (Channel, WireSession, EdgeRequestClient) {
         let server = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -66,14 +66,14 @@ struct ForwardSyncClientTests {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let promise = group.next().makePromise(of: (WireSession, HomeControlClient).self)
+        let promise = group.next().makePromise(of: (WireSession, EdgeRequestClient).self)
         _ = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let session = try channel.pipeline.syncOperations.addWireSession(role: .dialer) {
                         $0.eventLoop.makeSucceededVoidFuture()
                     }
-                    let client = try HomeControlClient.install(
+                    let client = try EdgeRequestClient.install(
                         on: channel.pipeline.syncOperations, session: session, timeout: timeout)
                     promise.succeed((session, client))
                 }
@@ -109,7 +109,7 @@ struct ForwardSyncClientTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (server, session, client) = try await Self.pair(
             group: group, delays: [], unanswered: [0], timeout: .milliseconds(150))
-        await #expect(throws: HomeControlError.timedOut(.forwardsSync, after: .milliseconds(150))) {
+        await #expect(throws: EdgeRequestError.timedOut(.forwardsSync, after: .milliseconds(150))) {
             try await client.syncForwards(declarations: [ForwardDeclaration(name: "lost", type: .tcp)])
         }
         var patient = client
@@ -127,7 +127,7 @@ struct ForwardSyncClientTests {
     func timeoutThenClosed() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let (server, session, client) = try await Self.pair(group: group, delays: [], timeout: .milliseconds(100))
-        await #expect(throws: HomeControlError.timedOut(.domainRequest, after: .milliseconds(100))) {
+        await #expect(throws: EdgeRequestError.timedOut(.domainRequest, after: .milliseconds(100))) {
             try await client.addDomain("example.com")
         }
         var patient = client
@@ -135,8 +135,8 @@ struct ForwardSyncClientTests {
         let pending = Task { try await patient.removeDomain("example.com") }
         try await Task.sleep(for: .milliseconds(50))
         try await session.channel.close()
-        await #expect(throws: HomeControlError.sessionClosed) { try await pending.value }
-        await #expect(throws: HomeControlError.sessionClosed) { try await client.syncForwards(declarations: []) }
+        await #expect(throws: EdgeRequestError.sessionClosed) { try await pending.value }
+        await #expect(throws: EdgeRequestError.sessionClosed) { try await client.syncForwards(declarations: []) }
         try await server.close()
         try await group.shutdownGracefully()
     }

@@ -12,9 +12,9 @@ import Wire
 struct ForwardSyncTests {
     /// The three forwards of the issue's example config.
     static let issueForwards: [HomeConfig.Forward] = [
-        HomeConfig.Forward(name: "web", type: .https, hostname: "blog.example.com",
+        HomeConfig.Forward(name: "web", type: .https, hostname: try! ForwardHostname("blog.example.com"),
                            target: HomeConfig.Address(host: "127.0.0.1", port: 8443)),
-        HomeConfig.Forward(name: "app", type: .http, hostname: "app.example.com",
+        HomeConfig.Forward(name: "app", type: .http, hostname: try! ForwardHostname("app.example.com"),
                            target: HomeConfig.Address(host: "127.0.0.1", port: 8080)),
         HomeConfig.Forward(name: "ssh", type: .tcp, target: HomeConfig.Address(host: "127.0.0.1", port: 22)),
     ]
@@ -23,7 +23,7 @@ struct ForwardSyncTests {
     struct Home {
         var credentials: EnrollmentClient.Result
         var session: WireSession
-        var control: HomeControlClient
+        var control: EdgeRequestClient
     }
 
     static func home(_ name: String, domain: String = "example.com", on edge: EdgeFixture) async throws -> Home {
@@ -126,7 +126,7 @@ struct ForwardSyncTests {
     func foreignHostname() async throws {
         let edge = try await EdgeFixture()
         let alice = try await Self.home("alice", on: edge)
-        let shop = HomeConfig.Forward(name: "shop", type: .https, hostname: "shop.other.org",
+        let shop = HomeConfig.Forward(name: "shop", type: .https, hostname: try ForwardHostname("shop.other.org"),
                                       target: HomeConfig.Address(host: "127.0.0.1", port: 9443))
         let statuses = try await alice.control.syncForwards([Self.issueForwards[0], shop] + Self.issueForwards[1...])
         #expect(statuses.map(\.name) == ["web", "shop", "app", "ssh"])
@@ -232,7 +232,7 @@ struct ForwardSyncTests {
         let session = try await edge.connect(try await edge.enroll("alice"))
         // The recorder goes before the client, which consumes the answers it routes.
         var answers = try await ControlRecorder.attach(to: session).makeAsyncIterator()
-        let control = try await HomeControlClient.attach(to: session)
+        let control = try await EdgeRequestClient.attach(to: session)
         _ = try await control.addDomain("example.com")
         _ = await answers.next()  // the DOMAIN_RESULT
 

@@ -15,7 +15,7 @@ import Testing
         config.caPin = String(repeating: "0123456789", count: 6) + "abcd"
         config.logFormat = .json
         config.drainTimeoutSeconds = 30
-        config.forwards[0].hostname = "*.example.com"
+        config.forwards[0].hostname = F.hostname("*.example.com")
         config.forwards[0].proxyProtocol = .v2
         config.forwards[1].compress = true
         config.forwards[1].name = "yes"

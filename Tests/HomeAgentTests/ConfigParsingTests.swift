@@ -1,4 +1,5 @@
 import Testing
+import Wire
 @testable import HomeAgent
 
 /// Well-formed configs: what they mean, and what is assumed when a key is left out.
@@ -68,7 +69,20 @@ import Testing
             hostname: "*.example.com"
             target: 127.0.0.1:8443
             """))
-        #expect(config.forwards[0].hostname == "*.example.com")
+        #expect(config.forwards[0].hostname?.text == "*.example.com")
+        #expect(config.forwards[0].hostname?.isWildcard == true)
+    }
+
+    @Test func hostnameIsKeptAndSyncedInTheEdgesCanonicalForm() throws {
+        let config = try HomeConfig(yaml: F.withForward("""
+            name: my_blog
+            type: https
+            hostname: Blog.Example.COM.
+            target: 127.0.0.1:8443
+            """))
+        #expect(config.forwards[0].hostname?.text == "blog.example.com")
+        #expect(config.forwards[0].declaration.hostname == "blog.example.com")
+        #expect(config.forwards[0].declaration.name == "my_blog")
     }
 
     @Test func forwardLookupFindsOnlyConfiguredNames() throws {

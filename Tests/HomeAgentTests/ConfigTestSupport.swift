@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 @testable import HomeAgent
 
 /// Shared fixtures for the config tests: the issue's example and a private
@@ -44,14 +45,18 @@ enum ConfigFixture {
         try! HomeConfig.Address(parsing: text, field: "test")
     }
 
+    static func hostname(_ text: String) -> ForwardHostname {
+        try! ForwardHostname(text)
+    }
+
     /// The config the issue example describes, built in code.
     static var issueConfig: HomeConfig {
         HomeConfig(
             edge: address("edge.example.com:8444"), home: "alice", ca: "edge-ca.pem", key: "home.key",
             certificate: "home.pem",
             forwards: [
-                .init(name: "web", type: .https, hostname: "blog.example.com", target: address("127.0.0.1:8443")),
-                .init(name: "app", type: .http, hostname: "app.example.com", target: address("127.0.0.1:8080")),
+                .init(name: "web", type: .https, hostname: hostname("blog.example.com"), target: address("127.0.0.1:8443")),
+                .init(name: "app", type: .http, hostname: hostname("app.example.com"), target: address("127.0.0.1:8080")),
                 .init(name: "ssh", type: .tcp, target: address("127.0.0.1:22")),
             ])
     }

@@ -66,7 +66,7 @@ struct RunPartsTests {
 
     @Test("the control socket sits next to the config, named after it")
     func socketPath() {
-        #expect(AgentControlCoding.socketPath(forConfig: "/etc/portico/homeagent.yaml") == "/etc/portico/homeagent.sock")
-        #expect(AgentControlCoding.socketPath(forConfig: "/tmp/x/other.yml") == "/tmp/x/other.sock")
+        #expect(AdminSocketCoding.socketPath(forConfig: "/etc/portico/homeagent.yaml") == "/etc/portico/homeagent.sock")
+        #expect(AdminSocketCoding.socketPath(forConfig: "/tmp/x/other.yml") == "/tmp/x/other.sock")
     }
 }

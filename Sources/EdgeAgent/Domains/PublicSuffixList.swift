@@ -54,7 +54,7 @@ struct PublicSuffixList: Sendable {
         guard ruleCount > 0 else { throw .noRules }
     }
 
-    /// Whether `domain` (normalised, as from `DomainName.normalize`) is itself
+    /// Whether `domain` (canonical, as ``DNSName`` spells it) is itself
     /// a public suffix, such as `com`, `co.uk` or `github.io`.
     func isPublicSuffix(_ domain: String) -> Bool {
         publicSuffix(of: domain) == domain

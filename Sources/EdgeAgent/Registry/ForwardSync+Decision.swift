@@ -39,12 +39,16 @@ extension ForwardSync {
             return Decision(error: .invalidForward(
                 "The \(declaration.type.rawValue) forward '\(declaration.name)' needs a hostname."))
         }
+        // [CTRL-6]: the same rule the home checked its config with.
+        let name: ForwardHostname
+        do { name = try ForwardHostname(raw) } catch {
+            return Decision(error: .hostnameRejected(.invalidName(error)))
+        }
         let hostname: String
         do throws(DomainError) {
-            hostname = try rules.validateForwardHostname(raw, baseDomains: baseDomains)
+            hostname = try rules.validateForwardHostname(name, baseDomains: baseDomains)
         } catch {
-            return Decision(
-                hostname: try? DomainName.normalize(raw, allowWildcard: true), error: .hostnameRejected(error))
+            return Decision(hostname: name.text, error: .hostnameRejected(error))
         }
         let taken = try Bool.fetchOne(
             db,
@@ -70,20 +74,5 @@ extension ForwardSync {
             return Decision(error: .portRangeExhausted(portRange))
         }
         return Decision(port: port)
-    }
-
-    /// Forward names key rows and appear in status output and stream
-    /// metadata: 1–63 of a-z, 0-9, '-' and '_'.
-    static func nameProblem(_ name: String) -> String? {
-        guard !name.isEmpty else { return "A forward name must not be empty." }
-        guard name.utf8.count <= maximumNameLength else {
-            return "A forward name is at most \(maximumNameLength) characters; '\(name.prefix(20))…' is longer."
-        }
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-        }
-        return allowed ? nil : "The forward name '\(name)' may only contain a-z, 0-9, '-' and '_'."
     }
 }

@@ -21,7 +21,6 @@ struct ForwardSync {
     /// config lists a handful, a flood of them is a misbehaving peer.
     static let maximumForwards = 1_000
     static let maximumTargetLength = 1_024
-    static let maximumNameLength = 63
     private static let pendingMarker = "pending sync"
 
     let db: Database
@@ -53,8 +52,8 @@ struct ForwardSync {
         for (index, declaration) in declarations.enumerated() {
             if index >= Self.maximumForwards {
                 verdicts.append(.failure(.invalidForward("A home may declare at most \(Self.maximumForwards) forwards.")))
-            } else if let reason = Self.nameProblem(declaration.name) {
-                verdicts.append(.failure(.invalidForward(reason)))
+            } else if let error = Self.nameError(declaration.name) {
+                verdicts.append(.failure(.invalidForward(error)))
             } else if let type = declaration.unrecognizedType {
                 verdicts.append(.failure(.invalidForward(
                     "The type '\(type.prefix(16))' of '\(declaration.name)' is not known to this edge; use https, http or tcp.")))
@@ -84,6 +83,17 @@ struct ForwardSync {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// [CTRL-4]: the same rule the home checked its config with; the sentence
+    /// goes back to the home in FORWARDS_RESULT.
+    private static func nameError(_ name: String) -> String? {
+        do {
+            _ = try ForwardName(name)
+            return nil
+        } catch {
+            return "The " + error.description + "."
+        }
     }
 
     /// Declaration indices, those whose forward already holds a public TCP

@@ -43,7 +43,7 @@ extension Registry {
         _ rawDomain: String, home rawName: String, now: Date, actor: AuditActor? = nil
     ) async throws(RegistryError) {
         let name = try Self.existingName(rawName)
-        let domain = (try? DomainName.normalize(rawDomain, allowWildcard: false)) ?? String(rawDomain.prefix(80))
+        let domain = (try? DomainRules.baseDomainName(rawDomain).text) ?? String(rawDomain.prefix(80))
         try await write { db in
             let home = try Self.requireHome(db, name)
             let owned = try String.fetchAll(
@@ -56,8 +56,8 @@ extension Registry {
                 arguments: [home.id])
             let dependent = try forwards.filter { row in
                 let hostname: String = try row.decode(forColumn: "hostname")
-                return DomainName.isEqualOrUnder(hostname, domain)
-                    && !remaining.contains { DomainName.isEqualOrUnder(hostname, $0) }
+                return DomainRules.isEqualOrUnder(hostname, domain)
+                    && !remaining.contains { DomainRules.isEqualOrUnder(hostname, $0) }
             }.map { row throws -> String in try row.decode(forColumn: "name") }
             guard dependent.isEmpty else { throw RegistryError.domainInUse(forwards: dependent.sorted()) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Wire
 
 extension Registry {
     /// Creates a `pending` home; it becomes `active` once it holds a certificate.
@@ -7,7 +8,7 @@ extension Registry {
         name rawName: String, uploadLimitKbps: Int? = nil, downloadLimitKbps: Int? = nil,
         tcpPortQuota: Int = Home.defaultTCPPortQuota, now: Date, actor: AuditActor = .admin
     ) async throws(RegistryError) -> Home {
-        let name = try HomeName.normalize(rawName)
+        let name = try Self.homeName(rawName)
         try Self.checkBandwidth(uploadLimitKbps)
         try Self.checkBandwidth(downloadLimitKbps)
         try Self.checkTCPPortQuota(tcpPortQuota)
@@ -29,7 +30,7 @@ extension Registry {
 
     /// The home called `name` (any case), or nil.
     func home(named rawName: String) async throws(RegistryError) -> Home? {
-        guard let name = try? HomeName.normalize(rawName) else { return nil }
+        guard let name = try? HomeName(rawName).text else { return nil }
         return try await read { db in try Self.findHome(db, name) }
     }
 
@@ -170,7 +171,16 @@ extension Registry {
 
     /// A name that fails syntax cannot exist, so it is reported as not found.
     static func existingName(_ raw: String) throws(RegistryError) -> String {
-        do { return try HomeName.normalize(raw) } catch { throw .homeNotFound(String(raw.prefix(80))) }
+        do { return try HomeName(raw).text } catch { throw .homeNotFound(String(raw.prefix(80))) }
+    }
+
+    /// The canonical form of a new home's name (Wire's ``HomeName`` rule),
+    /// or why it cannot be one, as a sentence for the API and CLI.
+    static func homeName(_ raw: String) throws(RegistryError) -> String {
+        do { return try HomeName(raw).text } catch {
+            let phrase = error.description
+            throw .invalidName(phrase.prefix(1).uppercased() + phrase.dropFirst() + ".")
+        }
     }
 
     private static func checkBandwidth(_ kbps: Int?) throws(RegistryError) {

@@ -6,7 +6,7 @@ extension RegistryError {
     var controlCode: String {
         switch self {
         // A single label (`com`) is a public suffix too, by the list's implicit `*` rule.
-        case .domainRejected(.publicSuffix), .domainRejected(.abovePublicSuffix), .domainRejected(.tooFewLabels):
+        case .domainRejected(.publicSuffix), .domainRejected(.abovePublicSuffix), .domainRejected(.invalidName(.tooFewLabels)):
             "public_suffix"
         case .domainRejected(.overlaps): "overlap"
         case .domainRejected: "invalid_domain"

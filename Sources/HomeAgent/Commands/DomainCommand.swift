@@ -66,7 +66,7 @@ struct DomainCommand: AsyncParsableCommand {
                 try await $0.listDomains()
             }
             if json {
-                let document = try AgentControlCoding.encoder.encode(["domains": result.domains])
+                let document = try AdminSocketCoding.encoder.encode(["domains": result.domains])
                 Swift.print(String(decoding: document, as: UTF8.self))
             } else {
                 Swift.print(result.domains.isEmpty ? "(none)" : result.domains.joined(separator: "\n"))
@@ -76,18 +76,18 @@ struct DomainCommand: AsyncParsableCommand {
 
     /// Through the running agent if one serves this config, else over a
     /// session of our own that is always closed again. An edge refusal
-    /// propagates as ``HomeControlError/refused(_:)``, whose description
+    /// propagates as ``EdgeRequestError/refused(_:)``, whose description
     /// carries the edge's sentence and code; the exit status is 1.
     static func request(
-        configPath: String, _ command: AgentRequest.Command, _ domain: String?,
-        _ body: (HomeControlClient) async throws -> DomainResult
+        configPath: String, _ command: AdminRequest.Command, _ domain: String?,
+        _ body: (EdgeRequestClient) async throws -> DomainResult
     ) async throws -> DomainResult {
         if let result = try await throughRunningAgent(configPath: configPath, command, domain) {
             return result
         }
         let connection = try await EdgeConnection.open(configPath: configPath)
         do {
-            let result = try await body(connection.control)
+            let result = try await body(connection.requests)
             await connection.close()
             return result
         } catch {
@@ -100,13 +100,13 @@ struct DomainCommand: AsyncParsableCommand {
     /// answers (a second session would take the running one's place at the
     /// edge); nil when no agent runs.
     static func throughRunningAgent(
-        configPath: String, _ command: AgentRequest.Command, _ domain: String?
+        configPath: String, _ command: AdminRequest.Command, _ domain: String?
     ) async throws -> DomainResult? {
-        let socket = AgentControlCoding.socketPath(forConfig: configPath)
-        guard let reply = try? await AgentControlClient.send(AgentRequest(command: command, domain: domain), to: socket)
+        let socket = AdminSocketCoding.socketPath(forConfig: configPath)
+        guard let reply = try? await AdminSocketClient.send(AdminRequest(command: command, domain: domain), to: socket)
         else { return nil }
         if let domains = reply.domains, let error = domains.error {
-            throw HomeControlError.refused(error)
+            throw EdgeRequestError.refused(error)
         }
         guard reply.ok, let domains = reply.domains else {
             throw RunningAgentError(message: reply.error ?? "the running agent gave no answer")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Wire
 
 /// `homeagent expose NAME …`: adds a forward to the config and, unless told
 /// not to, syncs at once so the edge serves it now. Every check runs before
@@ -21,11 +22,11 @@ struct ExposeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: HomeConfigOptions
 
-    @Argument(help: "The forward's name: 1-63 of a-z, 0-9 and -.")
+    @Argument(help: "The forward's name: 1-63 of a-z, 0-9, - and _.")
     var name: String
 
     @Option(name: .long, help: "https (TLS passthrough by SNI), http (by Host) or tcp (a public port).")
-    var type: HomeConfig.ForwardType
+    var type: ForwardType
 
     @Option(name: .long, help: "Public hostname for https and http, under one of this home's domains (may be *.example.com).")
     var hostname: String?
@@ -72,10 +73,13 @@ struct ExposeCommand: AsyncParsableCommand {
         do { address = try HomeConfig.Address(parsing: target, field: "--target") } catch {
             throw ValidationError(error.message)
         }
+        var publicName: ForwardHostname?
         switch (type.needsHostname, hostname) {
         case (true, nil): throw ValidationError("--hostname is required for --type \(type.rawValue)")
         case (false, .some): throw ValidationError("--hostname is not allowed for --type tcp (the edge allocates a public port)")
-        default: break
+        case (true, let hostname?):
+            do { publicName = try ForwardHostname(hostname) } catch { throw ValidationError("--hostname: \(error)") }
+        case (false, nil): break
         }
         var acme: HomeConfig.Address?
         if let acmeTarget {
@@ -84,7 +88,7 @@ struct ExposeCommand: AsyncParsableCommand {
             }
         }
         let forward = HomeConfig.Forward(
-            name: name, type: type, hostname: hostname, target: address, acmeTarget: acme,
+            name: name, type: type, hostname: publicName, target: address, acmeTarget: acme,
             proxyProtocol: proxyProtocol, compress: compress ? true : nil)
         if let problem = forward.problem { throw ValidationError(problem) }
         return forward

@@ -24,8 +24,8 @@ struct RenewCommand: AsyncParsableCommand {
     @OptionGroup var options: HomeConfigOptions
 
     func run() async throws {
-        let socket = AgentControlCoding.socketPath(forConfig: options.config)
-        if let reply = try? await AgentControlClient.send(AgentRequest(command: .renew), to: socket) {
+        let socket = AdminSocketCoding.socketPath(forConfig: options.config)
+        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .renew), to: socket) {
             guard reply.ok, let expires = reply.status?.certificateExpires else {
                 throw RunningAgentError(message: reply.error ?? "the running agent gave no answer")
             }
@@ -39,7 +39,7 @@ struct RenewCommand: AsyncParsableCommand {
         let certificate: Certificate
         do {
             certificate = try await CertificateRenewal.renew(
-                config: config, configPath: options.config, control: connection.control)
+                config: config, configPath: options.config, requests: connection.requests)
         } catch {
             await connection.close()
             throw error

@@ -21,10 +21,10 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let path = AgentControlCoding.socketPath(forConfig: options.config)
-        let reply: AgentReply
+        let path = AdminSocketCoding.socketPath(forConfig: options.config)
+        let reply: AdminReply
         do {
-            reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+            reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path)
         } catch {
             throw RunningAgentError(message: "no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
         }

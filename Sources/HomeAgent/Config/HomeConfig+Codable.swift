@@ -1,3 +1,5 @@
+import Wire
+
 /// YAML mapping for ``HomeConfig`` through Yams' `Codable` support.
 ///
 /// Decoding is hand-written on top of ``ConfigFields`` so that unknown keys and
@@ -72,11 +74,14 @@ extension HomeConfig.Forward: Codable {
         name = try fields.requiredString("name")
         fields.location += " \(HomeConfig.quoted(name))"
         try fields.rejectUnknownKeys(allowed: Self.keys)
-        guard let type = try fields.oneOf("type", HomeConfig.ForwardType.self) else {
+        guard let type = try fields.oneOf("type", ForwardType.self) else {
             throw fields.fail("missing required key \"type\" (https, http or tcp)")
         }
         self.type = type
-        hostname = try fields.string("hostname")
+        hostname = try fields.string("hostname").map { text throws(HomeConfigError) in
+            // [CTRL-6]: the edge's rule, so the edge never refuses a name this accepted.
+            do { return try ForwardHostname(text) } catch { throw fields.fail("hostname: \(error)") }
+        }
         target = try HomeConfig.address(fields, "target")
         acmeTarget = try fields.string("acme_target") == nil ? nil : HomeConfig.address(fields, "acme_target")
         proxyProtocol = try fields.oneOf("proxy_protocol", HomeConfig.ProxyProtocolVersion.self)
@@ -87,7 +92,7 @@ extension HomeConfig.Forward: Codable {
         var out = encoder.container(keyedBy: ConfigFields.Key.self)
         try out.encode(name, forKey: .init("name"))
         try out.encode(type.rawValue, forKey: .init("type"))
-        try out.encodeIfPresent(hostname, forKey: .init("hostname"))
+        try out.encodeIfPresent(hostname?.text, forKey: .init("hostname"))
         try out.encode(target.description, forKey: .init("target"))
         try out.encodeIfPresent(acmeTarget?.description, forKey: .init("acme_target"))
         try out.encodeIfPresent(proxyProtocol?.rawValue, forKey: .init("proxy_protocol"))

@@ -1,15 +1,19 @@
+import Wire
+
 /// Rules that a config must satisfy beyond its YAML shape, checked on every
 /// load, save and edit so that the agent never starts, and `expose` never
 /// writes, a config the edge would refuse or the home would misroute.
 ///
-/// Hostnames are checked for form only; whether they fall under one of the
-/// home's base domains is the edge's decision (it holds the domain registry).
+/// Forward names and hostnames follow Wire's ``ForwardName`` and
+/// ``ForwardHostname``, the very rules the edge applies to FORWARDS_SYNC;
+/// whether a hostname falls under one of the home's base domains is the
+/// edge's decision (it holds the domain registry).
 extension HomeConfig {
     static let drainTimeoutRange = 0...3600
 
     /// Throws the first rule broken, as `HomeConfigError.invalid` naming the field.
     func validate() throws(HomeConfigError) {
-        if let problem = Self.nameProblem(home, field: "home") {
+        if let problem = Self.homeNameProblem(home) {
             throw .invalid(location: "", problem: problem)
         }
         for (field, path) in [("ca", ca), ("key", key), ("certificate", certificate)] where path.isEmpty {
@@ -52,46 +56,17 @@ extension HomeConfig {
         }
     }
 
-    /// Why `name` is not 1-63 of `[a-z0-9-]`, or `nil` if it is. Names end up
-    /// in DNS-like places (logs, metrics labels, URLs), hence the DNS label rule.
-    static func nameProblem(_ name: String, field: String) -> String? {
-        let valid = (1...63).contains(name.utf8.count) && name.utf8.allSatisfy(isNameByte)
-        return valid ? nil : "\(field) \(quoted(name)) must be 1-63 characters of a-z, 0-9 and \"-\""
-    }
-
-    /// Why `hostname` is not a lowercase DNS name of two or more labels,
-    /// optionally starting with `*.`, or `nil` if it is.
-    static func hostnameProblem(_ hostname: String) -> String? {
-        let shown = quoted(hostname)
-        guard !hostname.isEmpty else { return "hostname must not be empty" }
-        guard hostname.utf8.count <= 253 else { return "hostname \(shown) is longer than 253 characters" }
-        guard !hostname.hasSuffix(".") else { return "hostname \(shown) must not end with \".\"" }
-        guard hostname.lowercased() == hostname else { return "hostname \(shown) must be lowercase" }
-        let name = hostname.hasPrefix("*.") ? hostname.dropFirst(2) : Substring(hostname)
-        guard !name.contains("*") else {
-            return "hostname \(shown): \"*\" is only allowed as the whole first label, as in *.example.com"
+    /// Why `name` is not the canonical form of a ``HomeName``, or `nil`.
+    /// The edge chose the name at join (it names the home's certificate), so
+    /// this only catches a hand-edited config; the spelling must be exact,
+    /// since the certificate is compared with it.
+    static func homeNameProblem(_ name: String) -> String? {
+        do {
+            let canonical = try HomeName(name).text
+            return canonical == name ? nil : "home \(quoted(name)) must be written as the edge named it: \(quoted(canonical))"
+        } catch {
+            return error.description
         }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        for label in labels {
-            guard !label.isEmpty else { return "hostname \(shown) has an empty label" }
-            guard label.utf8.count <= 63 else {
-                return "hostname \(shown) has a label longer than 63 characters"
-            }
-            guard label.utf8.allSatisfy(isNameByte) else {
-                return "hostname \(shown) may only contain a-z, 0-9, \"-\" and \".\" "
-                    + "(write international names in their xn-- form)"
-            }
-            guard label.first != "-", label.last != "-" else {
-                return "hostname \(shown) has a label that starts or ends with \"-\""
-            }
-        }
-        guard labels.count >= 2 else {
-            return "hostname \(shown) must be a full name such as app.example.com"
-        }
-        guard labels.last?.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == false else {
-            return "hostname \(shown) looks like an IP address; public forwards are routed by name"
-        }
-        return nil
     }
 
     /// Why `address` would not survive a save and load, or `nil`: catches
@@ -106,28 +81,22 @@ extension HomeConfig {
     }
 
     private static let hexDigits = Set("0123456789abcdefABCDEF".utf8)
-
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            || byte == UInt8(ascii: "-")
-    }
 }
 
 extension HomeConfig.Forward {
     /// The first rule this forward breaks on its own (not counting name
     /// clashes with other forwards), or `nil`.
     var problem: String? {
-        if let problem = HomeConfig.nameProblem(name, field: "name") { return problem }
+        // [CTRL-4]: exactly the edge's rule, so the edge never refuses a name this accepted.
+        do { _ = try ForwardName(name) } catch { return error.description }
         if let problem = HomeConfig.addressProblem(target, field: "target") { return problem }
+        // The hostname itself was checked when it became a ForwardHostname ([CTRL-6]).
         switch (type.needsHostname, hostname) {
         case (true, nil):
             return "hostname is required for type \(type.rawValue)"
         case (false, .some):
             return "hostname is not allowed for type tcp (the edge allocates a public port instead)"
-        case (true, let hostname?):
-            if let problem = HomeConfig.hostnameProblem(hostname) { return problem }
-        case (false, nil):
+        case (true, .some), (false, nil):
             break
         }
         if let acmeTarget {

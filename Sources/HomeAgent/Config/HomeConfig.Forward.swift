@@ -1,3 +1,5 @@
+import Wire
+
 extension HomeConfig {
     /// One public entry point and the single local address behind it.
     ///
@@ -5,11 +7,13 @@ extension HomeConfig {
     /// the name up here and dials `target`, so an edge can never make a home
     /// connect anywhere its owner did not write down.
     struct Forward: Equatable, Sendable {
-        /// Unique within the config: 1-63 of `[a-z0-9-]`.
+        /// Unique within the config; a valid ``ForwardName`` ([CTRL-4]), as
+        /// ``HomeConfig/validate()`` checks.
         var name: String
         var type: ForwardType
-        /// Public hostname for `https` / `http` (may be `*.example.com`); `nil` for `tcp`.
-        var hostname: String?
+        /// Public hostname for `https` / `http` (may be `*.example.com`); `nil`
+        /// for `tcp`. Canonical, as the edge will store it.
+        var hostname: ForwardHostname?
         /// The address this forward dials for its traffic.
         var target: Address
         /// For `https` forwards: where plain-HTTP ACME HTTP-01 challenges for
@@ -22,7 +26,7 @@ extension HomeConfig {
         var compress: Bool?
 
         init(
-            name: String, type: ForwardType, hostname: String? = nil, target: Address,
+            name: String, type: ForwardType, hostname: ForwardHostname? = nil, target: Address,
             acmeTarget: Address? = nil, proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil
         ) {
             self.name = name
@@ -36,19 +40,6 @@ extension HomeConfig {
 
         /// Whether LZ4 is requested once the default (off) is applied.
         var compresses: Bool { compress ?? false }
-    }
-
-    /// How the edge routes public connections to a forward.
-    enum ForwardType: String, CaseIterable, Sendable {
-        /// TLS passthrough on the public TLS port, routed by SNI; never decrypted or compressed.
-        case https
-        /// Plain HTTP on the public HTTP port, routed by the Host header.
-        case http
-        /// A public TCP port allocated by the edge from its range.
-        case tcp
-
-        /// Whether a forward of this type is routed by name and so needs a hostname.
-        var needsHostname: Bool { self != .tcp }
     }
 
     /// PROXY protocol versions a forward may ask for; only v2 is sent.

@@ -8,7 +8,7 @@ import Wire
 /// the next connection. The edge keeps admitting the old one until then.
 enum CertificateRenewal {
     static func renew(
-        config: HomeConfig, configPath: String, control: HomeControlClient
+        config: HomeConfig, configPath: String, requests: EdgeRequestClient
     ) async throws(CertificateRenewalError) -> Certificate {
         let paths = config.paths(relativeTo: configPath)
         let current: HomeCredentials
@@ -24,7 +24,7 @@ enum CertificateRenewal {
             throw .files("cannot create a key: \(error)")
         }
         let response: RenewResponse
-        do { response = try await control.renewCertificate(csr: csr) } catch { throw .request(error) }
+        do { response = try await requests.renewCertificate(csr: csr) } catch { throw .request(error) }
         let certificate = try check(response, key: key, home: config.home, caPin: current.caPin, caPath: paths.ca)
         try RenewedCredentialFiles.install(key: key, certificate: certificate, paths: paths)
         return certificate

@@ -6,7 +6,7 @@ enum CertificateRenewalError: Error, Hashable, Sendable, CustomStringConvertible
     /// The edge refused, with its stable code (`renewal_too_soon`, `csr_invalid`, …).
     case refused(ControlError)
     /// No answer the home could use: not connected, timed out, session closed.
-    case request(HomeControlError)
+    case request(EdgeRequestError)
     case notConnected
     /// The answer does not hold a certificate this home can use.
     case badAnswer(String)

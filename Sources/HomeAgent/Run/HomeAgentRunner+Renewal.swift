@@ -14,7 +14,7 @@ extension HomeAgentRunner {
         let config = live.current
         do {
             let certificate = try await CertificateRenewal.renew(
-                config: config, configPath: configPath, control: connection.control)
+                config: config, configPath: configPath, requests: connection.requests)
             noteCertificate(certificate)
             board.update { $0.renewalError = nil }
             logger.notice("renewed the home certificate; the next connection uses it", metadata: [

@@ -121,9 +121,9 @@ actor HomeAgentRunner {
     func domain(_ action: DomainRequest.Action, _ name: String) async throws -> DomainResult {
         guard let connection else { throw RunningAgentError(message: "not connected to the edge right now") }
         switch action {
-        case .add: return try await connection.control.addDomain(name)
-        case .remove: return try await connection.control.removeDomain(name)
-        case .list: return try await connection.control.listDomains()
+        case .add: return try await connection.requests.addDomain(name)
+        case .remove: return try await connection.requests.removeDomain(name)
+        case .list: return try await connection.requests.listDomains()
         }
     }
 
@@ -143,7 +143,7 @@ actor HomeAgentRunner {
     private func syncForwards(on connection: EdgeConnection) async {
         let forwards = live.current.forwards
         do {
-            let statuses = try await connection.control.syncForwards(forwards)
+            let statuses = try await connection.requests.syncForwards(forwards)
             board.update { $0.apply(statuses) }
             for status in statuses {
                 if let error = status.error {

@@ -13,7 +13,7 @@ import Wire
 /// (`HomeAgentRunner.reload`).
 struct HomeServices: Sendable {
     let runner: HomeAgentRunner
-    let control: AgentControlServer
+    let control: AdminSocketServer
     let logger: Logger
 
     /// Creates the runner and binds the control socket next to the config
@@ -26,8 +26,8 @@ struct HomeServices: Sendable {
         let runner = HomeAgentRunner(
             config: config, configPath: configPath, sessionConfiguration: sessionConfiguration, group: group,
             logger: logger)
-        let control = try await AgentControlServer.bind(
-            path: AgentControlCoding.socketPath(forConfig: configPath), runner: runner, group: group, logger: logger)
+        let control = try await AdminSocketServer.bind(
+            path: AdminSocketCoding.socketPath(forConfig: configPath), runner: runner, group: group, logger: logger)
         return HomeServices(runner: runner, control: control, logger: logger)
     }
 
@@ -50,7 +50,7 @@ struct HomeServices: Sendable {
     ///    "draining" for as long as the drain lasts.
     func serviceGroup(signals: Signals) -> ServiceGroup {
         var services: [any Service] = [
-            ControlSocketService(server: control),
+            AdminSocketService(server: control),
             HomeRenewalService(runner: runner),
             EdgeSessionService(runner: runner),
         ]

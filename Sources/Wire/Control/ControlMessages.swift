@@ -61,16 +61,6 @@ public struct EnrollResponse: Codable, Hashable, Sendable {
     }
 }
 
-/// The three kinds of forward a home can declare.
-public enum ForwardType: String, Codable, Hashable, Sendable, CaseIterable {
-    /// TLS passed through untouched, routed by SNI on the edge's TLS port.
-    case https
-    /// Plain HTTP routed by Host on the edge's HTTP port.
-    case http
-    /// A public TCP port allocated by the edge.
-    case tcp
-}
-
 /// One forward as the home declares it. The home's local target is reported
 /// only as a description for operators; the edge never dials anything.
 public struct ForwardDeclaration: Codable, Hashable, Sendable {

@@ -56,26 +56,10 @@ public struct EdgeHost: Sendable, Hashable, CustomStringConvertible {
         return text.contains(":") && inet_pton(AF_INET6, text, &address) == 1
     }
 
-    /// LDH labels of 1–63 bytes, no hyphen at either end, 253 bytes in all, and a
-    /// final label that is not all digits (so `1.2.3.999` is not taken for a name).
+    /// A ``DNSName`` already in canonical form apart from case: the token
+    /// and `--hostname` spell the host exactly, so the trailing dot that
+    /// ``DNSName`` would drop is refused here.
     static func isDNSName(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
-        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        for label in labels {
-            guard (1...63).contains(label.count),
-                  label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
-                  label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") })
-            else { return false }
-        }
-        return !(labels.last ?? []).allSatisfy(isDigit)
-    }
-
-    private static func isDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-    }
-
-    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || isDigit(byte)
+        !text.hasSuffix(".") && (try? DNSName(text)) != nil
     }
 }

@@ -45,9 +45,12 @@ extension ClientHelloParser {
             }
             guard nameType == 0 else { continue }
             let bytes = try name.readBytes(name.declaredRemaining, "host_name")
-            switch PeekHostName.normalize(bytes) {
-            case .success(let normalized): hostName = normalized
-            case .failure(let invalid): throw .malformed("SNI \(invalid)")
+            // RFC 6066 §3: the name is sent "without a trailing dot".
+            guard bytes.last != UInt8(ascii: ".") else { throw .malformed("SNI host name ends with \".\"") }
+            do {
+                hostName = try DNSName(utf8: bytes).text
+            } catch {
+                throw .malformed("SNI host name: \(error)")
             }
         }
         guard let hostName else { throw .malformed("server_name extension has no host_name entry") }

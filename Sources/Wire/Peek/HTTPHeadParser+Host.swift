@@ -128,11 +128,12 @@ extension HTTPHeadParser {
             return String(decoding: bytes, as: UTF8.self).lowercased()
         }
         if isIPv4Literal(bytes) { return String(decoding: bytes, as: UTF8.self) }
-        // A single trailing dot names the same host (an absolute DNS name).
-        let name = bytes.last == UInt8(ascii: ".") ? bytes.dropLast() : bytes
-        switch PeekHostName.normalize(name) {
-        case .success(let host): return host
-        case .failure(let invalid): throw .invalidHost("\(invalid)")
+        // A single trailing dot names the same host (an absolute DNS name);
+        // DNSName drops it.
+        do {
+            return try DNSName(utf8: bytes).text
+        } catch {
+            throw .invalidHost("host name: \(error)")
         }
     }
 

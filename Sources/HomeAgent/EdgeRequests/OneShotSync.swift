@@ -8,14 +8,14 @@ import Wire
 /// of our own does.
 enum OneShotSync {
     static func run(config: HomeConfig, configPath: String, json: Bool) async throws {
-        let socket = AgentControlCoding.socketPath(forConfig: configPath)
-        if let reply = try? await AgentControlClient.send(AgentRequest(command: .reload), to: socket) {
+        let socket = AdminSocketCoding.socketPath(forConfig: configPath)
+        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .reload), to: socket) {
             return try report(reply: reply, home: config.home, json: json)
         }
         let connection = try await EdgeConnection.open(config: config, configPath: configPath)
         let statuses: [ForwardStatus]
         do {
-            statuses = try await connection.control.syncForwards(config.forwards)
+            statuses = try await connection.requests.syncForwards(config.forwards)
         } catch {
             await connection.close()
             throw error
@@ -26,7 +26,7 @@ enum OneShotSync {
         if report.hasRejections { throw ExitCode.failure }
     }
 
-    private static func report(reply: AgentReply, home: String, json: Bool) throws {
+    private static func report(reply: AdminReply, home: String, json: Bool) throws {
         guard reply.ok, let status = reply.status else {
             throw RunningAgentError(message: "the running agent refused to reload: \(reply.error ?? "no reason given")")
         }

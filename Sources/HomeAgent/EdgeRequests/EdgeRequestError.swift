@@ -1,8 +1,8 @@
 import NIOCore
 import Wire
 
-/// Why a control request to the edge did not produce an answer the home can use.
-enum HomeControlError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Why a request to the edge (a CONTROL message, [CTRL-1]) did not produce an answer the home can use.
+enum EdgeRequestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// No answer within the client's timeout; the edge may be overloaded or the link dead.
     case timedOut(ControlKind, after: TimeAmount)
     /// The session ended before the answer arrived; the request may or may not have been applied.

@@ -13,7 +13,8 @@ struct EdgeConnection: Sendable {
 
     let config: HomeConfig
     let session: WireSession
-    let control: HomeControlClient
+    /// CONTROL requests to the edge over this session (forwards, domains, renewal).
+    let requests: EdgeRequestClient
 
     /// Loads the config at `configPath` and its credentials, connects with
     /// mutual TLS and waits for HELLO. Throws ``EdgeConnectionError``.
@@ -54,7 +55,7 @@ struct EdgeConnection: Sendable {
         }
         let observer = EdgeConnectionObserver()
         let eventLoop = group.next()
-        let started = eventLoop.makePromise(of: (WireSession, HomeControlClient).self)
+        let started = eventLoop.makePromise(of: (WireSession, EdgeRequestClient).self)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -68,10 +69,10 @@ struct EdgeConnection: Sendable {
                         try pipeline.addHandler(observer)
                         let session = try pipeline.addWireSession(
                             role: .dialer, configuration: configuration, logger: logger, inboundStreamInitializer: streams)
-                        let control = try HomeControlClient.install(
+                        let requests = try EdgeRequestClient.install(
                             on: pipeline, session: session, timeout: requestTimeout, logger: logger)
                         try pipeline.addHandlers(handlers())
-                        started.succeed((session, control))
+                        started.succeed((session, requests))
                     }
                 }
                 .connect(host: config.edge.host, port: config.edge.port).get()
@@ -85,9 +86,9 @@ struct EdgeConnection: Sendable {
         }
         defer { timer.cancel() }
         do {
-            let (session, control) = try await started.futureResult.get()
+            let (session, requests) = try await started.futureResult.get()
             _ = try await session.ready.get()
-            return EdgeConnection(config: config, session: session, control: control)
+            return EdgeConnection(config: config, session: session, requests: requests)
         } catch {
             channel.close(promise: nil)
             throw observer.failure(home: config.home, address: address, timeout: connectTimeout, underlying: error)

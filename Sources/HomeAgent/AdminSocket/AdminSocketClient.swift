@@ -2,18 +2,18 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The CLI's side of the control socket.
-enum AgentControlClient {
+/// The CLI's side of the admin socket.
+enum AdminSocketClient {
     /// Sends one request and returns the reply; throws when no agent answers
     /// at `path` (not running) or the reply is not understood.
     static func send(
-        _ request: AgentRequest, to path: String, timeout: TimeAmount = .seconds(30),
+        _ request: AdminRequest, to path: String, timeout: TimeAmount = .seconds(30),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) async throws -> AgentReply {
-        var line = try AgentControlCoding.encoder.encode(request)
+    ) async throws -> AdminReply {
+        var line = try AdminSocketCoding.encoder.encode(request)
         line.append(UInt8(ascii: "\n"))
         let reply = try await rawExchange(Array(line), path: path, halfClose: false, timeout: timeout, group: group)
-        return try AgentControlCoding.decoder.decode(AgentReply.self, from: Data(reply))
+        return try AdminSocketCoding.decoder.decode(AdminReply.self, from: Data(reply))
     }
 
     /// Sends `bytes` as they are (also how tests send malformed input),

@@ -3,8 +3,8 @@ import ServiceLifecycle
 /// The control socket (`homeagent status`, `expose`, `renew`, …), bound by
 /// `HomeServices.build`, open until the group reaches it at shutdown, which
 /// is last; closing removes the socket file.
-struct ControlSocketService: Service {
-    let server: AgentControlServer
+struct AdminSocketService: Service {
+    let server: AdminSocketServer
 
     func run() async throws {
         try? await gracefulShutdown()

@@ -6,18 +6,7 @@ extension HomeConfig.Forward {
     /// names the forward and the home looks the target up in its own config.
     var declaration: ForwardDeclaration {
         ForwardDeclaration(
-            name: name, type: type.wireType, hostname: hostname, proxyProtocol: proxyProtocol?.rawValue,
+            name: name, type: type, hostname: hostname?.text, proxyProtocol: proxyProtocol?.rawValue,
             compress: compress, target: target.description)
-    }
-}
-
-extension HomeConfig.ForwardType {
-    /// The same type as the wire spells it.
-    var wireType: ForwardType {
-        switch self {
-        case .https: .https
-        case .http: .http
-        case .tcp: .tcp
-        }
     }
 }

@@ -3,9 +3,9 @@ import Logging
 import NIOCore
 import Wire
 
-/// The home's end of its control requests, placed after the session handler:
+/// The home's end of its requests to the edge (CONTROL messages), placed after the session handler:
 /// it sends requests and routes FORWARDS_RESULT, DOMAIN_RESULT and
-/// RENEW_RESPONSE back to whoever is waiting. Event loop only; `HomeControlClient` hops here.
+/// RENEW_RESPONSE back to whoever is waiting. Event loop only; `EdgeRequestClient` hops here.
 ///
 /// Every request carries a `request_id` the edge echoes, and answers are
 /// matched by it: an answer for a request that is no longer waiting (it timed
@@ -16,7 +16,7 @@ import Wire
 /// An edge that predates `request_id` in FORWARDS_RESULT leaves it out; its
 /// answers are matched by order, as before: the answer of a sync that timed
 /// out is counted in `staleSyncResults` and dropped when it comes.
-final class HomeControlResponseHandler: ChannelInboundHandler {
+final class EdgeRequestHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private struct PendingSync {
@@ -30,7 +30,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         var promise: EventLoopPromise<DomainResult>
         var timer: Scheduled<Void>?
 
-        func fail(_ error: HomeControlError) {
+        func fail(_ error: EdgeRequestError) {
             timer?.cancel()
             promise.fail(error)
         }
@@ -40,7 +40,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         var promise: EventLoopPromise<RenewResponse>
         var timer: Scheduled<Void>?
 
-        func fail(_ error: HomeControlError) {
+        func fail(_ error: EdgeRequestError) {
             timer?.cancel()
             promise.fail(error)
         }
@@ -71,7 +71,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     func syncForwards(_ declarations: [ForwardDeclaration], timeout: TimeAmount) -> EventLoopFuture<[ForwardStatus]> {
         let promise = eventLoop.makePromise(of: [ForwardStatus].self)
         guard !closed else {
-            promise.fail(HomeControlError.sessionClosed)
+            promise.fail(EdgeRequestError.sessionClosed)
             return promise.futureResult
         }
         let id = allocateRequestID()
@@ -86,7 +86,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     func domainRequest(_ action: DomainRequest.Action, _ domain: String, timeout: TimeAmount) -> EventLoopFuture<DomainResult> {
         let promise = eventLoop.makePromise(of: DomainResult.self)
         guard !closed else {
-            promise.fail(HomeControlError.sessionClosed)
+            promise.fail(EdgeRequestError.sessionClosed)
             return promise.futureResult
         }
         let id = allocateRequestID()
@@ -108,7 +108,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     func renewCertificate(csr: String, timeout: TimeAmount) -> EventLoopFuture<RenewResponse> {
         let promise = eventLoop.makePromise(of: RenewResponse.self)
         guard !closed else {
-            promise.fail(HomeControlError.sessionClosed)
+            promise.fail(EdgeRequestError.sessionClosed)
             return promise.futureResult
         }
         let id = allocateRequestID()
@@ -133,13 +133,13 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
             guard self.inFlightSync?.id == sync.id else { return }
             self.inFlightSync = nil
             sync.timer?.cancel()
-            sync.promise.fail(HomeControlError.sessionClosed)
+            sync.promise.fail(EdgeRequestError.sessionClosed)
             self.sendNextSync()
         }
     }
 
     private func syncTimedOut(id: UInt32, after timeout: TimeAmount) {
-        let error = HomeControlError.timedOut(.forwardsSync, after: timeout)
+        let error = EdgeRequestError.timedOut(.forwardsSync, after: timeout)
         if let sync = inFlightSync, sync.id == id {
             inFlightSync = nil
             if !edgeEchoesSyncIDs { staleSyncResults += 1 }
@@ -183,7 +183,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
     }
 
     private func receiveForwardsResult(_ body: ByteBuffer) {
-        let decoded: Result<ForwardsResult, HomeControlError>
+        let decoded: Result<ForwardsResult, EdgeRequestError>
         do {
             if case .forwardsResult(let result)? = try ControlMessage.decode(kind: .forwardsResult, body: body) {
                 decoded = .success(result)
@@ -220,9 +220,9 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         case .failure(let error):
             sync.promise.fail(error)
         case .success(let result):
-            if let error = result.error { return sync.promise.fail(HomeControlError.refused(error)) }
+            if let error = result.error { return sync.promise.fail(EdgeRequestError.refused(error)) }
             guard result.forwards.count == sync.declarations.count else {
-                return sync.promise.fail(HomeControlError.unexpectedResponse(
+                return sync.promise.fail(EdgeRequestError.unexpectedResponse(
                     "FORWARDS_RESULT does not list one status per declared forward"))
             }
             sync.promise.succeed(result.forwards)
@@ -238,7 +238,7 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         }
         pending.timer?.cancel()
         if let error = result.error {
-            pending.promise.fail(HomeControlError.refused(error))
+            pending.promise.fail(EdgeRequestError.refused(error))
         } else {
             pending.promise.succeed(result)
         }
@@ -273,17 +273,17 @@ final class HomeControlResponseHandler: ChannelInboundHandler {
         waitingSyncs = []
         for sync in syncs {
             sync.timer?.cancel()
-            sync.promise.fail(HomeControlError.sessionClosed)
+            sync.promise.fail(EdgeRequestError.sessionClosed)
         }
         let domains = domainRequests.values
         domainRequests = [:]
         for pending in domains {
-            pending.fail(HomeControlError.sessionClosed)
+            pending.fail(EdgeRequestError.sessionClosed)
         }
         let renewing = renewals.values
         renewals = [:]
         for pending in renewing {
-            pending.fail(HomeControlError.sessionClosed)
+            pending.fail(EdgeRequestError.sessionClosed)
         }
     }
 }

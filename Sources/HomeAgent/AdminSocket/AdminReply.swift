@@ -1,0 +1,13 @@
+import Wire
+
+/// The agent's answer: one JSON object, then the agent closes the connection.
+struct AdminReply: Codable, Equatable, Sendable {
+    var ok: Bool
+    var status: AgentStatus?
+    var domains: DomainResult?
+    var error: String?
+
+    static func failure(_ message: String) -> AdminReply {
+        AdminReply(ok: false, error: message)
+    }
+}
