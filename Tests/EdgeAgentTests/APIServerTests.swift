@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import Testing
 @testable import EdgeAgent
 
@@ -20,7 +21,7 @@ import Testing
 
     @Test func stopClosesTheListener() async throws {
         try await RegistryFixture.with { registry, directory in
-            let server = try await APIServer.start(port: 0, context: context(registry), logger: quietLogger)
+            let server = try await APIServer.start(port: 0, group: loops, context: context(registry), logger: quietLogger)
             #expect(server.port > 0)
             let url = "http://127.0.0.1:\(server.port)/healthz"
             let before = try await Curl.run(method: "GET", url: url, headers: [], bodyFile: nil, scratch: directory)
@@ -34,9 +35,9 @@ import Testing
 
     @Test func aTakenPortFailsStartWithAClearError() async throws {
         try await RegistryFixture.with { registry, _ in
-            let first = try await APIServer.start(port: 0, context: context(registry), logger: quietLogger)
+            let first = try await APIServer.start(port: 0, group: loops, context: context(registry), logger: quietLogger)
             await #expect {
-                _ = try await APIServer.start(port: first.port, context: context(registry), logger: quietLogger)
+                _ = try await APIServer.start(port: first.port, group: loops, context: context(registry), logger: quietLogger)
             } throws: { error in
                 "\(error)".contains("cannot listen on 127.0.0.1:\(first.port)")
             }
@@ -44,3 +45,5 @@ import Testing
         }
     }
 }
+
+private let loops = MultiThreadedEventLoopGroup.singleton

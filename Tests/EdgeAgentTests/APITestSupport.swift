@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import Logging
+import NIOPosix
 import Testing
 @testable import EdgeAgent
 
@@ -33,7 +34,8 @@ struct APIHarness: Sendable {
                 publicAddresses: EdgePublicAddresses(hostname: "edge.example.net", tlsPort: 443, httpPort: 80),
                 clock: { RegistryFixture.t0 })
             context.pingTimeout = .milliseconds(500)
-            let server = try await APIServer.start(host: "127.0.0.1", port: 0, context: context, logger: logger)
+            let server = try await APIServer.start(
+                host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton, context: context, logger: logger)
             let harness = APIHarness(
                 server: server, registry: registry, sessions: sessions, directory: directory, context: context)
             do {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The edge's REST API on its own listener (127.0.0.1:base+2 by default).
@@ -24,15 +25,16 @@ final class APIServer: Sendable {
         self.running = running
     }
 
-    static func start(host: String = "127.0.0.1", port: Int, context: APIContext, logger: Logger) async throws
-        -> APIServer
-    {
+    static func start(
+        host: String = "127.0.0.1", port: Int, group: any EventLoopGroup, context: APIContext, logger: Logger
+    ) async throws -> APIServer {
         // The first event is either "listening on port N" or why it never will be.
         let (events, report) = AsyncStream<Result<Int, any Error>>.makeStream()
         let application = Application(
             responder: APIResponder(context: context, routes: APIRoute.all, logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in report.yield(.success(channel.localAddress?.port ?? port)) },
+            eventLoopGroupProvider: .shared(group),
             logger: logger)
         // No signal handling here (the serve command owns SIGTERM); a client
         // that keeps a request going cannot hold the shutdown up for long.

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -22,10 +23,14 @@ struct ServeCommand: AsyncParsableCommand {
             tunnel certificate and the admin token (keys and token 0600), and the \
             registry (SQLite). SIGINT or SIGTERM drains: public ports close, homes get \
             GOAWAY, and streams in flight get --drain-timeout seconds to finish.
+
+            Logs go to stderr, as text or as one JSON object per line (--log-format json).
             """
     )
 
     @OptionGroup var options: EdgeOptions
+
+    @OptionGroup var logging: LoggingOptions
 
     @Option(name: .long, help: "Address the public and tunnel ports listen on.")
     var bind: String = "0.0.0.0"
@@ -77,8 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "portico.edge")
-        logger.logLevel = .info
+        AgentLogging.bootstrap(logging)
+        let logger = Logger(label: "portico.edge")
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
         let now = Date()
@@ -90,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         let adminToken = try AdminToken.loadOrCreate(in: options.dataDirectory)
         let registry = try Registry(dataDirectory: options.dataDirectory, publicSuffixList: PublicSuffixList())
         let sessions = HomeSessionTable()
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = AgentProcess.eventLoopGroup
         // After a burst of buffering (slow readers that leave) the memory goes back.
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }
@@ -110,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
             sessions: sessions, publicAddresses: publicAddresses, routesChanged: routesChanged, logger: logger)
         let tunnelPort = tunnel.address?.port ?? options.resolvedTunnelPort
         let api = try await APIServer.start(
-            port: options.resolvedAPIPort,
+            port: options.resolvedAPIPort, group: group,
             context: APIContext(
                 registry: registry, sessions: sessions, adminToken: adminToken,
                 tunnelHost: hostnames[0], tunnelPort: tunnelPort, caPin: authority.caPin,

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -19,7 +20,7 @@ struct EdgeConnection: Sendable {
     /// mutual TLS and waits for HELLO. Throws ``EdgeConnectionError``.
     static func open(
         configPath: String, requestTimeout: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = AgentProcess.eventLoopGroup
     ) async throws(EdgeConnectionError) -> EdgeConnection {
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: configPath) } catch { throw .config(error) }
@@ -36,7 +37,7 @@ struct EdgeConnection: Sendable {
     /// after the control handler (to watch session events).
     static func open(
         config: HomeConfig, configPath: String, requestTimeout: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = AgentProcess.eventLoopGroup,
         configuration: SessionConfiguration = SessionConfiguration(),
         logger: Logger = Logger(label: "portico.home"),
         streams: @escaping @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = refuseStreams,
