@@ -88,6 +88,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "AgentRuntimeTests",
+            dependencies: [
+                "AgentRuntime",
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "WireTests",
             dependencies: [
                 "TestSupport",

@@ -39,7 +39,7 @@ import Testing
             await #expect {
                 _ = try await APIServer.start(port: first.port, group: loops, context: context(registry), logger: quietLogger)
             } throws: { error in
-                "\(error)".contains("cannot listen on 127.0.0.1:\(first.port)")
+                "\(error)" == "API port 127.0.0.1:\(first.port) is in use by another process"
             }
             await first.stop()
         }

@@ -25,7 +25,11 @@ extension EndToEndSuite {
                 let messages = records.compactMap { $0?["message"] as? String }
                 #expect(messages.contains(expected), "\(agent) messages: \(messages)")
                 #expect(records.allSatisfy { $0?["level"] is String && $0?["time"] is String }, "\(agent): \(log)")
+                // No type names or enum dumps (`issuedTunnelCertificate(EdgeAgent.…)`), no NIO debug text.
+                #expect(!log.contains("Agent.") && !log.contains("errno"), "\(agent): \(log)")
             }
+            let edgeMessages = Self.records(edge.log).compactMap { $0?["message"] as? String }
+            #expect(edgeMessages.contains("issued a new tunnel certificate: there was none"), "\(edgeMessages)")
         }
 
         @Test("--log-level warning: the edge's info lines (edge ready, draining, stopped) are not written")

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Hummingbird
 import Logging
 import NIOCore
@@ -58,7 +59,7 @@ final class APIServer: Sendable {
                 logger.info("API listening", metadata: ["api.address": "\(host):\(boundPort)"])
                 return APIServer(port: boundPort, group: group, running: running)
             case .failure(let error):
-                throw APIServerError.cannotListen(host: host, port: port, reason: String(describing: error))
+                throw ListenError(listener: "API port", host: host, port: port, underlying: error)
             }
         }
         // The caller was cancelled while the server was starting.
@@ -77,13 +78,10 @@ final class APIServer: Sendable {
 
 /// Why the API could not start, for the operator.
 enum APIServerError: Error, CustomStringConvertible {
-    case cannotListen(host: String, port: Int, reason: String)
     case endedBeforeListening
 
     var description: String {
         switch self {
-        case .cannotListen(let host, let port, let reason):
-            "The API cannot listen on \(host):\(port): \(reason). Is another process using the port?"
         case .endedBeforeListening: "The API server stopped before it was listening."
         }
     }

@@ -91,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         let authority = try EdgeAuthority.open(
             directory: options.dataDirectory, hostnames: hostnames, now: now,
             machineName: ProcessInfo.processInfo.hostName)
-        for event in authority.events { logger.info("\(event)") }
+        for event in authority.events { logger.info(event.logMessage, metadata: event.logMetadata) }
         let adminToken = try AdminToken.loadOrCreate(in: options.dataDirectory)
         let registry = try Registry(dataDirectory: options.dataDirectory, publicSuffixList: PublicSuffixList())
         let sessions = HomeSessionTable()

@@ -51,7 +51,7 @@ struct EdgeConnection: Sendable {
                 serverName: nil, pin: .certificateInChain(sha256: credentials.caPin),
                 certificateChain: [credentials.certificate], privateKey: credentials.key))
         } catch {
-            throw .tls(address: address, reason: "\(error)")
+            throw .tls(address: address, reason: NetworkErrorText.describe(error))
         }
         let observer = EdgeConnectionObserver()
         let eventLoop = group.next()
@@ -78,7 +78,7 @@ struct EdgeConnection: Sendable {
                 .connect(host: config.edge.host, port: config.edge.port).get()
         } catch {
             started.fail(error)
-            throw .unreachable(address: address, reason: EdgeConnectionError.connectReason(error, timeout: connectTimeout))
+            throw .unreachable(address: address, reason: NetworkErrorText.describe(error))
         }
         let timer = channel.eventLoop.scheduleTask(in: connectTimeout) {
             observer.noteTimeout()
