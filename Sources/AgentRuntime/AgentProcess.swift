@@ -25,11 +25,6 @@ public enum AgentProcess {
             // NIO creates every event-loop thread here, synchronously, so
             // they inherit the calling thread's nice value.
             eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-            let priority = self.priority
-            // Never cancelled: it lives as long as the process does.
-            eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .zero, delay: AgentProcess.priorityCheckInterval) { _ in
-                priority.restoreAllThreads()
-            }
         }
     }
 
@@ -37,14 +32,22 @@ public enum AgentProcess {
     // `start()` makes that the main thread.
     private static let shared = Shared()
 
-    /// Creates the event-loop group and records the process's priority.
-    /// Call first in `main`, on the main thread, before any `await`.
+    /// Creates the event-loop group, records the process's priority and
+    /// starts setting threads back to it. Call once, first in `main`, on the
+    /// main thread, before any `await`. (Tests that only use the group do
+    /// not call it: their process's threads are left alone.)
     public static func start() {
-        _ = shared
+        let priority = shared.priority
+        // Never cancelled: it lives as long as the process does.
+        shared.eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .zero, delay: priorityCheckInterval) { _ in
+            priority.restoreAllThreads()
+        }
     }
 
     /// The executable's one event-loop group. Never shut down: it lives as
-    /// long as the process.
+    /// long as the process. Read before `start()` (a test process), it is
+    /// created on the reading thread and inherits that thread's nice value,
+    /// which may be a low-QoS worker's: tests pass their own group instead.
     public static var eventLoopGroup: MultiThreadedEventLoopGroup { shared.eventLoopGroup }
 
     /// The nice value the process was started with.

@@ -43,14 +43,14 @@ struct AgentControlSocketTests {
 
     /// Sends raw bytes (optionally half-closing) and returns what came back before the close.
     static func raw(_ bytes: [UInt8], to path: String, halfClose: Bool = false) async throws -> String {
-        let reply = try await AgentControlClient.rawExchange(bytes, path: path, halfClose: halfClose)
+        let reply = try await AgentControlClient.rawExchange(bytes, path: path, halfClose: halfClose, group: loops)
         return String(decoding: reply, as: UTF8.self)
     }
 
     @Test("status answers with the agent's state; the socket is private to its user")
     func status() async throws {
         try await Self.withServer { path, _ in
-            let reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+            let reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: loops)
             #expect(reply.ok)
             #expect(reply.status?.home == "alice")
             #expect(reply.status?.forwards.map(\.name) == ["web", "app", "ssh"])
@@ -73,7 +73,7 @@ struct AgentControlSocketTests {
             let reply = try await Self.raw(bytes, to: path)
             #expect(reply.contains(#""ok":false"#), "\(reply)")
             #expect(reply.contains(expected), "\(reply)")
-            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path).ok)
+            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: loops).ok)
         }
     }
 
@@ -82,7 +82,7 @@ struct AgentControlSocketTests {
         try await Self.withServer { path, _ in
             let reply = try await Self.raw(Array(#"{"command":"sta"#.utf8), to: path, halfClose: true)
             #expect(reply == "")
-            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path).ok)
+            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: loops).ok)
         }
     }
 
@@ -91,7 +91,7 @@ struct AgentControlSocketTests {
         let deep = (1...6).map { "nested-directory-\($0)" }.joined(separator: "/")
         try await Self.withServer(nestedIn: deep) { path, _ in
             #expect(path.utf8.count > UnixSocketPath.maximumLength)
-            let reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+            let reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: loops)
             #expect(reply.ok)
             #expect(reply.status?.home == "alice")
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -119,11 +119,11 @@ struct AgentControlSocketTests {
     func unaddressable() async throws {
         let longName = "/tmp/" + String(repeating: "n", count: 120) + ".sock"
         await #expect(throws: UnixSocketPathError.self) {
-            try await AgentControlClient.send(AgentRequest(command: .status), to: longName)
+            try await AgentControlClient.send(AgentRequest(command: .status), to: longName, group: loops)
         }
         let missing = "/tmp/portico-missing-\(UUID().uuidString)/" + String(repeating: "d", count: 80) + "/homeagent.sock"
         let error = await #expect(throws: UnixSocketPathError.self) {
-            try await AgentControlClient.send(AgentRequest(command: .status), to: missing)
+            try await AgentControlClient.send(AgentRequest(command: .status), to: missing, group: loops)
         }
         #expect(error?.description.contains("cannot open its directory: No such file or directory") == true)
     }
@@ -142,9 +142,11 @@ struct AgentControlSocketTests {
             let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: path, logger: Logger(label: "t"))
             let server = try await AgentControlServer.bind(
                 path: path, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "t"))
-            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path).ok)
+            #expect(try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: loops).ok)
             await server.close()
             #expect(!FileManager.default.fileExists(atPath: path))
         }
     }
 }
+
+private let loops = MultiThreadedEventLoopGroup.singleton

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Wire
 
@@ -103,7 +104,9 @@ struct DomainCommand: AsyncParsableCommand {
         configPath: String, _ command: AgentRequest.Command, _ domain: String?
     ) async throws -> DomainResult? {
         let socket = AgentControlCoding.socketPath(forConfig: configPath)
-        guard let reply = try? await AgentControlClient.send(AgentRequest(command: command, domain: domain), to: socket)
+        guard
+            let reply = try? await AgentControlClient.send(
+                AgentRequest(command: command, domain: domain), to: socket, group: AgentProcess.eventLoopGroup)
         else { return nil }
         if let domains = reply.domains, let error = domains.error {
             throw HomeControlError.refused(error)

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 
@@ -24,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
         let path = AgentControlCoding.socketPath(forConfig: options.config)
         let reply: AgentReply
         do {
-            reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path)
+            reply = try await AgentControlClient.send(AgentRequest(command: .status), to: path, group: AgentProcess.eventLoopGroup)
         } catch {
             throw RunningAgentError(message: "no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
         }

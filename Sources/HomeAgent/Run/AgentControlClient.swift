@@ -1,4 +1,3 @@
-import AgentRuntime
 import Foundation
 import NIOCore
 import NIOPosix
@@ -9,7 +8,7 @@ enum AgentControlClient {
     /// at `path` (not running) or the reply is not understood.
     static func send(
         _ request: AgentRequest, to path: String, timeout: TimeAmount = .seconds(30),
-        group: EventLoopGroup = AgentProcess.eventLoopGroup
+        group: EventLoopGroup
     ) async throws -> AgentReply {
         var line = try AgentControlCoding.encoder.encode(request)
         line.append(UInt8(ascii: "\n"))
@@ -22,7 +21,7 @@ enum AgentControlClient {
     /// closing. Throws when nothing listens at `path`.
     static func rawExchange(
         _ bytes: [UInt8], path: String, halfClose: Bool, timeout: TimeAmount = .seconds(15),
-        group: EventLoopGroup = AgentProcess.eventLoopGroup
+        group: EventLoopGroup
     ) async throws -> [UInt8] {
         let collector = ReplyCollector()
         let bootstrap = ClientBootstrap(group: group)

@@ -20,7 +20,7 @@ struct AgentControlServer: Sendable {
         path: String, runner: HomeAgentRunner, group: EventLoopGroup, logger: Logger
     ) async throws -> AgentControlServer {
         if FileManager.default.fileExists(atPath: path) {
-            if (try? await AgentControlClient.send(AgentRequest(command: .status), to: path)) != nil {
+            if (try? await AgentControlClient.send(AgentRequest(command: .status), to: path, group: group)) != nil {
                 throw RunningAgentError(message: "another homeagent is already running for this config (control socket \(path))")
             }
             try? FileManager.default.removeItem(atPath: path)
