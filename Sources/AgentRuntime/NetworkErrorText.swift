@@ -88,7 +88,7 @@ public enum NetworkErrorText {
     }
 
     /// "5 s", "250 ms".
-    public static func seconds(_ amount: TimeAmount) -> String {
+    private static func seconds(_ amount: TimeAmount) -> String {
         let milliseconds = amount.nanoseconds / 1_000_000
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }

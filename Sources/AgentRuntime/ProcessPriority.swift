@@ -31,31 +31,17 @@ public struct ProcessPriority: Sendable, Equatable {
         ProcessPriority(nice: Self.nice(ofThread: 0) ?? 0)
     }
 
-    /// What one pass of `restoreAllThreads()` did.
-    public struct Restoration: Sendable, Equatable {
-        /// Threads whose nice value was set back to the process's.
-        public var restored = 0
-        /// Threads the kernel would not set back (lowering a nice value
-        /// needs CAP_SYS_NICE or RLIMIT_NICE): they keep the QoS value.
-        public var refused = 0
-    }
-
     /// Sets every thread of this process that runs at another nice value
     /// back to `nice`. Cheap (one directory listing, one system call per
-    /// thread), so it can run every second.
-    @discardableResult
-    public func restoreAllThreads() -> Restoration {
-        var result = Restoration()
+    /// thread), so it can run every second. A thread the kernel will not set
+    /// back (lowering a nice value needs CAP_SYS_NICE or RLIMIT_NICE) keeps
+    /// its QoS value.
+    public func restoreAllThreads() {
         let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         for case let thread? in threads.map({ id_t($0) }) {
             guard let current = Self.nice(ofThread: thread), current != nice else { continue }
-            if setpriority(threadScope, thread, nice) == 0 {
-                result.restored += 1
-            } else {
-                result.refused += 1
-            }
+            _ = setpriority(threadScope, thread, nice)
         }
-        return result
     }
 
     /// On Linux `PRIO_PROCESS` with a thread id (0: the calling thread) reads

@@ -24,8 +24,8 @@ struct RunCommand: AsyncParsableCommand {
             flight get drain_timeout_seconds (default 10) to finish; exit status 0.
 
             Logs go to stderr, as text or JSON (--log-format, else log_format in the \
-            config, else text). `homeagent status` asks the running agent through its control \
-            socket, a Unix socket next to the config file (mode 0600).
+            config, else text). `homeagent status` asks the running agent through its \
+            control socket, a Unix socket next to the config file (mode 0600).
             """
     )
 
@@ -80,7 +80,6 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("home agent stopped")
     }
 }
-
 
 /// SIGHUP, SIGINT and SIGTERM as a stream of what the agent should do.
 enum AgentSignals {
