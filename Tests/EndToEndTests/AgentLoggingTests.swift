@@ -30,6 +30,8 @@ extension EndToEndSuite {
             }
             let edgeMessages = Self.records(edge.log).compactMap { $0?["message"] as? String }
             #expect(edgeMessages.contains("issued a new tunnel certificate: there was none"), "\(edgeMessages)")
+            let peers = Self.records(edge.log).compactMap { $0?["tunnel.peer"] as? String }
+            #expect(!peers.isEmpty && peers.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "tunnel.peer: \(peers)")
         }
 
         @Test("--log-level warning: the edge's info lines (edge ready, draining, stopped) are not written")

@@ -62,7 +62,7 @@ enum PublicTLSListener {
         refusals.count(reason)
         logger.debug("public TLS connection refused", metadata: [
             "reason": "\(reason.rawValue)", "detail": "\(detail.prefix(200))",
-            "client": "\(channel.remoteAddress.map { "\($0)" } ?? "-")",
+            "client": "\(channel.remoteAddress.plainText)",
         ])
         guard let alert else {
             channel.close(promise: nil)

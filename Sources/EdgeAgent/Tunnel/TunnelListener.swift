@@ -80,7 +80,7 @@ final class TunnelListener: Sendable {
         let pipeline = channel.pipeline.syncOperations
         switch admission {
         case .enrolling:
-            logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "-")"
+            logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.plainText)"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             try pipeline.addHandler(EnrollmentHandler(session: session, service: enrollment, logger: logger))
         case .home(let name, let limits):
