@@ -42,6 +42,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Process plumbing both agents share: the one event-loop group,
+        // thread priority, logging bootstrap, network errors in words.
+        .target(
+            name: "AgentRuntime",
+            dependencies: [
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "TestSupport",
             path: "Sources/TestSupport"
@@ -56,6 +68,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeAgent",
             dependencies: [
+                "AgentRuntime",
                 "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,11 +80,21 @@ let package = Package(
         .executableTarget(
             name: "HomeAgent",
             dependencies: [
+                "AgentRuntime",
                 "Wire",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "AgentRuntimeTests",
+            dependencies: [
+                "AgentRuntime",
+                "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Wire
 
@@ -18,4 +19,12 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         version: WireVersion.softwareVersion,
         subcommands: [ServeCommand.self, HomeCommand.self, DomainCommand.self, RouteCommand.self]
     )
+
+    /// Creates the process's event-loop group on the main thread before
+    /// anything else runs, so its threads keep the process's nice value
+    /// (see `AgentProcess`), then parses and runs the command.
+    static func main() async {
+        AgentProcess.start()
+        await main(nil)
+    }
 }

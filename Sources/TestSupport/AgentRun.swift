@@ -15,6 +15,14 @@ public struct AgentRun: Sendable {
         return directory.appendingPathComponent(name).path
     }
 
+    /// The program and arguments that run agent `name` with `arguments`,
+    /// under `nice -n niceness` if given (nice execs the agent, so the PID
+    /// started is the agent's).
+    public static func command(_ name: String, _ arguments: [String], niceness: Int? = nil) -> (String, [String]) {
+        guard let niceness else { return (binary(name), arguments) }
+        return ("/usr/bin/nice", ["-n", "\(niceness)", binary(name)] + arguments)
+    }
+
     /// Async, and polls with `Task.sleep`: a blocking wait here would hold one
     /// of the few cooperative threads that an in-process edge under test needs.
     public static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
@@ -65,8 +73,12 @@ public final class EdgeServerProcess: @unchecked Sendable {
     public var apiPort: Int { ports.api }
     public var tunnelPort: Int { ports.tunnel }
 
-    /// `tcpPorts` defaults to a free range of 20 ports.
-    public init(directory: URL? = nil, ports fixed: Ports? = nil, tcpPorts: ClosedRange<Int>? = nil, arguments: [String] = []) throws {
+    /// `tcpPorts` defaults to a free range of 20 ports; `niceness` starts
+    /// the edge under `nice -n`.
+    public init(
+        directory: URL? = nil, ports fixed: Ports? = nil, tcpPorts: ClosedRange<Int>? = nil, arguments: [String] = [],
+        niceness: Int? = nil
+    ) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("portico-serve-\(UUID().uuidString)")
         self.tcpPorts = try tcpPorts ?? FreePorts.range(count: 20)
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -77,8 +89,8 @@ public final class EdgeServerProcess: @unchecked Sendable {
                              "--https-port", "\(ports.https)", "--http-port", "\(ports.http)",
                              "--tcp-ports", "\(self.tcpPorts.lowerBound)-\(self.tcpPorts.upperBound)"] + arguments
         try? FileManager.default.removeItem(at: self.directory.appendingPathComponent("edge.runtime.json"))
-        process = try SpawnedProcess(
-            AgentRun.binary("edgeagent"), serveArguments, output: logFile.path, error: logFile.path)
+        let (executable, commandLine) = AgentRun.command("edgeagent", serveArguments, niceness: niceness)
+        process = try SpawnedProcess(executable, commandLine, output: logFile.path, error: logFile.path)
     }
 
     /// A new edge on the same data directory and ports as `previous`, which must have stopped.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import Testing
 @testable import EdgeAgent
 
@@ -38,9 +39,11 @@ import Testing
             await #expect {
                 _ = try await RunningAPIServer.start(port: first.port, context: context(registry), logger: quietLogger)
             } throws: { error in
-                "\(error)".contains("cannot listen on 127.0.0.1:\(first.port)")
+                "\(error)" == "API port 127.0.0.1:\(first.port) is in use by another process"
             }
             await first.stop()
         }
     }
 }
+
+private let loops = MultiThreadedEventLoopGroup.singleton

@@ -32,6 +32,7 @@ extension EndToEndSuite {
             let body = PublicClient.payload(100_000, seed: 21)
             #expect(try await PublicClient.exchange(port: port, sending: body) == body)
             #expect(restarted.log.contains("moving forwards off TCP ports in use on the edge"))
+            #expect(restarted.log.contains("TCP forward port 127.0.0.1:\(taken) is in use by another process"))
 
             try await squatter.close()
             _ = await world.agent.terminate()

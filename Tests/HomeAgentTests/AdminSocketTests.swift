@@ -21,7 +21,7 @@ struct AdminSocketTests {
             let configPath = directory.appendingPathComponent("homeagent.yaml").path
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: configPath, logger: logger)
+            let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: configPath, group: loops, logger: logger)
             let path = AdminSocketCoding.socketPath(forConfig: configPath)
             let server = try await AdminSocketServer.bind(
                 path: path, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
@@ -43,14 +43,14 @@ struct AdminSocketTests {
 
     /// Sends raw bytes (optionally half-closing) and returns what came back before the close.
     static func raw(_ bytes: [UInt8], to path: String, halfClose: Bool = false) async throws -> String {
-        let reply = try await AdminSocketClient.rawExchange(bytes, path: path, halfClose: halfClose)
+        let reply = try await AdminSocketClient.rawExchange(bytes, path: path, halfClose: halfClose, group: loops)
         return String(decoding: reply, as: UTF8.self)
     }
 
     @Test("status answers with the agent's state; the socket is private to its user")
     func status() async throws {
         try await Self.withServer { path, _ in
-            let reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path)
+            let reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: loops)
             #expect(reply.ok)
             #expect(reply.status?.home == "alice")
             #expect(reply.status?.forwards.map(\.name) == ["web", "app", "ssh"])
@@ -73,7 +73,7 @@ struct AdminSocketTests {
             let reply = try await Self.raw(bytes, to: path)
             #expect(reply.contains(#""ok":false"#), "\(reply)")
             #expect(reply.contains(expected), "\(reply)")
-            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path).ok)
+            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: loops).ok)
         }
     }
 
@@ -82,7 +82,7 @@ struct AdminSocketTests {
         try await Self.withServer { path, _ in
             let reply = try await Self.raw(Array(#"{"command":"sta"#.utf8), to: path, halfClose: true)
             #expect(reply == "")
-            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path).ok)
+            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: loops).ok)
         }
     }
 
@@ -91,7 +91,7 @@ struct AdminSocketTests {
         let deep = (1...6).map { "nested-directory-\($0)" }.joined(separator: "/")
         try await Self.withServer(nestedIn: deep) { path, _ in
             #expect(path.utf8.count > UnixSocketPath.maximumLength)
-            let reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path)
+            let reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: loops)
             #expect(reply.ok)
             #expect(reply.status?.home == "alice")
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -119,11 +119,11 @@ struct AdminSocketTests {
     func unaddressable() async throws {
         let longName = "/tmp/" + String(repeating: "n", count: 120) + ".sock"
         await #expect(throws: UnixSocketPathError.self) {
-            try await AdminSocketClient.send(AdminRequest(command: .status), to: longName)
+            try await AdminSocketClient.send(AdminRequest(command: .status), to: longName, group: loops)
         }
         let missing = "/tmp/portico-missing-\(UUID().uuidString)/" + String(repeating: "d", count: 80) + "/homeagent.sock"
         let error = await #expect(throws: UnixSocketPathError.self) {
-            try await AdminSocketClient.send(AdminRequest(command: .status), to: missing)
+            try await AdminSocketClient.send(AdminRequest(command: .status), to: missing, group: loops)
         }
         #expect(error?.description.contains("cannot open its directory: No such file or directory") == true)
     }
@@ -139,12 +139,14 @@ struct AdminSocketTests {
         try await Self.withDirectory { directory in
             let path = directory.appendingPathComponent("stale.sock").path
             #expect(FileManager.default.createFile(atPath: path, contents: Data("left over".utf8)))
-            let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: path, logger: Logger(label: "t"))
+            let runner = HomeAgentRunner(config: ConfigFixture.issueConfig, configPath: path, group: loops, logger: Logger(label: "t"))
             let server = try await AdminSocketServer.bind(
                 path: path, runner: runner, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "t"))
-            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path).ok)
+            #expect(try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: loops).ok)
             await server.close()
             #expect(!FileManager.default.fileExists(atPath: path))
         }
     }
 }
+
+private let loops = MultiThreadedEventLoopGroup.singleton

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -25,7 +26,7 @@ struct APIResponder: HTTPResponder {
             }
             return APIResponse.error(APIError(error))
         } catch {
-            logger.error("unexpected API failure", metadata: ["api.path": "\(request.uri.path)", "error": "\(error)"])
+            logger.error("unexpected API failure", metadata: ["api.path": "\(request.uri.path)", "reason": .reason(error)])
             return APIResponse.error(.internalError)
         }
     }

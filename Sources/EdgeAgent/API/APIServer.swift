@@ -1,3 +1,4 @@
+import AgentRuntime
 import Hummingbird
 import Logging
 import NIOCore
@@ -39,7 +40,7 @@ struct APIServer: Service {
         do {
             try await application.run()
         } catch {
-            let failure = APIServerError.cannotListen(host: host, port: requestedPort, reason: String(describing: error))
+            let failure = ListenError(listener: "API port", host: host, port: requestedPort, underlying: error)
             listening.fail(failure)
             throw failure
         }
@@ -55,13 +56,10 @@ struct APIServer: Service {
 
 /// Why the API could not start, for the operator.
 enum APIServerError: Error, CustomStringConvertible {
-    case cannotListen(host: String, port: Int, reason: String)
     case endedBeforeListening
 
     var description: String {
         switch self {
-        case .cannotListen(let host, let port, let reason):
-            "The API cannot listen on \(host):\(port): \(reason). Is another process using the port?"
         case .endedBeforeListening: "The API server stopped before it was listening."
         }
     }

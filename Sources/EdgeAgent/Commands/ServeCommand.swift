@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import Logging
@@ -26,10 +27,14 @@ struct ServeCommand: AsyncParsableCommand {
             another program held, and reissues the tunnel certificate if it expires \
             within 30 days (also checked every 12 hours); everything else here needs \
             a restart.
+
+            Logs go to stderr, as text or as one JSON object per line (--log-format json).
             """
     )
 
     @OptionGroup var options: EdgeOptions
+
+    @OptionGroup var logging: LoggingOptions
 
     @Option(name: .long, help: "Address the public and tunnel ports listen on.")
     var bind: String = "0.0.0.0"
@@ -97,12 +102,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "portico.edge")
-        logger.logLevel = .info
+        AgentLogging.bootstrap(logging)
+        let logger = Logger(label: "portico.edge")
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
         logger.info("open file limit", metadata: ["open_files": "\(descriptors)"])
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = AgentProcess.eventLoopGroup
         // After a burst of buffering (slow readers that leave) the memory goes back.
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import Wire
@@ -123,7 +124,7 @@ struct PublicHTTPListener: Sendable {
             channel, to: route, serverName: host, purpose: purpose, initialData: initialData,
             streamHandlers: { [BadGatewayResponder()] }, publicHandlers: { [bound.value] })
             .whenFailure { error in
-                logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": "\(error)"])
+                logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": .reason(error)])
                 if case .atCapacity = error as? PublicStreamOpener.Failure {
                     respond(channel, .busy(host: host), refusal: .atCapacity)
                 } else {

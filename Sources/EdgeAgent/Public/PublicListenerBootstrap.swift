@@ -1,3 +1,4 @@
+import AgentRuntime
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -15,14 +16,16 @@ struct PublicListenerBootstrap: Sendable {
     var group: EventLoopGroup
     var refusals: PublicRefusalCounters
 
+    /// Binds `host:port`; a failure names the listener (`listener`, e.g.
+    /// "public TLS port") and its address.
     func bind(
-        host: String, port: Int,
+        _ listener: String, host: String, port: Int,
         initialize: @escaping @Sendable (Channel) throws -> Void
     ) async throws -> Channel {
         let open = Atomic<Int>(0)
         let limit = maximumConnections
         let refusals = self.refusals
-        return try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -37,6 +40,8 @@ struct PublicListenerBootstrap: Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture { try initialize(channel) }
             }
-            .bind(host: host, port: port).get()
+        return try await ListenError.naming(listener, host: host, port: port) {
+            try await bootstrap.bind(host: host, port: port).get()
+        }
     }
 }

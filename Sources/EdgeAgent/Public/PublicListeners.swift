@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import Wire
@@ -43,13 +44,15 @@ actor PublicListeners {
         let opener = self.opener
         let refusals = self.refusals
         let logger = self.logger
-        tls = try await bootstrap.bind(host: host, port: tlsPort) { channel in
+        tls = try await bootstrap.bind("public TLS port", host: host, port: tlsPort) { channel in
             try PublicTLSListener.initialize(channel, routes: routes, opener: opener, refusals: refusals, logger: logger)
         }
         let boundTLS = tls?.localAddress?.port ?? tlsPort
         let httpListener = PublicHTTPListener(
             routes: routes, opener: opener, refusals: refusals, tlsPort: boundTLS, logger: logger)
-        http = try await bootstrap.bind(host: host, port: httpPort) { try httpListener.initialize($0) }
+        http = try await bootstrap.bind("public HTTP port", host: host, port: httpPort) {
+            try httpListener.initialize($0)
+        }
         await refreshRoutes()
     }
 
@@ -78,7 +81,7 @@ actor PublicListeners {
     private func reconcile() async -> Set<Int> {
         let current: [Route]
         do { current = try await registry.routes() } catch {
-            logger.error("could not load routes; keeping the previous table", metadata: ["reason": "\(error)"])
+            logger.error("could not load routes; keeping the previous table", metadata: ["reason": .reason(error)])
             return []
         }
         routes.replace(with: current)
@@ -95,7 +98,7 @@ actor PublicListeners {
                 logger.info("opened TCP forward port", metadata: ["port": "\(port)"])
             } catch {
                 unopened.insert(port)
-                logger.error("could not open TCP forward port", metadata: ["port": "\(port)", "reason": "\(error)"])
+                logger.error("could not open TCP forward port", metadata: ["port": "\(port)", "reason": .reason(error)])
             }
         }
         return unopened
@@ -105,7 +108,7 @@ actor PublicListeners {
         let routes = self.routes
         let opener = self.opener
         let refusals = self.refusals
-        return try await bootstrap.bind(host: host, port: port) { channel in
+        return try await bootstrap.bind("TCP forward port", host: host, port: port) { channel in
             try channel.pipeline.syncOperations.addHandler(
                 TCPForwardConnector(port: port, routes: routes, opener: opener, refusals: refusals))
         }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import NIOCore
 import Wire
 
@@ -22,7 +23,7 @@ struct PublicStreamOpener: Sendable {
         var description: String {
             switch self {
             case .homeOffline(let home): "home \(home) is not connected"
-            case .openFailed(let home, let error): "could not open a stream to home \(home): \(error)"
+            case .openFailed(let home, let error): "could not open a stream to home \(home): \(NetworkErrorText.describe(error))"
             case .atCapacity(let home, let forward, let limit):
                 "forward \(forward) of home \(home) is at its cap of \(limit) concurrent connections"
             case .clientGone(let home): "the client left before its stream to home \(home) was in place"

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import Wire
@@ -50,7 +51,7 @@ enum PublicTLSListener {
         }
         opener.connect(channel, to: route, serverName: name, initialData: bytes).whenFailure { error in
             let reason = (error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline
-            refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(error)")
+            refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(NetworkErrorText.describe(error))")
         }
     }
 
@@ -61,7 +62,7 @@ enum PublicTLSListener {
         refusals.count(reason)
         logger.debug("public TLS connection refused", metadata: [
             "reason": "\(reason.rawValue)", "detail": "\(detail.prefix(200))",
-            "client": "\(channel.remoteAddress.map { "\($0)" } ?? "-")",
+            "client": "\(channel.remoteAddress.plainText)",
         ])
         guard let alert else {
             channel.close(promise: nil)

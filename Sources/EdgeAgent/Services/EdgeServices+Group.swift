@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import ServiceLifecycle
 import Wire

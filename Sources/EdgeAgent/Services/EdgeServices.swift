@@ -38,7 +38,7 @@ struct EdgeServices: Sendable {
         let authority = try EdgeAuthority.open(
             directory: configuration.dataDirectory, hostnames: configuration.hostnames, now: Date(),
             machineName: configuration.machineName)
-        for event in authority.events { logger.info("\(event)") }
+        for event in authority.events { logger.info(event.logMessage, metadata: event.logMetadata) }
         let adminToken = try AdminToken.loadOrCreate(in: configuration.dataDirectory)
         let registry = try Registry(
             dataDirectory: configuration.dataDirectory, publicSuffixList: try configuration.publicSuffixes.load())

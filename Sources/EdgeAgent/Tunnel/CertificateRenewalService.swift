@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Logging
 import Wire
@@ -37,10 +38,10 @@ struct CertificateRenewalService: Sendable {
             return RenewResponse(requestID: request.requestID, certificate: certificate.pemString,
                                  caCertificate: authority.caCertificate.pemString)
         } catch let error as RegistryError {
-            logger.notice("certificate renewal refused", metadata: ["reason": "\(error)"])
+            logger.notice("certificate renewal refused", metadata: ["reason": .reason(error)])
             return RenewResponse(requestID: request.requestID, error: error.controlError)
         } catch {
-            logger.error("certificate renewal failed", metadata: ["reason": "\(error)"])
+            logger.error("certificate renewal failed", metadata: ["reason": .reason(error)])
             return refuse(request, "internal", "The edge could not issue a certificate; try again later.")
         }
     }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Logging
 import NIOCore
@@ -28,7 +29,7 @@ struct HomeControlService: Sendable {
         do {
             message = try ControlMessage.decode(kind: kind, body: body)
         } catch {
-            logger.notice("malformed control request", metadata: ["control.kind": "\(kind)", "reason": "\(error)"])
+            logger.notice("malformed control request", metadata: ["control.kind": "\(kind)", "reason": .reason(error)])
             return await malformedReply(kind: kind, body: body, error: error)
         }
         switch message {
@@ -71,7 +72,7 @@ struct HomeControlService: Sendable {
         } catch {
             // The whole sync failed (storage, home deleted meanwhile): every
             // forward carries the reason, so the answer still has one entry each.
-            logger.error("forward sync failed", metadata: ["reason": "\(error)"])
+            logger.error("forward sync failed", metadata: ["reason": .reason(error)])
             return ForwardsResult(forwards: declarations.map { ForwardStatus(name: $0.name, error: error.controlError) })
         }
     }
@@ -93,7 +94,7 @@ struct HomeControlService: Sendable {
             failure = error
             logger.notice(
                 "domain \(request.action.rawValue) refused",
-                metadata: ["domain": "\(request.domain.prefix(80))", "reason": "\(error)"])
+                metadata: ["domain": "\(request.domain.prefix(80))", "reason": .reason(error)])
         }
         return DomainResult(requestID: request.requestID, domains: await domainNames(), error: failure?.controlError)
     }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import Wire
@@ -42,7 +43,7 @@ final class TunnelAdmissionHandler: ChannelDuplexHandler, RemovableChannelHandle
         held.append(data)
         guard heldBytes <= Self.maximumHeldBytes else {
             logger.notice("tunnel connection refused", metadata: [
-                "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")",
+                "peer": "\(context.channel.remoteAddress.plainText)",
                 "reason": "more than \(Self.maximumHeldBytes) bytes before admission",
             ])
             held.removeAll()
@@ -88,7 +89,7 @@ final class TunnelAdmissionHandler: ChannelDuplexHandler, RemovableChannelHandle
             if readWaiting { context.read() }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } catch {
-            logger.notice("tunnel connection refused", metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")", "reason": "\(error)"])
+            logger.notice("tunnel connection refused", metadata: ["peer": "\(context.channel.remoteAddress.plainText)", "reason": .reason(error)])
             held.removeAll()
             heldBytes = 0
             context.close(promise: nil)

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Logging
 import NIOCore
@@ -38,7 +39,7 @@ final class TunnelListener: Sendable {
         // Without explicit settings, forwards are reported under the edge's
         // first configured hostname and the rootless default ports.
         let addresses = publicAddresses ?? EdgePublicAddresses(hostname: authority.tunnelNames.first ?? "localhost")
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -56,7 +57,9 @@ final class TunnelListener: Sendable {
                     try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: identity.context), admission)
                 }
             }
-            .bind(host: host, port: port).get()
+        let channel = try await ListenError.naming("tunnel port", host: host, port: port) {
+            try await bootstrap.bind(host: host, port: port).get()
+        }
         return TunnelListener(channel: channel, sessions: sessions, identity: identity)
     }
 
@@ -80,7 +83,7 @@ final class TunnelListener: Sendable {
         let pipeline = channel.pipeline.syncOperations
         switch admission {
         case .enrolling:
-            logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "-")"
+            logger[metadataKey: "tunnel.peer"] = "\(channel.remoteAddress.plainText)"
             let session = try pipeline.addWireSession(role: .listener, configuration: configuration, logger: logger, inboundStreamInitializer: refuse)
             try pipeline.addHandler(EnrollmentHandler(session: session, service: enrollment, logger: logger))
         case .home(let name, let limits):

@@ -8,7 +8,7 @@ enum AdminSocketClient {
     /// at `path` (not running) or the reply is not understood.
     static func send(
         _ request: AdminRequest, to path: String, timeout: TimeAmount = .seconds(30),
-        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: EventLoopGroup
     ) async throws -> AdminReply {
         var line = try AdminSocketCoding.encoder.encode(request)
         line.append(UInt8(ascii: "\n"))
@@ -21,7 +21,7 @@ enum AdminSocketClient {
     /// closing. Throws when nothing listens at `path`.
     static func rawExchange(
         _ bytes: [UInt8], path: String, halfClose: Bool, timeout: TimeAmount = .seconds(15),
-        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: EventLoopGroup
     ) async throws -> [UInt8] {
         let collector = ReplyCollector()
         let bootstrap = ClientBootstrap(group: group)

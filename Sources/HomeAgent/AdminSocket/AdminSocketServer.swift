@@ -22,7 +22,7 @@ struct AdminSocketServer: Sendable {
         path: String, runner: HomeAgentRunner, group: EventLoopGroup, logger: Logger
     ) async throws -> AdminSocketServer {
         if FileManager.default.fileExists(atPath: path) {
-            if (try? await AdminSocketClient.send(AdminRequest(command: .status), to: path)) != nil {
+            if (try? await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: group)) != nil {
                 throw RunningAgentError(message: "another homeagent is already running for this config (control socket \(path))")
             }
             try? FileManager.default.removeItem(atPath: path)

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Wire
 
@@ -103,7 +104,8 @@ struct DomainCommand: AsyncParsableCommand {
         configPath: String, _ command: AdminRequest.Command, _ domain: String?
     ) async throws -> DomainResult? {
         let socket = AdminSocketCoding.socketPath(forConfig: configPath)
-        guard let reply = try? await AdminSocketClient.send(AdminRequest(command: command, domain: domain), to: socket)
+        guard let reply = try? await AdminSocketClient.send(
+                AdminRequest(command: command, domain: domain), to: socket, group: AgentProcess.eventLoopGroup)
         else { return nil }
         if let domains = reply.domains, let error = domains.error {
             throw EdgeRequestError.refused(error)

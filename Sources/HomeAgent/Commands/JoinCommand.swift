@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import NIOPosix
@@ -46,7 +47,7 @@ struct JoinCommand: AsyncParsableCommand {
             throw ValidationError(conflict)
         }
         // ArgumentParser prints an error's description and exits with status 1.
-        let result = try await EnrollmentClient().enroll(parsed, group: MultiThreadedEventLoopGroup.singleton)
+        let result = try await EnrollmentClient().enroll(parsed, group: AgentProcess.eventLoopGroup)
         try HomeEnrollmentFiles.write(result, token: parsed, configPath: config, forwards: existing?.forwards ?? [])
         print("""
             Joined edge \(parsed.address) as home "\(result.homeName)".

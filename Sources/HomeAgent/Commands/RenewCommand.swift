@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import Wire
@@ -25,7 +26,7 @@ struct RenewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let socket = AdminSocketCoding.socketPath(forConfig: options.config)
-        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .renew), to: socket) {
+        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .renew), to: socket, group: AgentProcess.eventLoopGroup) {
             guard reply.ok, let expires = reply.status?.certificateExpires else {
                 throw RunningAgentError(message: reply.error ?? "the running agent gave no answer")
             }

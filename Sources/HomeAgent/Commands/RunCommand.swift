@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 import Logging
@@ -21,19 +22,15 @@ struct RunCommand: AsyncParsableCommand {
             or SIGINT drains: the edge stops sending new connections and those in \
             flight get drain_timeout_seconds (default 10) to finish; exit status 0.
 
-            Logs go to stderr, as text or JSON (--log-format, or log_format in the \
-            config). `homeagent status` asks the running agent through its control \
-            socket, a Unix socket next to the config file (mode 0600).
+            Logs go to stderr, as text or JSON (--log-format, else log_format in the \
+            config, else text). `homeagent status` asks the running agent through its \
+            control socket, a Unix socket next to the config file (mode 0600).
             """
     )
 
     @OptionGroup var options: HomeConfigOptions
 
-    @Option(name: .long, help: "text or json (default: log_format from the config, else text).")
-    var logFormat: HomeConfig.LogFormat?
-
-    @Option(name: .long, help: "Logging threshold: trace, debug (adds a line per connection), info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         // One descriptor per target connection: 1,024 would cap the home early.
@@ -46,19 +43,12 @@ struct RunCommand: AsyncParsableCommand {
         // Refused at start, not retried: key, certificate and CA that are
         // missing, damaged or another home's will not fix themselves.
         _ = try HomeCredentials.load(for: config, configPath: options.config)
-        let format = logFormat ?? config.effectiveLogFormat
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == .json
-                ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        AgentLogging.bootstrap(logging, defaultFormat: config.effectiveLogFormat == .json ? .json : .text)
         var logger = Logger(label: "portico.home")
         logger[metadataKey: "home.name"] = "\(config.home)"
 
         let home = try await HomeServices.build(
-            config: config, configPath: options.config, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            config: config, configPath: options.config, group: AgentProcess.eventLoopGroup, logger: logger)
         if let recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
             "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(home.control.path)",
@@ -68,5 +58,3 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-extension HomeConfig.LogFormat: ExpressibleByArgument {}
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Foundation
 
@@ -24,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
         let path = AdminSocketCoding.socketPath(forConfig: options.config)
         let reply: AdminReply
         do {
-            reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path)
+            reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: AgentProcess.eventLoopGroup)
         } catch {
             throw RunningAgentError(message: "no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
         }

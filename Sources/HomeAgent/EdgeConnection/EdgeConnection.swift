@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -20,7 +21,7 @@ struct EdgeConnection: Sendable {
     /// mutual TLS and waits for HELLO. Throws ``EdgeConnectionError``.
     static func open(
         configPath: String, requestTimeout: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = AgentProcess.eventLoopGroup
     ) async throws(EdgeConnectionError) -> EdgeConnection {
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: configPath) } catch { throw .config(error) }
@@ -37,7 +38,7 @@ struct EdgeConnection: Sendable {
     /// after the control handler (to watch session events).
     static func open(
         config: HomeConfig, configPath: String, requestTimeout: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = AgentProcess.eventLoopGroup,
         configuration: SessionConfiguration = SessionConfiguration(),
         logger: Logger = Logger(label: "portico.home"),
         streams: @escaping @Sendable (WireStreamChannel) -> EventLoopFuture<Void> = refuseStreams,
@@ -51,7 +52,7 @@ struct EdgeConnection: Sendable {
                 serverName: nil, pin: .certificateInChain(sha256: credentials.caPin),
                 certificateChain: [credentials.certificate], privateKey: credentials.key))
         } catch {
-            throw .tls(address: address, reason: "\(error)")
+            throw .tls(address: address, reason: NetworkErrorText.describe(error))
         }
         let observer = EdgeConnectionObserver()
         let eventLoop = group.next()
@@ -78,7 +79,7 @@ struct EdgeConnection: Sendable {
                 .connect(host: config.edge.host, port: config.edge.port).get()
         } catch {
             started.fail(error)
-            throw .unreachable(address: address, reason: EdgeConnectionError.connectReason(error, timeout: connectTimeout))
+            throw .unreachable(address: address, reason: NetworkErrorText.describe(error))
         }
         let timer = channel.eventLoop.scheduleTask(in: connectTimeout) {
             observer.noteTimeout()

@@ -1,3 +1,4 @@
+import AgentRuntime
 import NIOCore
 import Synchronization
 import Wire
@@ -39,7 +40,7 @@ final class EdgeConnectionObserver: ChannelInboundHandler, Sendable {
         }
         if seen.timedOut { return .timedOut(address: address, after: timeout) }
         if let error = seen.tlsError { return .tls(address: address, reason: error.message) }
-        return .tls(address: address, reason: "\(underlying)")
+        return .tls(address: address, reason: NetworkErrorText.describe(underlying))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

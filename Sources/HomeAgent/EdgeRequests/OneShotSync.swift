@@ -1,3 +1,4 @@
+import AgentRuntime
 import ArgumentParser
 import Wire
 
@@ -9,7 +10,7 @@ import Wire
 enum OneShotSync {
     static func run(config: HomeConfig, configPath: String, json: Bool) async throws {
         let socket = AdminSocketCoding.socketPath(forConfig: configPath)
-        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .reload), to: socket) {
+        if let reply = try? await AdminSocketClient.send(AdminRequest(command: .reload), to: socket, group: AgentProcess.eventLoopGroup) {
             return try report(reply: reply, home: config.home, json: json)
         }
         let connection = try await EdgeConnection.open(config: config, configPath: configPath)

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import NIOCore
 import NIOPosix
@@ -32,7 +33,7 @@ struct EnrollmentClient {
         do {
             context = try TLSContext(configuration: .client(serverName: nil, pin: pin))
         } catch {
-            throw .tls("\(error)")
+            throw .tls(NetworkErrorText.describe(error))
         }
         let probe = EnrollmentProbe(eventLoop: group.next(), caPin: token.caPin)
         // Completes the probe on every path (a no-op once it has an answer).
@@ -56,7 +57,7 @@ struct EnrollmentClient {
                 .connect(host: token.host, port: Int(token.port)).get()
         } catch {
             sessionPromise.fail(error)
-            throw .unreachable(address: token.address, reason: "\(error)")
+            throw .unreachable(address: token.address, reason: NetworkErrorText.describe(error))
         }
         defer { channel.close(promise: nil) }
         do {
@@ -65,7 +66,7 @@ struct EnrollmentClient {
             _ = try await session.ready.get()
             try await session.send(.enrollRequest(request)).get()
         } catch {
-            throw probe.failure(address: token.address) ?? .unreachable(address: token.address, reason: "\(error)")
+            throw probe.failure(address: token.address) ?? .unreachable(address: token.address, reason: NetworkErrorText.describe(error))
         }
         let scheduled = probe.eventLoop.scheduleTask(in: timeout) { probe.fail(.timedOut(address: token.address)) }
         defer { scheduled.cancel() }
@@ -75,7 +76,7 @@ struct EnrollmentClient {
         } catch let error as EnrollmentError {
             throw error
         } catch {
-            throw probe.failure(address: token.address) ?? .protocolError("\(error)")
+            throw probe.failure(address: token.address) ?? .protocolError(NetworkErrorText.describe(error))
         }
         return try Self.result(of: response, key: key, caPin: token.caPin, handshakeCA: probe.caCertificate)
     }

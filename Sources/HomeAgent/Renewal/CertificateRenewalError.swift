@@ -1,3 +1,4 @@
+import AgentRuntime
 import Wire
 
 /// Why a certificate renewal did not produce new credentials. In every
@@ -15,7 +16,7 @@ enum CertificateRenewalError: Error, Hashable, Sendable, CustomStringConvertible
     var description: String {
         switch self {
         case .refused(let error): "the edge refused to renew: \(error.message) (\(error.code))"
-        case .request(let error): "\(error)"
+        case .request(let error): NetworkErrorText.describe(error)
         case .notConnected: "not connected to the edge right now; the agent renews once it is"
         case .badAnswer(let reason): "the edge's RENEW_RESPONSE is unusable: \(reason)"
         case .files(let reason): reason

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -45,7 +46,7 @@ struct ForwardDialer: Sendable {
             .connect(host: target.host, port: target.port)
             .flatMapError { error in
                 logger.warning("could not connect to the forward's target", metadata: [
-                    "target": "\(target)", "reason": "\(error)",
+                    "target": "\(target)", "reason": .reason(error),
                 ])
                 return loop.makeFailedFuture(WireStreamRefusal(.connectFailed))
             }

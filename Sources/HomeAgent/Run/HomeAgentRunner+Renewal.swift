@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Wire
 
@@ -23,8 +24,8 @@ extension HomeAgentRunner {
             ])
             return .success(certificate)
         } catch {
-            board.update { $0.renewalError = "\(error)" }
-            logger.warning("certificate renewal failed; the current certificate stays", metadata: ["reason": "\(error)"])
+            board.update { $0.renewalError = NetworkErrorText.describe(error) }
+            logger.warning("certificate renewal failed; the current certificate stays", metadata: ["reason": .reason(error)])
             return .failure(error)
         }
     }

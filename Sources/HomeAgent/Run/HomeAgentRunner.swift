@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Logging
 import NIOCore
@@ -38,7 +39,7 @@ actor HomeAgentRunner {
 
     init(
         config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+        group: any EventLoopGroup, logger: Logger
     ) {
         self.configPath = configPath
         self.live = LiveConfig(config)
@@ -83,8 +84,8 @@ actor HomeAgentRunner {
                 logger.warning("session to edge lost")
                 board.update { $0.lastError = "session to edge lost" }
             } catch {
-                logger.warning("could not connect to edge", metadata: ["reason": "\(error)"])
-                board.update { $0.lastError = "\(error)" }
+                logger.warning("could not connect to edge", metadata: ["reason": .reason(error)])
+                board.update { $0.lastError = NetworkErrorText.describe(error) }
             }
             let delay = backoff.next()
             board.update { $0.state = .waiting; $0.retryAt = Date().addingTimeInterval(delay.seconds) }
@@ -153,8 +154,8 @@ actor HomeAgentRunner {
                 }
             }
         } catch {
-            logger.error("forward sync failed", metadata: ["reason": "\(error)"])
-            board.update { $0.lastError = "forward sync failed: \(error)" }
+            logger.error("forward sync failed", metadata: ["reason": .reason(error)])
+            board.update { $0.lastError = "forward sync failed: \(NetworkErrorText.describe(error))" }
         }
     }
 

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Logging
 import NIOCore
 import ServiceLifecycle

@@ -27,8 +27,9 @@ final class EchoHome: @unchecked Sendable {
         self.tcpPort = tcpPort
     }
 
-    static func start(proxyProtocol: Bool = false, edgeArguments: [String] = []) async throws -> EchoHome {
-        let edge = try EdgeServerProcess(arguments: edgeArguments)
+    /// `niceness` starts both agents under `nice -n`.
+    static func start(proxyProtocol: Bool = false, edgeArguments: [String] = [], niceness: Int? = nil) async throws -> EchoHome {
+        let edge = try EdgeServerProcess(arguments: edgeArguments, niceness: niceness)
         try await edge.waitUntilReady()
         let echo = try await EchoServer()
         let target = "127.0.0.1:\(echo.port)"
@@ -38,7 +39,7 @@ final class EchoHome: @unchecked Sendable {
             ["web", "--type", "http", "--hostname", httpName, "--target", target] + proxy,
             ["raw", "--type", "tcp", "--target", target] + proxy,
         ])
-        let agent = try HomeAgentProcess(config: config)
+        let agent = try HomeAgentProcess(config: config, niceness: niceness)
         try await agent.waitUntilHealthy()
         let port = try await agent.publicPort(of: "raw")
         return EchoHome(edge: edge, echo: echo, config: config, agent: agent, tcpPort: port)

@@ -11,13 +11,13 @@ final class HomeAgentProcess: @unchecked Sendable {
     let logFile: URL
     private let process: SpawnedProcess
 
-    init(config: String, arguments: [String] = []) throws {
+    init(config: String, arguments: [String] = [], niceness: Int? = nil) throws {
         self.config = config
         logFile = URL(fileURLWithPath: config).deletingLastPathComponent()
             .appendingPathComponent("run-\(UUID().uuidString.prefix(8)).log")
-        process = try SpawnedProcess(
-            AgentRun.binary("homeagent"), ["run", "--config", config, "--log-level", "debug"] + arguments,
-            output: logFile.path, error: logFile.path)
+        let (executable, commandLine) = AgentRun.command(
+            "homeagent", ["run", "--config", config, "--log-level", "debug"] + arguments, niceness: niceness)
+        process = try SpawnedProcess(executable, commandLine, output: logFile.path, error: logFile.path)
     }
 
     var pid: Int32 { process.pid }

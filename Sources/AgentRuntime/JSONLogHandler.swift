@@ -4,23 +4,23 @@ import Synchronization
 
 /// Writes one JSON object per log record to stderr, for journald and log
 /// shippers: `{"time","level","label","message", …metadata}`.
-struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: LogHandler {
     private static let output = Mutex(FileHandle.standardError)
 
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
+    public let label: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
 
-    init(label: String) {
+    public init(label: String) {
         self.label = label
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var fields: [String: String] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             fields[key] = "\(value)"
