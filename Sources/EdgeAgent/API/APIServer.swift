@@ -13,7 +13,10 @@ import ServiceLifecycle
 /// duration bounds a client that keeps a request going. `port()` tells the
 /// bound port (ask for port 0 in tests) once the socket is listening, or why
 /// it never will be.
-struct APIServer: Service {
+struct APIServer: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "API server" }
+
     let host: String
     private let requestedPort: Int
     private let application: any Service

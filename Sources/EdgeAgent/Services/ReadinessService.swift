@@ -5,7 +5,10 @@ import ServiceLifecycle
 /// group starts it): writes the bound ports to `edge.runtime.json`, where the
 /// admin commands find the API, and logs "edge ready". Then it has nothing to
 /// do until the group ends.
-struct ReadinessService: Service {
+struct ReadinessService: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "readiness" }
+
     let edge: EdgeServices
 
     func run() async throws {

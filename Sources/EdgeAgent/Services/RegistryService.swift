@@ -4,7 +4,10 @@ import ServiceLifecycle
 /// Keeps the registry open while the edge runs and closes it when the group
 /// reaches it, which is last: the services shut down before it may still
 /// write to it while they drain (a home's last sync, an API request, an audit row).
-struct RegistryService: Service {
+struct RegistryService: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "registry" }
+
     let registry: Registry
     let logger: Logger
 

@@ -6,7 +6,10 @@ import ServiceLifecycle
 /// expiry) through `EdgeServices.renewTunnelCertificate`, so an edge that
 /// runs for a year never serves an expired certificate to its homes. SIGHUP
 /// runs the same check at once. Stops when the group shuts down.
-struct TunnelCertificateService: Service {
+struct TunnelCertificateService: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "tunnel certificate renewal" }
+
     static let defaultInterval: Duration = .seconds(12 * 3600)
 
     let edge: EdgeServices

@@ -6,7 +6,10 @@ import ServiceLifecycle
 /// public ports closed) it stops accepting homes, then drains: each home gets
 /// GOAWAY, and the streams in flight get `drainTimeout` to finish before the
 /// sessions close. Cancelled instead of shut down gracefully, it closes at once.
-struct TunnelService: Service {
+struct TunnelService: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "tunnel listener" }
+
     let listener: TunnelListener
     let sessions: HomeSessionTable
     let drainTimeout: Duration

@@ -5,7 +5,10 @@ import ServiceLifecycle
 /// On graceful shutdown it drains (no more reconnects; GOAWAY; streams in
 /// flight get the config's drain timeout) and ends when the session closed.
 /// Cancelled instead, it closes the session at once.
-struct EdgeSessionService: Service {
+struct EdgeSessionService: Service, CustomStringConvertible {
+    /// How the service group names it in its log lines.
+    var description: String { "edge session" }
+
     let runner: HomeAgentRunner
 
     func run() async throws {
