@@ -6,7 +6,9 @@
 #
 # FUZZ_RUNS=N (optional) also stops each target after N executions, whichever
 # comes first: `FUZZ_RUNS=10000000` with a generous SECONDS is a campaign
-# toward the 10-million goal.
+# toward the 10-million goal. FUZZ_TIMEOUT=S (default 10) is how long one
+# input may run before it counts as a hang: raise it for a run at low
+# priority on a busy machine, where a starved process can stall that long.
 #
 # Seeds are written fresh from the repository (Fuzz/seeds.py); the corpus a
 # run grows is kept in .build-fuzz/work/corpus/<target>, so later runs start
@@ -40,9 +42,9 @@ for target in $targets; do
     mkdir -p "$work/corpus/$target" "$work/seeds/$target"
     dictionary=$root/Fuzz/dictionaries/$target.dict
     [ -f "$dictionary" ] && set -- -dict="$dictionary" || set --
-    # -timeout: one input taking 10 s is a hang, reported like a crash.
+    # -timeout: one input taking this long is a hang, reported like a crash.
     [ -n "${FUZZ_RUNS:-}" ] && set -- "$@" -runs="$FUZZ_RUNS"
-    "$bin/$target" "$@" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+    "$bin/$target" "$@" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
         -artifact_prefix="$work/crashes/$target-" \
         "$work/corpus/$target" "$work/seeds/$target" >"$log" 2>&1
     status=$?
