@@ -37,7 +37,7 @@ extension EdgeServices {
             ReadinessService(edge: self),
         ]
         if signals == .handled {
-            services.append(EdgeReloadService(hangup: HangupSignal(), edge: self))
+            services.append(ReloadOnHangupService { await self.reload() })
         }
         var group = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -56,7 +56,7 @@ struct HomeServices: Sendable {
             EdgeSessionService(runner: runner),
         ]
         if signals == .handled {
-            services.append(HomeReloadService(hangup: HangupSignal(), runner: runner))
+            services.append(ReloadOnHangupService { [runner] in _ = await runner.reload() })
         }
         var group = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
