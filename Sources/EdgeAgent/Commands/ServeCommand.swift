@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import Wire
 
@@ -90,6 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
         let adminToken = try AdminToken.loadOrCreate(in: options.dataDirectory)
         let registry = try Registry(dataDirectory: options.dataDirectory, publicSuffixList: PublicSuffixList())
         let sessions = HomeSessionTable()
+        let metrics = EdgeMetrics()
+        MetricsSystem.bootstrap(metrics.factory)  // once per process: here, never where tests build an edge
         let group = MultiThreadedEventLoopGroup.singleton
         // After a burst of buffering (slow readers that leave) the memory goes back.
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
@@ -98,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: bind,
             maxConnectionsPerHome: maxConnectionsPerHome, maxConnectionsPerForward: maxConnectionsPerForward,
-            logger: logger)
+            metrics: metrics, logger: logger)
         try await listeners.start(
             tlsPort: httpsPort ?? options.basePort, httpPort: httpPort ?? options.basePort - 1)
         let publicAddresses = EdgePublicAddresses(
@@ -115,7 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
                 registry: registry, sessions: sessions, adminToken: adminToken,
                 tunnelHost: hostnames[0], tunnelPort: tunnelPort, caPin: authority.caPin,
                 publicAddresses: publicAddresses, clock: { Date() }, routesChanged: { await listeners.refreshRoutes() },
-                refusals: listeners.refusals),
+                metrics: metrics),
             logger: logger)
         try EdgeRuntimeFile(
             apiPort: api.port, tunnelPort: tunnelPort, httpsPort: publicAddresses.tlsPort,
