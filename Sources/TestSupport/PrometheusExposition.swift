@@ -49,6 +49,22 @@ public struct PrometheusExposition: Sendable {
         }
     }
 
+    /// The `_bucket` samples of one histogram series, by upper bound, +Inf last.
+    public func buckets(_ name: String, _ labels: [String: String]) -> [(bound: Double, count: Double)] {
+        samples(name + "_bucket", matching: labels)
+            .compactMap { sample in sample.labels["le"].flatMap(Double.init).map { (bound: $0, count: sample.value) } }
+            .sorted { $0.bound < $1.bound }
+    }
+
+    /// Whether the histogram series reads as one: buckets cumulative, the
+    /// last one +Inf and equal to `_count`.
+    public func isConsistentHistogram(_ name: String, _ labels: [String: String]) -> Bool {
+        let buckets = buckets(name, labels)
+        let counts = buckets.map(\.count)
+        return buckets.last?.bound == .infinity && counts == counts.sorted()
+            && counts.last == value(name + "_count", labels)
+    }
+
     private static func histogramFamily(of name: String) -> String? {
         for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
             return String(name.dropLast(suffix.count))

@@ -23,7 +23,8 @@ final class EdgeMetrics: Sendable {
 
     init() {
         let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory(registry: registry)
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = LatencyBuckets.all
         self.registry = registry
         self.factory = factory
         refusals = PublicRefusalCounters(factory: factory)

@@ -28,7 +28,7 @@ actor PublicListeners {
         self.registry = registry
         let capacity = ForwardCapacity(
             perHomeLimit: maxConnectionsPerHome, perForwardLimit: maxConnectionsPerForward, logger: logger)
-        self.opener = PublicStreamOpener(sessions: sessions, capacity: capacity)
+        self.opener = PublicStreamOpener(sessions: sessions, capacity: capacity, metrics: metrics.homes)
         let refusals = metrics.refusals
         self.refusals = refusals
         self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)
