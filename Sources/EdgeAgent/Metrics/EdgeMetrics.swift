@@ -20,6 +20,8 @@ final class EdgeMetrics: Sendable {
     let refusals: PublicRefusalCounters
     /// Every series labelled with a home.
     let homes: HomeMetrics
+    /// How long the API took to answer.
+    let api: APIRequestTimers
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -29,6 +31,7 @@ final class EdgeMetrics: Sendable {
         self.factory = factory
         refusals = PublicRefusalCounters(factory: factory)
         homes = HomeMetrics(factory: factory)
+        api = APIRequestTimers(factory: factory)
     }
 
     /// The Prometheus text format (0.0.4) of every series.
