@@ -9,7 +9,9 @@ import TestSupport
 /// EndToEndTests (`MetricsTests`).
 @Suite struct APIMetricsTests {
     /// The bucket bounds every latency histogram uses, in seconds.
-    static let bucketBounds = LatencyBuckets.all.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+    static let bucketBounds = LatencyBuckets.all.map {
+        Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+    }
 
     @Test("API requests are timed by route template, method and status class, never by raw path or odd method")
     func apiRequestDurations() async throws {

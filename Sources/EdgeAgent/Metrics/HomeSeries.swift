@@ -41,7 +41,8 @@ struct HomeSeries {
             if let rate = entry.limits[direction] {
                 if limits[direction] == nil {
                     limits[direction] = Gauge(
-                        label: "portico_home_limit_bytes_per_second", dimensions: dimensions(direction), factory: factory)
+                        label: "portico_home_limit_bytes_per_second", dimensions: dimensions(direction),
+                        factory: factory)
                 }
                 limits[direction]?.record(Double(rate))
             } else {

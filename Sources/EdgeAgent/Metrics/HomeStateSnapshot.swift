@@ -26,7 +26,8 @@ struct HomeStateSnapshot: Sendable {
                 if case .limited(let rate, _) = direction.limit(in: home.rateLimits) { entry.limits[direction] = rate }
             }
             if let live = await sessions.traffic(of: home.name) {
-                entry.traffic = Dictionary(uniqueKeysWithValues: TrafficDirection.allCases.map { ($0, $0.snapshot(in: live)) })
+                entry.traffic = Dictionary(
+                    uniqueKeysWithValues: TrafficDirection.allCases.map { ($0, $0.snapshot(in: live)) })
             }
             snapshot.homes[home.name] = entry
         }

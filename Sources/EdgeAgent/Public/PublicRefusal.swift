@@ -31,7 +31,8 @@ final class PublicRefusalCounters: Sendable {
 
     init(factory: any MetricsFactory) {
         counters = Dictionary(uniqueKeysWithValues: PublicRefusal.allCases.map { reason in
-            (reason, Counter(label: "portico_public_refusals_total", dimensions: [("reason", reason.rawValue)], factory: factory))
+            let dimensions = [("reason", reason.rawValue)]
+            return (reason, Counter(label: "portico_public_refusals_total", dimensions: dimensions, factory: factory))
         })
     }
 

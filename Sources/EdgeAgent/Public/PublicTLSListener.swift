@@ -26,8 +26,8 @@ enum PublicTLSListener {
 
     private static func route(
         _ result: Result<ClientHelloInfo, FirstBytesPeekHandler<ClientHelloInfo>.Failure>, bytes: ByteBuffer,
-        channel: Channel, accepted: NIODeadline, routes: RouteTable, opener: PublicStreamOpener, refusals: PublicRefusalCounters,
-        logger: Logger
+        channel: Channel, accepted: NIODeadline, routes: RouteTable, opener: PublicStreamOpener,
+        refusals: PublicRefusalCounters, logger: Logger
     ) {
         let hello: ClientHelloInfo
         switch result {
@@ -49,7 +49,8 @@ enum PublicTLSListener {
         guard let route = routes.route(forHost: name, type: .https) else {
             return refuse(channel, .unknownName, alert: .unrecognizedName, refusals: refusals, logger: logger, detail: name)
         }
-        opener.connect(channel, acceptedAt: accepted, to: route, serverName: name, initialData: bytes).whenFailure { error in
+        let connected = opener.connect(channel, acceptedAt: accepted, to: route, serverName: name, initialData: bytes)
+        connected.whenFailure { error in
             let reason = (error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline
             refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(error)")
         }
