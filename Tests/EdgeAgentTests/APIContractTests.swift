@@ -154,7 +154,7 @@ import Yams
                 let reply = try await send(probe, method: method, to: api, bigBody: bigBody)
                 #expect(reply.status == probe.status, "\(probe.operation) \(probe.path): \(reply)")
                 let contentType = probe.operation == "GET /metrics" && reply.status == 200
-                    ? PrometheusText.contentType : "application/json"
+                    ? EdgeMetrics.contentType : "application/json"
                 #expect(reply.headers["content-type"] == contentType || reply.status == 204)
                 #expect(reply.status < 300 || reply.errorCode != nil, "\(probe.operation): error without JSON body")
                 observed[probe.operation, default: []].insert(reply.status)

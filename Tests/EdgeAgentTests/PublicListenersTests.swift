@@ -17,7 +17,7 @@ struct PublicListenersTests {
             logger.logLevel = .critical
             let listeners = PublicListeners(
                 registry: registry, sessions: HomeSessionTable(), group: MultiThreadedEventLoopGroup.singleton,
-                host: "127.0.0.1", logger: logger)
+                host: "127.0.0.1", metrics: EdgeMetrics(), logger: logger)
             try await listeners.start(tlsPort: 0, httpPort: 0)
             #expect(await listeners.tcpPorts.isEmpty)
 

@@ -21,7 +21,8 @@ struct PublicStreamOpenerTests {
         sessions.register(pair.edge, for: "alice")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let opener = PublicStreamOpener(sessions: sessions, capacity: ForwardCapacity(logger: logger))
+        let opener = PublicStreamOpener(
+            sessions: sessions, capacity: ForwardCapacity(logger: logger), metrics: EdgeMetrics().homes)
         let route = Route(key: .port(10_000), type: .tcp, home: "alice", forward: "raw")
 
         // A real public connection, accepted the way the listeners accept them, then gone.
@@ -40,7 +41,7 @@ struct PublicStreamOpenerTests {
         try await client.close()
         try await publicChannel.closeFuture.get()
         let outcome = try await publicChannel.eventLoop.flatSubmit {
-            opener.connect(publicChannel, to: route, serverName: nil, initialData: ByteBuffer())
+            opener.connect(publicChannel, acceptedAt: .now(), to: route, serverName: nil, initialData: ByteBuffer())
                 .map { "spliced" }.recover { "\($0)" }
         }.get()
         #expect(outcome.contains("client left"), "\(outcome)")

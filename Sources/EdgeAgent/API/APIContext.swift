@@ -20,8 +20,9 @@ struct APIContext: Sendable {
     /// Called after a change that removes routes (a home deleted), so the
     /// public listeners stop routing to it at once.
     var routesChanged: @Sendable () async -> Void = {}
-    /// What the public listeners turned away, by reason.
-    var refusals = PublicRefusalCounters()
+    /// The edge's metrics: what `GET /metrics` writes out, where the API
+    /// times its requests, and what the public listeners turned away.
+    var metrics = EdgeMetrics()
     /// How long `POST /api/homes/{name}/ping` waits for the PONG.
     var pingTimeout: TimeAmount = .seconds(5)
 }

@@ -16,8 +16,23 @@ struct APIResponder: HTTPResponder {
     let logger: Logger
 
     func respond(to request: Request, context _: BasicRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let segments = APIRoute.segments(of: request.uri.path)
+        let candidates = routes.compactMap { route in route.match(segments).map { (route, $0) } }
+        let response = await answer(request, segments: segments, candidates: candidates)
+        // The template, never the raw path: the label must not grow with what callers send.
+        context.metrics.api.record(
+            method: request.method, route: candidates.first?.0.path, status: response.status,
+            duration: ContinuousClock.now - started)
+        return response
+    }
+
+    /// `candidates` are the routes whose template fits the path, with their parameters.
+    private func answer(
+        _ request: Request, segments: [Substring], candidates: [(APIRoute, [String: String])]
+    ) async -> Response {
         do {
-            return try await dispatch(request)
+            return try await dispatch(request, segments: segments, candidates: candidates)
         } catch let error as APIError {
             return APIResponse.error(error)
         } catch let error as RegistryError {
@@ -31,14 +46,14 @@ struct APIResponder: HTTPResponder {
         }
     }
 
-    private func dispatch(_ request: Request) async throws -> Response {
-        let segments = APIRoute.segments(of: request.uri.path)
+    private func dispatch(
+        _ request: Request, segments: [Substring], candidates: [(APIRoute, [String: String])]
+    ) async throws -> Response {
         // Authenticate before routing, so an unauthenticated caller cannot
         // map which paths exist.
         if segments.first == "api", !isAuthorized(request) {
             throw APIError.unauthorized
         }
-        let candidates = routes.compactMap { route in route.match(segments).map { (route, $0) } }
         guard !candidates.isEmpty else { throw APIError.notFound(path: request.uri.path) }
         // Also before the method check: a 405 (with `Allow`) for a path
         // outside /api/ such as /metrics would tell an unauthenticated caller

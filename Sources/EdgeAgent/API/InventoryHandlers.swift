@@ -25,7 +25,7 @@ enum InventoryHandlers {
         let routes = try await request.context.registry.routes()
         let connected = Set(request.context.sessions.connectedHomes)
         let addresses = request.context.publicAddresses
-        let counts = request.context.refusals.snapshot
+        let counts = request.context.metrics.refusals.snapshot
         var refusals: [String: JSONValue] = [:]
         for reason in PublicRefusal.allCases { refusals[reason.rawValue] = .integer(counts[reason] ?? 0) }
         return APIResponse.json(.object([

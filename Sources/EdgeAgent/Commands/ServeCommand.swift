@@ -2,6 +2,7 @@ import AgentRuntime
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import Wire
 
@@ -107,12 +108,14 @@ struct ServeCommand: AsyncParsableCommand {
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
         logger.info("open file limit", metadata: ["open_files": "\(descriptors)"])
+        let metrics = EdgeMetrics()
+        MetricsSystem.bootstrap(metrics.factory)  // once per process: here, never where tests build an edge
         let group = AgentProcess.eventLoopGroup
         // After a burst of buffering (slow readers that leave) the memory goes back.
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }
 
-        let edge = try await EdgeServices.build(edgeConfiguration, group: group, logger: logger)
+        let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)
         try await edge.serviceGroup(signals: .handled).run()
         logger.info("stopped")
     }

@@ -21,16 +21,17 @@ struct PublicHTTPListener: Sendable {
 
     func initialize(_ channel: Channel) throws {
         let parser = HTTPHeadParser()
+        let accepted = NIODeadline.now()
         let peek = FirstBytesPeekHandler<HTTPRequestHead>(
             timeout: Self.peekTimeout,
             parse: { try parser.parse($0).value },
-            decided: { result, bytes, channel in route(result, bytes: bytes, channel: channel) })
+            decided: { result, bytes, channel in route(result, bytes: bytes, channel: channel, accepted: accepted) })
         try channel.pipeline.syncOperations.addHandler(peek)
     }
 
     private func route(
         _ result: Result<HTTPRequestHead, FirstBytesPeekHandler<HTTPRequestHead>.Failure>, bytes: ByteBuffer,
-        channel: Channel
+        channel: Channel, accepted: NIODeadline
     ) {
         let head: HTTPRequestHead
         switch result {
@@ -50,7 +51,7 @@ struct PublicHTTPListener: Sendable {
         case .respond(let response, let refusal):
             respond(channel, response, refusal: refusal)
         case .home(let route, let purpose, let host):
-            forward(channel, head: head, to: route, host: host, bytes: bytes, purpose: purpose)
+            forward(channel, accepted: accepted, head: head, to: route, host: host, bytes: bytes, purpose: purpose)
         }
     }
 
@@ -95,8 +96,8 @@ struct PublicHTTPListener: Sendable {
     /// routes connections, and a keep-alive connection must never carry
     /// another home's requests (and cookies) to this one.
     private func forward(
-        _ channel: Channel, head: HTTPRequestHead, to route: Route, host: String, bytes: ByteBuffer,
-        purpose: StreamPurpose?
+        _ channel: Channel, accepted: NIODeadline, head: HTTPRequestHead, to route: Route, host: String,
+        bytes: ByteBuffer, purpose: StreamPurpose?
     ) {
         let reached = Destination.home(route, purpose: purpose, host: host).reached
         let allows: (HTTPRequestHead) -> Bool = { [self] later in destination(of: later).reached == reached }
@@ -121,7 +122,7 @@ struct PublicHTTPListener: Sendable {
         }
         let bound = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
         opener.connect(
-            channel, to: route, serverName: host, purpose: purpose, initialData: initialData,
+            channel, acceptedAt: accepted, to: route, serverName: host, purpose: purpose, initialData: initialData,
             streamHandlers: { [BadGatewayResponder()] }, publicHandlers: { [bound.value] })
             .whenFailure { error in
                 logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": .reason(error)])

@@ -24,13 +24,13 @@ actor PublicListeners {
     init(
         registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String,
         maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit, maxConnectionsPerForward: Int? = nil,
-        logger: Logger
+        metrics: EdgeMetrics, logger: Logger
     ) {
         self.registry = registry
         let capacity = ForwardCapacity(
             perHomeLimit: maxConnectionsPerHome, perForwardLimit: maxConnectionsPerForward, logger: logger)
-        self.opener = PublicStreamOpener(sessions: sessions, capacity: capacity)
-        let refusals = PublicRefusalCounters()
+        self.opener = PublicStreamOpener(sessions: sessions, capacity: capacity, metrics: metrics.homes)
+        let refusals = metrics.refusals
         self.refusals = refusals
         self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)
         self.host = host

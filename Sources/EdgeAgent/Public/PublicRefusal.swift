@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Why the edge turned a public connection away, counted per reason so an
@@ -18,11 +19,25 @@ enum PublicRefusal: String, CaseIterable, Sendable {
     case atCapacity = "at_capacity"
 }
 
-/// Counters of refused public connections, shared by every listener.
+/// Counters of refused public connections, shared by every listener:
+/// `portico_public_refusals_total{reason}`, every reason from the start.
+///
+/// Each reason is counted twice at the same event: in the Prometheus counter,
+/// and in a count `GET /api/routes` reads back (swift-metrics counters are
+/// write-only).
 final class PublicRefusalCounters: Sendable {
+    private let counters: [PublicRefusal: Counter]
     private let counts = Mutex<[PublicRefusal: Int]>([:])
 
+    init(factory: any MetricsFactory) {
+        counters = Dictionary(uniqueKeysWithValues: PublicRefusal.allCases.map { reason in
+            let dimensions = [("reason", reason.rawValue)]
+            return (reason, Counter(label: "portico_public_refusals_total", dimensions: dimensions, factory: factory))
+        })
+    }
+
     func count(_ reason: PublicRefusal) {
+        counters[reason]?.increment()
         counts.withLock { $0[reason, default: 0] += 1 }
     }
 

@@ -8,6 +8,8 @@ import Wire
 struct PublicStreamOpener: Sendable {
     let sessions: HomeSessionTable
     let capacity: ForwardCapacity
+    /// Where the stream-open and first-byte latencies go.
+    let metrics: HomeMetrics
 
     /// Why a routed connection did not reach its home.
     enum Failure: Error, CustomStringConvertible {
@@ -46,9 +48,11 @@ struct PublicStreamOpener: Sendable {
     /// `streamHandlers` are put in the stream's pipeline before the splice
     /// (for example a 502 responder on the HTTP port), `publicHandlers` in
     /// the public connection's (made on its loop; for example the guard that
-    /// keeps a keep-alive connection to one destination).
+    /// keeps a keep-alive connection to one destination). `acceptedAt` is
+    /// when the listener accepted the connection, for its first-byte latency.
     func connect(
         _ publicChannel: Channel,
+        acceptedAt: NIODeadline,
         to route: Route,
         serverName: String?,
         purpose: StreamPurpose? = nil,
@@ -75,6 +79,8 @@ struct PublicStreamOpener: Sendable {
         let home = route.home
         let capacity = self.capacity
         let forward = route.forward
+        let latency = metrics.latency(for: home)
+        let opened = NIODeadline.now()
         return session.openStream(
             metadata: metadata,
             initialData: initialData.readableBytes > 0 ? initialData : nil,
@@ -83,6 +89,7 @@ struct PublicStreamOpener: Sendable {
             stream.closeFuture.whenComplete { _ in slot.release() }
             return stream.eventLoop.makeCompletedFuture {
                 let pipeline = stream.pipeline.syncOperations
+                try pipeline.addHandler(StreamAnswerTimer(latency: latency, opened: opened, accepted: acceptedAt))
                 try pipeline.addHandlers(streamHandlers())
                 try pipeline.addHandler(streamEnd.take())
             }

@@ -14,11 +14,12 @@ enum PublicTLSListener {
         logger: Logger
     ) throws {
         let parser = ClientHelloParser()
+        let accepted = NIODeadline.now()
         let peek = FirstBytesPeekHandler<ClientHelloInfo>(
             timeout: peekTimeout,
             parse: { try parser.parse($0).value },
             decided: { result, bytes, channel in
-                route(result, bytes: bytes, channel: channel, routes: routes, opener: opener,
+                route(result, bytes: bytes, channel: channel, accepted: accepted, routes: routes, opener: opener,
                       refusals: refusals, logger: logger)
             })
         try channel.pipeline.syncOperations.addHandler(peek)
@@ -26,8 +27,8 @@ enum PublicTLSListener {
 
     private static func route(
         _ result: Result<ClientHelloInfo, FirstBytesPeekHandler<ClientHelloInfo>.Failure>, bytes: ByteBuffer,
-        channel: Channel, routes: RouteTable, opener: PublicStreamOpener, refusals: PublicRefusalCounters,
-        logger: Logger
+        channel: Channel, accepted: NIODeadline, routes: RouteTable, opener: PublicStreamOpener,
+        refusals: PublicRefusalCounters, logger: Logger
     ) {
         let hello: ClientHelloInfo
         switch result {
@@ -49,7 +50,8 @@ enum PublicTLSListener {
         guard let route = routes.route(forHost: name, type: .https) else {
             return refuse(channel, .unknownName, alert: .unrecognizedName, refusals: refusals, logger: logger, detail: name)
         }
-        opener.connect(channel, to: route, serverName: name, initialData: bytes).whenFailure { error in
+        let connected = opener.connect(channel, acceptedAt: accepted, to: route, serverName: name, initialData: bytes)
+        connected.whenFailure { error in
             let reason = (error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline
             refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(NetworkErrorText.describe(error))")
         }

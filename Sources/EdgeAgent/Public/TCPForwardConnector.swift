@@ -20,6 +20,7 @@ final class TCPForwardConnector: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        let accepted = NIODeadline.now()
         context.fireChannelActive()
         let channel = context.channel
         let refusals = self.refusals
@@ -29,7 +30,8 @@ final class TCPForwardConnector: ChannelInboundHandler, RemovableChannelHandler 
             return channel.close(promise: nil)
         }
         let empty = channel.allocator.buffer(capacity: 0)
-        opener.connect(channel, to: route, serverName: nil, initialData: empty).whenFailure { error in
+        let connected = opener.connect(channel, acceptedAt: accepted, to: route, serverName: nil, initialData: empty)
+        connected.whenFailure { error in
             refusals.count((error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline)
             channel.close(promise: nil)
         }

@@ -28,12 +28,18 @@ struct EdgeServices: Sendable {
     let boundTLSPort: Int
     let boundHTTPPort: Int
     let tunnelPort: Int
+    /// The edge's metrics registry, scraped at `/metrics`.
+    let metrics: EdgeMetrics
     let logger: Logger
 
     /// Opens the data directory and binds every port but the API's (see the
     /// type's header). On failure, what was already opened is closed again.
+    /// `metrics` is the edge's own registry (a fresh one per edge, so tests
+    /// can run several edges in one process); the executable also bootstraps
+    /// swift-metrics with it.
     static func build(
-        _ configuration: EdgeConfiguration, group: any EventLoopGroup, logger: Logger
+        _ configuration: EdgeConfiguration, metrics: EdgeMetrics = EdgeMetrics(), group: any EventLoopGroup,
+        logger: Logger
     ) async throws -> EdgeServices {
         let authority = try EdgeAuthority.open(
             directory: configuration.dataDirectory, hostnames: configuration.hostnames, now: Date(),
@@ -46,7 +52,7 @@ struct EdgeServices: Sendable {
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: configuration.bindHost,
             maxConnectionsPerHome: configuration.maxConnectionsPerHome,
-            maxConnectionsPerForward: configuration.maxConnectionsPerForward, logger: logger)
+            maxConnectionsPerForward: configuration.maxConnectionsPerForward, metrics: metrics, logger: logger)
         do {
             try await listeners.start(tlsPort: configuration.tlsPort, httpPort: configuration.httpPort)
             let boundTLS = await listeners.tlsPort ?? configuration.tlsPort
@@ -65,12 +71,13 @@ struct EdgeServices: Sendable {
                     registry: registry, sessions: sessions, adminToken: adminToken,
                     tunnelHost: configuration.primaryHostname, tunnelPort: tunnelPort, caPin: authority.caPin,
                     publicAddresses: publicAddresses, clock: { Date() },
-                    routesChanged: { await listeners.refreshRoutes() }, refusals: listeners.refusals),
+                    routesChanged: { await listeners.refreshRoutes() }, metrics: metrics),
                 group: group, logger: logger)
             return EdgeServices(
                 configuration: configuration, authority: authority, registry: registry, sessions: sessions,
                 listeners: listeners, tunnel: tunnel, api: api, publicAddresses: publicAddresses,
-                boundTLSPort: boundTLS, boundHTTPPort: boundHTTP, tunnelPort: tunnelPort, logger: logger)
+                boundTLSPort: boundTLS, boundHTTPPort: boundHTTP, tunnelPort: tunnelPort, metrics: metrics,
+                logger: logger)
         } catch {
             await listeners.close()
             try? registry.close()

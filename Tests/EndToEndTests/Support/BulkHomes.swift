@@ -58,12 +58,7 @@ final class BulkHomes: @unchecked Sendable {
 
     /// `GET /metrics` with the admin token, as Prometheus would scrape it.
     func metrics() async throws -> String {
-        let token = try String(contentsOf: edge.directory.appendingPathComponent("admin.token"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let run = try await AgentRun.tool("/usr/bin/curl", [
-            "-sS", "--max-time", "10", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(edge.apiPort)/metrics",
-        ])
-        return run.output
+        try await edge.metrics()
     }
 
     /// Stops the edge and starts it again on the same data and ports.
