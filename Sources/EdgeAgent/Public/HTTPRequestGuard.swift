@@ -57,7 +57,7 @@ final class HTTPRequestGuard: ChannelDuplexHandler {
         switch event {
         case ChannelEvent.inputClosed:
             endInput(context)
-        case is PublicStreamOpener.Spliced:
+        case is PublicConnectionSpliced:
             // A stop found in the bytes read with the first request can
             // end the stream's input now that the splice is there.
             if stop != nil { endInput(context) }

@@ -8,51 +8,59 @@ import Wire
 /// TLS to the home owning them, and redirects every other request for such a
 /// name to HTTPS. The first request decides where the connection goes; a
 /// later request on it for anywhere else ends it (`HTTPRequestGuard`).
-struct PublicHTTPListener: Sendable {
+struct PublicHTTPListener: PublicConnectionRouter {
     /// How long a client may take to send its request head.
     static let peekTimeout: TimeAmount = .seconds(5)
 
     var routes: RouteTable
-    var opener: PublicStreamOpener
     var refusals: PublicRefusalCounters
     /// The public TLS port, for redirect locations (left out when 443).
     var tlsPort: Int
     var logger: Logger
+    private let parser = HTTPHeadParser()
 
-    func initialize(_ channel: Channel) throws {
-        let parser = HTTPHeadParser()
-        let accepted = NIODeadline.now()
-        let peek = FirstBytesPeekHandler<HTTPRequestHead>(
-            timeout: Self.peekTimeout,
-            parse: { try parser.parse($0).value },
-            decided: { result, bytes, channel in route(result, bytes: bytes, channel: channel, accepted: accepted) })
-        try channel.pipeline.syncOperations.addHandler(peek)
+    init(routes: RouteTable, refusals: PublicRefusalCounters, tlsPort: Int, logger: Logger) {
+        self.routes = routes
+        self.refusals = refusals
+        self.tlsPort = tlsPort
+        self.logger = logger
     }
 
-    private func route(
-        _ result: Result<HTTPRequestHead, FirstBytesPeekHandler<HTTPRequestHead>.Failure>, bytes: ByteBuffer,
-        channel: Channel, accepted: NIODeadline
-    ) {
+    var peekTimeout: TimeAmount? { Self.peekTimeout }
+
+    func peek(_ bytes: ByteBuffer) throws -> HTTPRequestHead? {
+        try parser.parse(bytes).value
+    }
+
+    func decide(_ peeked: Result<HTTPRequestHead, PublicPeekFailure>, bytes: ByteBuffer, channel: Channel) -> PublicConnectionDecision {
         let head: HTTPRequestHead
-        switch result {
+        switch peeked {
         case .success(let value):
             head = value
         case .failure(.rejected(HTTPHeadError.tooLarge)):
-            return respond(channel, .headTooLarge, refusal: .malformed)
+            return .refuse(.init(reason: .malformed, answer: .httpPage(.headTooLarge)))
         case .failure(.rejected(let error)):
-            return respond(channel, .badRequest("\(error)"), refusal: .malformed)
+            return .refuse(.init(reason: .malformed, answer: .httpPage(.badRequest("\(error)"))))
         case .failure(.timedOut):
-            return respond(channel, .timeout, refusal: .peekTimeout)
+            return .refuse(.init(reason: .peekTimeout, answer: .httpPage(.timeout)))
         case .failure(.truncated):
-            refusals.count(.truncated)
-            return channel.close(promise: nil)
+            return .refuse(.init(reason: .truncated, answer: .close))
         }
         switch destination(of: head) {
         case .respond(let response, let refusal):
-            respond(channel, response, refusal: refusal)
+            return .refuse(.init(reason: refusal, answer: .httpPage(response)))
         case .home(let route, let purpose, let host):
-            forward(channel, accepted: accepted, head: head, to: route, host: host, bytes: bytes, purpose: purpose)
+            return forward(head: head, to: route, host: host, bytes: bytes, purpose: purpose)
         }
+    }
+
+    func refusal(for failure: PublicStreamOpener.Failure, of handOver: PublicHandOver, channel: Channel) -> PublicConnectionRefusal {
+        let host = handOver.serverName ?? ""
+        logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": .reason(failure)])
+        if case .atCapacity = failure {
+            return .init(reason: .atCapacity, answer: .httpPage(.busy(host: host)))
+        }
+        return .init(reason: .homeOffline, answer: .httpPage(.homeOffline(host: host)))
     }
 
     /// Where a request goes: a home's forward, or an answer from the edge.
@@ -91,14 +99,13 @@ struct PublicHTTPListener: Sendable {
         return .respond(.redirect(to: "https://\(host)\(port)\(path)"), refusal: nil)
     }
 
-    /// Opens the stream for the first request, with a guard that keeps the
+    /// Hands the first request to its home, with a guard that keeps the
     /// connection's later requests to the same home and forward: the edge
     /// routes connections, and a keep-alive connection must never carry
     /// another home's requests (and cookies) to this one.
     private func forward(
-        _ channel: Channel, accepted: NIODeadline, head: HTTPRequestHead, to route: Route, host: String,
-        bytes: ByteBuffer, purpose: StreamPurpose?
-    ) {
+        head: HTTPRequestHead, to route: Route, host: String, bytes: ByteBuffer, purpose: StreamPurpose?
+    ) -> PublicConnectionDecision {
         let reached = Destination.home(route, purpose: purpose, host: host).reached
         let allows: (HTTPRequestHead) -> Bool = { [self] later in destination(of: later).reached == reached }
         var initialData = bytes
@@ -112,34 +119,17 @@ struct PublicHTTPListener: Sendable {
             var rest = output.forward
             first.writeBuffer(&rest)
             initialData = first
-            requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, onStop: { stop in
+            requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, onStop: { [refusals, logger] stop in
                 if case .otherDestination = stop { refusals.count(.otherDestination) } else { refusals.count(.malformed) }
                 logger.info("public HTTP connection ends before a later request it may not carry",
                     metadata: ["host": "\(host)", "home": "\(route.home)", "reason": "\(stop)"])
             })
         } catch {
-            return respond(channel, .badRequest("\(error)"), refusal: .malformed)
+            return .refuse(.init(reason: .malformed, answer: .httpPage(.badRequest("\(error)"))))
         }
-        let bound = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
-        opener.connect(
-            channel, acceptedAt: accepted, to: route, serverName: host, purpose: purpose, initialData: initialData,
-            streamHandlers: { [BadGatewayResponder()] }, publicHandlers: { [bound.value] })
-            .whenFailure { error in
-                logger.debug("public HTTP request not forwarded", metadata: ["host": "\(host)", "reason": .reason(error)])
-                if case .atCapacity = error as? PublicStreamOpener.Failure {
-                    respond(channel, .busy(host: host), refusal: .atCapacity)
-                } else {
-                    respond(channel, .homeOffline(host: host), refusal: .homeOffline)
-                }
-            }
-    }
-
-    private func respond(_ channel: Channel, _ response: PublicHTTPResponse, refusal: PublicRefusal?) {
-        if let refusal { refusals.count(refusal) }
-        channel.writeAndFlush(response.bytes(allocator: channel.allocator)).whenComplete { _ in
-            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
-            // The client closes once it has the answer; don't wait forever.
-            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
-        }
+        let handOver = PublicHandOver(
+            route: route, serverName: host, purpose: purpose, initialData: initialData,
+            streamSetup: { try $0.addHandler(BadGatewayResponder()) })
+        return .open(handOver, publicHandlers: [requestGuard])
     }
 }

@@ -44,14 +44,16 @@ actor PublicListeners {
         let opener = self.opener
         let refusals = self.refusals
         let logger = self.logger
+        let tlsListener = PublicTLSListener(routes: routes, logger: logger)
         tls = try await bootstrap.bind("public TLS port", host: host, port: tlsPort) { channel in
-            try PublicTLSListener.initialize(channel, routes: routes, opener: opener, refusals: refusals, logger: logger)
+            try channel.pipeline.syncOperations.addHandler(
+                PublicConnectionHandler(router: tlsListener, opener: opener, refusals: refusals))
         }
         let boundTLS = tls?.localAddress?.port ?? tlsPort
-        let httpListener = PublicHTTPListener(
-            routes: routes, opener: opener, refusals: refusals, tlsPort: boundTLS, logger: logger)
-        http = try await bootstrap.bind("public HTTP port", host: host, port: httpPort) {
-            try httpListener.initialize($0)
+        let httpListener = PublicHTTPListener(routes: routes, refusals: refusals, tlsPort: boundTLS, logger: logger)
+        http = try await bootstrap.bind("public HTTP port", host: host, port: httpPort) { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                PublicConnectionHandler(router: httpListener, opener: opener, refusals: refusals))
         }
         await refreshRoutes()
     }
@@ -109,8 +111,8 @@ actor PublicListeners {
         let opener = self.opener
         let refusals = self.refusals
         return try await bootstrap.bind("TCP forward port", host: host, port: port) { channel in
-            try channel.pipeline.syncOperations.addHandler(
-                TCPForwardConnector(port: port, routes: routes, opener: opener, refusals: refusals))
+            try channel.pipeline.syncOperations.addHandler(PublicConnectionHandler(
+                router: TCPForwardListener(port: port, routes: routes), opener: opener, refusals: refusals))
         }
     }
 

@@ -2,9 +2,15 @@ import AgentRuntime
 import NIOCore
 import Wire
 
-/// Hands a routed public connection to its home: opens a stream on the home's
-/// session naming the forward, with the bytes already read as the OPEN's
-/// first data, and splices the connection and the stream together.
+/// Opens the stream a routed public connection becomes: takes a place in the
+/// forward's capacity, opens a stream on the home's session naming the
+/// forward, with the bytes already read as the OPEN's first data, and puts
+/// the stream's end of the splice in place. The public end is handed back
+/// for `PublicConnectionHandler` to put in the connection's pipeline.
+///
+/// What it opened it closes when a later step of its own fails: the slot if
+/// the stream does not open, the stream (with an RST) if its pipeline cannot
+/// be set up. Once the stream exists, the slot is released when it closes.
 struct PublicStreamOpener: Sendable {
     let sessions: HomeSessionTable
     let capacity: ForwardCapacity
@@ -15,7 +21,8 @@ struct PublicStreamOpener: Sendable {
     enum Failure: Error, CustomStringConvertible {
         /// The home has no session right now.
         case homeOffline(String)
-        /// The session would not open a stream (draining, stream limit, closed).
+        /// The session would not open a stream (draining, stream limit,
+        /// closed), or the stream's or connection's pipeline could not be set up.
         case openFailed(home: String, any Error)
         /// The forward, or its whole home, holds as many connections as it may.
         case atCapacity(home: String, forward: String, limit: Int)
@@ -42,25 +49,22 @@ struct PublicStreamOpener: Sendable {
         }
     }
 
-    /// Opens the stream and splices. Call on `publicChannel`'s event loop.
-    /// Events that arrive meanwhile wait in the connection's `InboundHold`,
-    /// released once the splice is in place.
-    /// `streamHandlers` are put in the stream's pipeline before the splice
-    /// (for example a 502 responder on the HTTP port), `publicHandlers` in
-    /// the public connection's (made on its loop; for example the guard that
-    /// keeps a keep-alive connection to one destination). `acceptedAt` is
-    /// when the listener accepted the connection, for its first-byte latency.
-    func connect(
-        _ publicChannel: Channel,
-        acceptedAt: NIODeadline,
-        to route: Route,
-        serverName: String?,
-        purpose: StreamPurpose? = nil,
-        initialData: ByteBuffer,
-        streamHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] },
-        publicHandlers: @escaping @Sendable () -> [ChannelHandler] = { [] }
-    ) -> EventLoopFuture<Void> {
-        let loop = publicChannel.eventLoop
+    /// A stream in place at the home's end, and the splice end that joins it
+    /// to the public connection (to be added on `loop`).
+    struct Opened: Sendable {
+        var stream: WireStreamChannel
+        var publicEnd: SpliceHandler.End
+    }
+
+    /// Opens the stream for a connection from `client` to `publicPort`; the
+    /// result (a `Failure` when it fails) completes on `loop`, the public
+    /// connection's event loop. `acceptedAt` is when the listener accepted
+    /// the connection, for its first-byte latency.
+    func open(
+        _ handOver: PublicHandOver, client: SocketAddress?, publicPort: Int?, acceptedAt: NIODeadline,
+        on loop: EventLoop
+    ) -> EventLoopFuture<Opened> {
+        let route = handOver.route
         guard let (session, homeLimit) = sessions.sessionAndStreamLimit(for: route.home) else {
             return loop.makeFailedFuture(Failure.homeOffline(route.home))
         }
@@ -71,57 +75,40 @@ struct PublicStreamOpener: Sendable {
         }
         let metadata = StreamMetadata(
             forward: route.forward,
-            clientAddress: publicChannel.remoteAddress.flatMap(PeerAddress.init),
-            serverName: serverName,
-            publicPort: publicChannel.localAddress?.port.map { UInt16(truncatingIfNeeded: $0) },
-            purpose: purpose)
+            clientAddress: client.flatMap(PeerAddress.init),
+            serverName: handOver.serverName,
+            publicPort: publicPort.map { UInt16(truncatingIfNeeded: $0) },
+            purpose: handOver.purpose)
         let (publicEnd, streamEnd) = SpliceHandler.pair(loop, session.channel.eventLoop)
-        let home = route.home
         let capacity = self.capacity
-        let forward = route.forward
-        let latency = metrics.latency(for: home)
+        let setup = handOver.streamSetup
+        let latency = metrics.latency(for: route.home)
         let opened = NIODeadline.now()
         return session.openStream(
             metadata: metadata,
-            initialData: initialData.readableBytes > 0 ? initialData : nil,
+            initialData: handOver.initialData.readableBytes > 0 ? handOver.initialData : nil,
             compression: route.compress ?? false
         ) { stream in
             stream.closeFuture.whenComplete { _ in slot.release() }
+            // A throw here makes the session reset the stream and drop what
+            // the home sent on it (WireStreamChannel.activate).
             return stream.eventLoop.makeCompletedFuture {
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(StreamAnswerTimer(latency: latency, opened: opened, accepted: acceptedAt))
-                try pipeline.addHandlers(streamHandlers())
+                try setup(pipeline)
                 try pipeline.addHandler(streamEnd.take())
             }
         }
         .flatMapErrorThrowing { error in
             slot.release()
             if case WireSessionError.tooManyStreams(let limit) = error {
-                capacity.logCap("home at its stream limit; refusing new public connections", home: home, forward: forward, limit: limit)
-                throw Failure.atCapacity(home: home, forward: forward, limit: limit)
+                capacity.logCap("home at its stream limit; refusing new public connections",
+                                home: route.home, forward: route.forward, limit: limit)
+                throw Failure.atCapacity(home: route.home, forward: route.forward, limit: limit)
             }
-            throw Failure.openFailed(home: home, error)
+            throw Failure.openFailed(home: route.home, error)
         }
         .hop(to: loop)
-        .flatMapThrowing { stream in
-            // The client may have gone while the stream was opening: then the
-            // stream goes too, or it would live on and buffer what the home
-            // sends for nobody.
-            do {
-                guard publicChannel.isActive else { throw Failure.clientGone(home: home) }
-                let pipeline = publicChannel.pipeline.syncOperations
-                try pipeline.addHandlers(publicHandlers())
-                try pipeline.addHandler(publicEnd.take())
-                pipeline.releaseHold()
-                publicChannel.pipeline.fireUserInboundEventTriggered(Spliced())
-            } catch {
-                stream.close(promise: nil)
-                throw error
-            }
-        }
+        .map { Opened(stream: $0, publicEnd: publicEnd) }
     }
-
-    /// Sent through the public connection's pipeline once its splice is in
-    /// place and what the hold kept was replayed.
-    struct Spliced: Sendable {}
 }

@@ -4,75 +4,59 @@ import NIOCore
 import Wire
 
 /// The public TLS port: reads the ClientHello without terminating TLS, routes
-/// by SNI to the home owning the name, and passes every byte through.
-enum PublicTLSListener {
+/// by SNI to the home owning the name, and passes every byte through. A
+/// client that cannot be routed gets a TLS alert saying why.
+struct PublicTLSListener: PublicConnectionRouter {
     /// How long a client may take to send its ClientHello.
     static let peekTimeout: TimeAmount = .seconds(5)
 
-    static func initialize(
-        _ channel: Channel, routes: RouteTable, opener: PublicStreamOpener, refusals: PublicRefusalCounters,
-        logger: Logger
-    ) throws {
-        let parser = ClientHelloParser()
-        let accepted = NIODeadline.now()
-        let peek = FirstBytesPeekHandler<ClientHelloInfo>(
-            timeout: peekTimeout,
-            parse: { try parser.parse($0).value },
-            decided: { result, bytes, channel in
-                route(result, bytes: bytes, channel: channel, accepted: accepted, routes: routes, opener: opener,
-                      refusals: refusals, logger: logger)
-            })
-        try channel.pipeline.syncOperations.addHandler(peek)
+    var routes: RouteTable
+    var logger: Logger
+    private let parser = ClientHelloParser()
+
+    init(routes: RouteTable, logger: Logger) {
+        self.routes = routes
+        self.logger = logger
     }
 
-    private static func route(
-        _ result: Result<ClientHelloInfo, FirstBytesPeekHandler<ClientHelloInfo>.Failure>, bytes: ByteBuffer,
-        channel: Channel, accepted: NIODeadline, routes: RouteTable, opener: PublicStreamOpener,
-        refusals: PublicRefusalCounters, logger: Logger
-    ) {
+    var peekTimeout: TimeAmount? { Self.peekTimeout }
+
+    func peek(_ bytes: ByteBuffer) throws -> ClientHelloInfo? {
+        try parser.parse(bytes).value
+    }
+
+    func decide(_ peeked: Result<ClientHelloInfo, PublicPeekFailure>, bytes: ByteBuffer, channel: Channel) -> PublicConnectionDecision {
         let hello: ClientHelloInfo
-        switch result {
+        switch peeked {
         case .success(let value):
             hello = value
         case .failure(.rejected(let error)):
-            refuse(channel, .malformed, alert: .decodeError, refusals: refusals, logger: logger, detail: "\(error)")
-            return
+            return .refuse(refusal(.malformed, alert: .decodeError, channel: channel, detail: "\(error)"))
         case .failure(.timedOut):
-            refuse(channel, .peekTimeout, alert: nil, refusals: refusals, logger: logger, detail: "no ClientHello within \(peekTimeout)")
-            return
+            return .refuse(refusal(.peekTimeout, alert: nil, channel: channel, detail: "no ClientHello within \(Self.peekTimeout)"))
         case .failure(.truncated):
-            refuse(channel, .truncated, alert: nil, refusals: refusals, logger: logger, detail: "closed before the ClientHello ended")
-            return
+            return .refuse(refusal(.truncated, alert: nil, channel: channel, detail: "closed before the ClientHello ended"))
         }
         guard let name = hello.serverName else {
-            return refuse(channel, .noServerName, alert: .unrecognizedName, refusals: refusals, logger: logger, detail: "no SNI")
+            return .refuse(refusal(.noServerName, alert: .unrecognizedName, channel: channel, detail: "no SNI"))
         }
         guard let route = routes.route(forHost: name, type: .https) else {
-            return refuse(channel, .unknownName, alert: .unrecognizedName, refusals: refusals, logger: logger, detail: name)
+            return .refuse(refusal(.unknownName, alert: .unrecognizedName, channel: channel, detail: name))
         }
-        let connected = opener.connect(channel, acceptedAt: accepted, to: route, serverName: name, initialData: bytes)
-        connected.whenFailure { error in
-            let reason = (error as? PublicStreamOpener.Failure)?.refusal ?? .homeOffline
-            refuse(channel, reason, alert: .internalError, refusals: refusals, logger: logger, detail: "\(name): \(NetworkErrorText.describe(error))")
-        }
+        return .open(PublicHandOver(route: route, serverName: name, initialData: bytes))
     }
 
-    private static func refuse(
-        _ channel: Channel, _ reason: PublicRefusal, alert: TLSAlert?, refusals: PublicRefusalCounters,
-        logger: Logger, detail: String
-    ) {
-        refusals.count(reason)
+    func refusal(for failure: PublicStreamOpener.Failure, of handOver: PublicHandOver, channel: Channel) -> PublicConnectionRefusal {
+        refusal(failure.refusal, alert: .internalError, channel: channel,
+                detail: "\(handOver.serverName ?? "-"): \(NetworkErrorText.describe(failure))")
+    }
+
+    private func refusal(_ reason: PublicRefusal, alert: TLSAlert?, channel: Channel, detail: String) -> PublicConnectionRefusal {
         logger.debug("public TLS connection refused", metadata: [
             "reason": "\(reason.rawValue)", "detail": "\(detail.prefix(200))",
             "client": "\(channel.remoteAddress.plainText)",
         ])
-        guard let alert else {
-            channel.close(promise: nil)
-            return
-        }
-        channel.writeAndFlush(alert.record(allocator: channel.allocator)).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        return PublicConnectionRefusal(reason: reason, answer: alert.map { .tlsAlert($0) } ?? .close)
     }
 }
 

@@ -26,12 +26,12 @@ struct ForwardDialer: Sendable {
             return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
         }
         let target: HomeConfig.Address
-        switch metadata.purpose {
-        case nil:
+        switch (metadata.purpose, forward.acmeTarget) {
+        case (nil, _):
             target = forward.target
-        case .acmeChallenge? where forward.acmeTarget != nil:
-            target = forward.acmeTarget!
-        case let purpose?:
+        case (.acmeChallenge?, let acmeTarget?):
+            target = acmeTarget
+        case (let purpose?, _):
             logger.notice("refused a stream this forward has no target for", metadata: ["purpose": "\(purpose)"])
             return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
         }
@@ -104,7 +104,6 @@ struct ForwardDialer: Sendable {
 extension PeerAddress {
     /// The address as a NIO socket address.
     var socketAddress: SocketAddress? {
-        var bytes = ByteBuffer(bytes: ipBytes)
-        return try? SocketAddress(packedIPAddress: bytes.readSlice(length: bytes.readableBytes)!, port: Int(port))
+        try? SocketAddress(packedIPAddress: ByteBuffer(bytes: ipBytes), port: Int(port))
     }
 }

@@ -138,6 +138,10 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
+        // Leaving the pipeline ends the splice like going inactive does: a
+        // stream that ends before it was activated has its handlers removed
+        // without a `channelInactive`, and its partner would stay open.
+        if !done { end() }
         self.context = nil
         partner = nil
         stream?.creditReturnedByReader = false
@@ -161,11 +165,17 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
+        end()
+        context.fireChannelInactive()
+    }
+
+    /// Our channel is gone: what was read goes to the partner, then word
+    /// that nothing more will.
+    private func end() {
         sendBatch()
         send(.closed)
         partner = nil
         done = true
-        context.fireChannelInactive()
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
