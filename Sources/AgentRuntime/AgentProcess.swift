@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Wire
 
 /// What one agent process shares among all its parts: the one event-loop
 /// group every listener, connection and client of the executable runs on,
@@ -32,11 +33,13 @@ public enum AgentProcess {
     // `start()` makes that the main thread.
     private static let shared = Shared()
 
-    /// Creates the event-loop group, records the process's priority and
+    /// Sets OpenSSL up without its clean-up at exit (`OpenSSLLibrary`),
+    /// creates the event-loop group, records the process's priority and
     /// starts setting threads back to it. Call once, first in `main`, on the
     /// main thread, before any `await`. (Tests that only use the group do
     /// not call it: their process's threads are left alone.)
     public static func start() {
+        OpenSSLLibrary.initialize()
         let priority = shared.priority
         // Never cancelled: it lives as long as the process does.
         shared.eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .zero, delay: priorityCheckInterval) { _ in

@@ -53,7 +53,7 @@ struct PublicConnectionLifecycleTests {
         let opener = Self.opener(for: pair)
         let routes = RouteTable()
         routes.replace(with: [Self.route])
-        let refusals = PublicRefusalCounters()
+        let refusals = EdgeMetrics().refusals
         let publicGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let accepted = publicGroup.next().makePromise(of: Channel.self)
         let router = TCPForwardListener(port: 10_000, routes: routes)

@@ -41,6 +41,7 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// Generates a fresh key.
     public static func generate(_ algorithm: Algorithm) throws(CryptoError) -> PrivateKey {
+        OpenSSLLibrary.initialize()
         OpenSSLErrorQueue.clear()
         let id = algorithm == .p256 ? EVP_PKEY_EC : EVP_PKEY_ED25519
         guard let ctx = EVP_PKEY_CTX_new_id(id, nil) else {
@@ -63,6 +64,7 @@ public final class PrivateKey: @unchecked Sendable {
     /// Parses a PEM private key (PKCS#8 "PRIVATE KEY", or "EC PRIVATE KEY").
     /// Encrypted keys are refused rather than prompting for a passphrase.
     public convenience init(pem: String) throws(CryptoError) {
+        OpenSSLLibrary.initialize()
         OpenSSLErrorQueue.clear()
         let key = try MemoryBIO.reading(Array(pem.utf8)) { bio throws(CryptoError) in
             guard let key = PEM_read_bio_PrivateKey(bio, nil, refusePassphrase, nil) else {

@@ -19,7 +19,7 @@ public final class TLSContext: @unchecked Sendable {
     public init(configuration: TLSConfiguration) throws(TLSError) {
         try Self.validate(configuration)
         OpenSSLErrorQueue.clear()
-        OPENSSL_init_ssl(0, nil)
+        OpenSSLLibrary.initialize()
         let method = configuration.role == .server ? TLS_server_method() : TLS_client_method()
         guard let ctx = SSL_CTX_new(method) else {
             throw TLSError(.invalidConfiguration, "cannot create SSL_CTX: \(OpenSSLErrorQueue.drain())")

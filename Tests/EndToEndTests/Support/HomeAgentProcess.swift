@@ -42,14 +42,19 @@ final class HomeAgentProcess: @unchecked Sendable {
     /// Waits until the agent is connected with every forward placed.
     func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
+        var last: [String: Any]?
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
                 throw EdgeServerFailure("homeagent run exited with status \(process.terminationStatus): \(log.suffix(2000))")
             }
-            if try await status().code == 0 { return }
+            let (code, document) = try await status()
+            if code == 0 { return }
+            last = document ?? last
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw EdgeServerFailure("homeagent did not become healthy within \(timeout): \(log.suffix(2000))")
+        let lastStatus = last.map { "\($0)" } ?? "no answer on its control socket"
+        throw EdgeServerFailure(
+            "homeagent did not become healthy within \(timeout); last status: \(lastStatus); log: \(log.suffix(2000))")
     }
 
     /// The public address the edge gave a forward, from `status --json`.
