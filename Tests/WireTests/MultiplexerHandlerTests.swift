@@ -150,6 +150,31 @@ struct MultiplexerHandlerTests {
         #expect(harness.multiplexer.bufferedBytes == 0)
     }
 
+    @Test("WireStreamAbandon while the peer still sends: RST CANCEL at once, queued data dropped, writes failed")
+    func abortiveReset() throws {
+        let harness = try MultiplexerHarness(peerStreamWindow: 0)
+        let (stream, recorder) = try harness.open()
+        _ = harness.takeSent()
+        let write = stream.writeAndFlush(harness.bytes("never sent"))
+        try harness.value(of: stream.triggerUserOutboundEvent(WireStreamAbandon()))
+        #expect(harness.takeSent() == [.rst(two, .cancel)])
+        #expect(throws: WireSessionError.streamReset(.cancel)) { try harness.value(of: write) }
+        #expect(recorder.inactive)
+        #expect(harness.multiplexer.streams.isEmpty)
+    }
+
+    @Test("WireStreamAbandon after the peer's FIN closes gracefully: queued data, then FIN")
+    func abandonAfterPeerFIN() throws {
+        let harness = try MultiplexerHarness()
+        try harness.receive(.open(one, StreamMetadata(forward: "web"), initialData: ByteBuffer()))
+        try harness.receive(.fin(one))
+        let stream = try #require(harness.multiplexer.streams[one])
+        stream.writeAndFlush(harness.bytes("last words"), promise: nil)
+        try harness.value(of: stream.triggerUserOutboundEvent(WireStreamAbandon()))
+        #expect(harness.takeSent() == [.data(one, .plain(harness.bytes("last words"))), .fin(one)])
+        #expect(harness.multiplexer.streams.isEmpty)
+    }
+
     @Test("close() drops unread input and closes gracefully with FIN, no RST")
     func closeWithUnreadInput() throws {
         let harness = try MultiplexerHarness { stream in

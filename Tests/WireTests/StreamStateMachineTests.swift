@@ -195,6 +195,20 @@ struct StreamStateMachineTests {
         #expect(stream.phase == .closing)
     }
 
+    @Test("abandon() while the peer may still send: RST CANCEL, nothing waits")
+    func abandonWhileOpen() {
+        var stream = machine()
+        #expect(stream.abandon() == [.sendReset(.cancel), .discardInput, .failWrites, .fireError, .closeChannel, .release])
+    }
+
+    @Test("abandon() after the peer's FIN: the same as close()")
+    func abandonAfterPeerFIN() {
+        var stream = machine { _ = $0.receiveFIN() }
+        #expect(stream.abandon() == [.discardInput, .queueFIN])
+        var released = machine { _ = $0.receiveReset() }
+        #expect(released.abandon() == .fail(.alreadyClosed))
+    }
+
     // MARK: Resets and the session's end
 
     @Test("the peer's RST ends everything without a frame")

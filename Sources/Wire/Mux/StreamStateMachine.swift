@@ -111,6 +111,14 @@ struct StreamStateMachine: Hashable {
         return actions
     }
 
+    /// The user abandons the stream (`WireStreamAbandon`, its other end is
+    /// gone): RST CANCEL if the peer may still send, since nobody will read
+    /// it; otherwise the same as `close()`.
+    mutating func abandon() -> StreamActions {
+        guard !isReleased else { return .fail(.alreadyClosed) }
+        return input == .open ? reset(.cancel) : close()
+    }
+
     // MARK: Events from the peer
 
     /// DATA (or OPEN's initial data) arrived.

@@ -111,7 +111,11 @@ extension WireStreamChannel: ChannelCore {
     }
 
     public func triggerUserOutboundEvent0(_ event: Any, promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
+        guard event is WireStreamAbandon else {
+            promise?.fail(ChannelError.operationUnsupported)
+            return
+        }
+        abandon(promise: promise)
     }
 
     public func channelRead0(_ data: NIOAny) {
@@ -121,6 +125,16 @@ extension WireStreamChannel: ChannelCore {
     public func errorCaught0(error: Error) {
         // Errors that reached the head of the pipeline need no action.
     }
+}
+
+/// An outbound user event that closes a stream whose other end is gone:
+/// if the peer may still send, nobody will read it, so the stream is reset
+/// at once with CANCEL, dropping what is still queued; otherwise it closes
+/// as `close()` does (queued data, then FIN). `close()` alone would wait
+/// for the peer's end ([STREAM-7]). Channels other than streams fail it as
+/// unsupported.
+public struct WireStreamAbandon: Sendable, Hashable {
+    public init() {}
 }
 
 /// Options specific to stream channels.

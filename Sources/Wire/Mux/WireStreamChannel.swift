@@ -153,6 +153,16 @@ extension WireStreamChannel {
         apply(machine.reset(code))
     }
 
+    /// The user abandons the stream (`WireStreamAbandon`); fails `promise`
+    /// if it was already closed.
+    func abandon(promise: EventLoopPromise<Void>?) {
+        let actions = machine.abandon()
+        if let failure = actions.failure { return promise?.fail(failure) ?? () }
+        closePromise.futureResult.cascade(to: promise)
+        apply(actions)
+        updateWritability()
+    }
+
     /// The session ended, or the peer's GOAWAY excluded the stream: it ends with `error`.
     func sessionEnded(error: Error) {
         apply(machine.sessionEnded(), error: error)
