@@ -33,13 +33,9 @@ final class StreamMultiplexer {
     private var peer: PeerSettings?
     private var compressionNegotiated = false
     private var connectionSend = SendWindow(0)
-    private var connectionReceive: ReceiveWindow
+    private var connectionReceive: ConnectionReceiveBudget
     /// Sum of the receive windows of live streams; growth stays within the memory budget.
     private var committedWindow = 0
-    /// Bytes received on all streams and not yet read by their pipelines.
-    private(set) var bufferedBytes = 0
-    /// Connection credit held back while `bufferedBytes` exceeds the budget.
-    private(set) var withheldCredit = 0
 
     /// Peer streams above this id are refused: we sent GOAWAY ([DRAIN-2]).
     private var refusingAbove: StreamID?
@@ -68,8 +64,8 @@ final class StreamMultiplexer {
         self.allocator = parent.allocator
         self.nextLocalID = role.firstStreamID
         self.inboundInitializer = inboundInitializer
-        self.connectionReceive = ReceiveWindow(
-            size: configuration.initialConnectionWindow, maximumSize: configuration.memoryBudget / 2)
+        self.connectionReceive = ConnectionReceiveBudget(
+            initialWindow: configuration.initialConnectionWindow, memoryBudget: configuration.memoryBudget)
         self.sendPacer = TrafficPacer(eventLoop: parent.eventLoop) { [weak self] in self?.sendPending() }
         self.delivery = DeliveryQueue(eventLoop: parent.eventLoop) { [weak self] id in
             self?.streams[id]?.resumeDelivery()
@@ -77,7 +73,11 @@ final class StreamMultiplexer {
     }
 
     var isIdle: Bool { streams.isEmpty }
-    var connectionWindowSize: Int { connectionReceive.size }
+    var connectionWindowSize: Int { connectionReceive.window.size }
+    /// Bytes received on all streams and not yet read by their pipelines.
+    var bufferedBytes: Int { connectionReceive.bufferedBytes }
+    /// Connection credit held back while `bufferedBytes` exceeds the budget.
+    var withheldCredit: Int { connectionReceive.withheldCredit }
 
     /// Applies the peer's HELLO.
     func configure(peer settings: PeerSettings) {
@@ -98,11 +98,9 @@ final class StreamMultiplexer {
         case .windowUpdate(let id, let increment):
             try receiveWindowUpdate(id, increment)
         case .fin(let id):
-            guard let stream = try liveStream(id, frame: "FIN") else { return }
-            guard stream.state.canReceive else { return resetStream(stream, .streamClosed) }
-            stream.receiveFIN()
+            try liveStream(id, frame: "FIN")?.receiveFIN()
         case .rst(let id, let code):
-            try liveStream(id, frame: "RST")?.abort(error: WireSessionError.streamReset(code), sendReset: nil)
+            try liveStream(id, frame: "RST")?.receiveReset(code)
         case .hello, .ping, .pong, .goAway, .control, .unknown:
             assertionFailure("connection frame routed to the multiplexer")
         }
@@ -132,17 +130,17 @@ final class StreamMultiplexer {
         let stream = makeStream(id, metadata, receiveWindow: window)
         peerStreamCount += 1
         stream.receive(initialData)
-        stream.activate { [inboundInitializer] in inboundInitializer($0 as! WireStreamChannel) }
+        stream.activate { [inboundInitializer, stream] _ in inboundInitializer(stream) }
             .whenFailure { _ in }
     }
 
     private func receiveData(_ id: StreamID, _ payload: DataPayload) throws(WireProtocolError) {
         let length = payload.decodedLength
         try receiveOnConnection(length)
-        guard let stream = try liveStream(id, frame: "DATA"), stream.state.canReceive else {
-            // Stale or after FIN: the bytes go nowhere, so their credit comes back now.
+        guard let stream = try liveStream(id, frame: "DATA"), stream.acceptsData() else {
+            // Stale, after FIN, or nobody reads (the stream was reset): the
+            // bytes go nowhere, so their credit comes back now.
             drained(length)
-            if let stream = streams[id] { resetStream(stream, .streamClosed) }
             return
         }
         try stream.receiveWindow.receive(length)
@@ -168,48 +166,22 @@ final class StreamMultiplexer {
         if stream.hasSendableWork { scheduler.enqueue(id) }
     }
 
-    /// Counts DATA against the connection window and returns the credit at
-    /// once while the session's buffers are within the memory budget ([FLOW-6]).
-    ///
-    /// Stream windows bound each stream, so returning connection credit on
-    /// receipt lets fast streams go on past a stalled one. Only when the data
-    /// waiting in stream buffers exceeds `bufferedLimit` (many stalled
-    /// readers at once) is credit held back until readers catch up, so the
-    /// session holds little more than the budget (at most one connection
-    /// window more: credit granted before the hold-back).
+    /// Counts DATA against the connection window; its credit goes back
+    /// unless the session's buffers are over budget ([FLOW-6]).
     private func receiveOnConnection(_ length: Int) throws(WireProtocolError) {
-        guard length > 0 else { return }
-        try connectionReceive.receive(length)
-        bufferedBytes += length
-        let room = max(0, bufferedLimit - bufferedBytes + length)
-        let released = min(length, room)
-        withheldCredit += length - released
-        releaseConnectionCredit(released)
-    }
-
-    /// Unread data beyond which connection credit is held back: the budget
-    /// less one connection window, because the peer may still send a whole
-    /// window after credit stops. The window grows to half the budget at
-    /// most, so at least half of it is left for buffers.
-    private var bufferedLimit: Int { configuration.memoryBudget - connectionReceive.size }
-
-    private func releaseConnectionCredit(_ bytes: Int) {
-        guard bytes > 0 else { return }
-        let allowance = configuration.memoryBudget / 2 - connectionReceive.size
-        if let (increment, _) = connectionReceive.consume(bytes, now: .now(), rtt: sink?.smoothedRTT, growthAllowance: allowance) {
-            send(.windowUpdate(.connection, increment: increment))
-            sink?.flushSoon()
-        }
+        sendConnectionCredit(try connectionReceive.receive(length, rtt: sink?.smoothedRTT))
     }
 
     /// Bytes left a stream's buffer (read by its pipeline, or dropped when the
     /// stream ended): release connection credit held back for them.
     func drained(_ bytes: Int) {
-        bufferedBytes -= bytes
-        guard withheldCredit > 0, bufferedBytes < bufferedLimit else { return }
-        let released = min(withheldCredit, bufferedLimit - bufferedBytes)
-        withheldCredit -= released
-        releaseConnectionCredit(released)
+        sendConnectionCredit(connectionReceive.drained(bytes, rtt: sink?.smoothedRTT))
+    }
+
+    private func sendConnectionCredit(_ increment: UInt32?) {
+        guard let increment else { return }
+        send(.windowUpdate(.connection, increment: increment))
+        sink?.flushSoon()
     }
 
     /// The stream for a frame, nil if it already closed (the frame is stale and
@@ -228,10 +200,6 @@ final class StreamMultiplexer {
     private func send(_ frame: Frame, promise: EventLoopPromise<Void>? = nil) {
         guard let sink else { return promise?.fail(WireSessionError.sessionClosed) ?? () }
         sink.write(frame, promise: promise)
-    }
-
-    private func resetStream(_ stream: WireStreamChannel, _ code: WireErrorCode) {
-        stream.abort(error: WireSessionError.streamReset(code), sendReset: code)
     }
 
     // MARK: Opening streams
@@ -305,7 +273,7 @@ final class StreamMultiplexer {
     /// The pipeline consumed `bytes`: return stream credit, growing the window
     /// if the budget allows.
     func consumed(_ bytes: Int, on stream: WireStreamChannel) {
-        guard stream.state.canReceive else { return }
+        guard stream.machine.receives else { return }
         let allowance = configuration.memoryBudget - committedWindow
         guard let (increment, growth) = stream.receiveWindow.consume(bytes, now: .now(), rtt: sink?.smoothedRTT, growthAllowance: allowance)
         else { return }
@@ -401,40 +369,16 @@ final class StreamMultiplexer {
     func peerSentGoAway(lastStreamID: StreamID) {
         peerGoingAway = true
         for (id, stream) in streams where id.isAllocated(by: role) && id > lastStreamID {
-            stream.abort(error: WireSessionError.goingAway, sendReset: nil)
+            stream.sessionEnded(error: WireSessionError.goingAway)
         }
     }
 
     /// The connection is gone: every stream ends with `error`.
     func closeAll(error: Error) {
-        for stream in Array(streams.values) { stream.abort(error: error, sendReset: nil) }
+        for stream in Array(streams.values) { stream.sessionEnded(error: error) }
         peer = nil
         sendPacer.cancel()
         delivery.pacer.cancel()
-    }
-
-    // MARK: Bandwidth
-
-    /// Applies new limits to running streams at once.
-    func setRateLimits(_ limits: SessionRateLimits) {
-        sendPacer.setLimit(limits.send)
-        delivery.pacer.setLimit(limits.receive)
-        for stream in streams.values { stream.updateWritability() }
-    }
-
-    /// The most one stream may queue for sending before it reports itself
-    /// unwritable ([FLOW-4]), on top of the peer's credit: never more than
-    /// our own largest stream window, so a peer granting huge credit while
-    /// it reads nothing cannot make us buffer without bound; and under a send
-    /// limit no more than the burst (at least 64 KiB), which is all the
-    /// pacer can send at once.
-    var outboundQueueLimit: Int {
-        guard case .limited(_, let burst) = sendPacer.limit else { return configuration.maxStreamWindow }
-        return Int(clamping: min(max(burst, 65_536), UInt64(configuration.maxStreamWindow)))
-    }
-
-    var traffic: SessionTraffic {
-        SessionTraffic(sent: sendPacer.snapshot, received: delivery.pacer.snapshot)
     }
 }
 

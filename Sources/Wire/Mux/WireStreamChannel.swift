@@ -23,12 +23,15 @@ public final class WireStreamChannel {
     public let allocator: ByteBufferAllocator
 
     weak var multiplexer: StreamMultiplexer?
-    private var _pipeline: ChannelPipeline!
-    private let closePromise: EventLoopPromise<Void>
-    private let activeFlag = Atomic<Bool>(false)
-    private let writableFlag = Atomic<Bool>(true)
+    // Shared with the `Channel` conformance (WireStreamChannel+Channel.swift).
+    private(set) var _pipeline: ChannelPipeline!
+    let closePromise: EventLoopPromise<Void>
+    let activeFlag = Atomic<Bool>(false)
+    let writableFlag = Atomic<Bool>(true)
 
-    var state: StreamState = .open
+    /// The stream's lifecycle: every decision to send FIN or RST, fail
+    /// writes or close is taken there; this class carries the actions out.
+    private(set) var machine = StreamStateMachine()
     var sendWindow: SendWindow
     var receiveWindow: ReceiveWindow
 
@@ -48,26 +51,11 @@ public final class WireStreamChannel {
     // Inbound: bytes received and not yet delivered to the pipeline.
     private var inbound = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     private(set) var inboundBytes = 0
+    /// The pipeline asked to read (read demand, as a socket channel keeps it).
     private var readPending = false
-    private var inputClosedDelivered = false
 
     // Outbound: written, then flushed, then taken by the scheduler.
-    private var unflushed = CircularBuffer<PendingWrite>(initialCapacity: 4)
-    private var flushed = CircularBuffer<PendingWrite>(initialCapacity: 4)
-    private var unflushedBytes = 0
-    private(set) var flushedBytes = 0
-    /// A FIN is queued behind the flushed data.
-    private(set) var finQueued = false
-    private var finPromise: EventLoopPromise<Void>?
-    /// The user asked to close; no new writes are taken.
-    private var closing = false
-    /// The channel is closed (inactive, handlers about to be removed).
-    private var finished = false
-
-    struct PendingWrite {
-        var bytes: ByteBuffer
-        var promise: EventLoopPromise<Void>?
-    }
+    var outbound = StreamOutboundQueue()
 
     init(
         streamID: StreamID,
@@ -93,26 +81,30 @@ public final class WireStreamChannel {
     static let maximumBytesPerRead = 256 * 1024
 
     /// Bytes queued here that the scheduler has not sent yet.
-    var queuedBytes: Int { unflushedBytes + flushedBytes }
+    var queuedBytes: Int { outbound.queuedBytes }
+    var flushedBytes: Int { outbound.flushedBytes }
 
     /// Whether the scheduler could send something now: data with credit, or a
     /// FIN with nothing left before it.
     var hasSendableWork: Bool {
-        guard state.canSend else { return false }
-        return flushedBytes > 0 ? sendWindow.available > 0 : finQueued
+        guard machine.sendsData else { return false }
+        return outbound.flushedBytes > 0 ? sendWindow.available > 0 : machine.finQueued
     }
 }
 
-// MARK: - Lifecycle, driven by the multiplexer
+// MARK: - Events from the multiplexer
 
 extension WireStreamChannel {
-    /// Runs `initializer`, then registers and activates the channel.
+    /// Runs `initializer`, then registers and activates the channel. If the
+    /// initializer fails, the stream is reset and released: nothing of it is
+    /// left, and the peer's later frames for it are stale ([STREAM-6]).
     func activate(initializer: @escaping @Sendable (Channel) -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
         initializer(self).flatMapErrorThrowing { error in
-            self.abort(error: error, sendReset: (error as? WireStreamRefusal)?.code ?? .internalError)
+            let code = (error as? WireStreamRefusal)?.code ?? .internalError
+            self.apply(self.machine.initializerFailed(code), error: error)
             throw error
         }.map {
-            guard !self.finished else { return }
+            guard self.machine.phase != .closed else { return }
             self.pipeline.fireChannelRegistered()
             self.activeFlag.store(true, ordering: .relaxed)
             self.pipeline.fireChannelActive()
@@ -121,7 +113,17 @@ extension WireStreamChannel {
         }
     }
 
-    /// Bytes arrived for this stream (already counted against the windows).
+    /// DATA arrived for this stream: whether its bytes are wanted. If not, the
+    /// stream was reset (after the peer's FIN, or nobody reads) and the
+    /// caller drops them.
+    func acceptsData() -> Bool {
+        let actions = machine.receiveData()
+        guard actions != .bufferInput else { return true }
+        apply(actions)
+        return false
+    }
+
+    /// Bytes arrived for this stream (already accepted and counted against the windows).
     func receive(_ bytes: ByteBuffer) {
         guard bytes.readableBytes > 0 else { return }
         inbound.append(bytes)
@@ -138,65 +140,49 @@ extension WireStreamChannel {
 
     /// The peer half-closed: the end of input follows any buffered data.
     func receiveFIN() {
-        _ = state.receiveFIN()
-        deliverInbound()
+        apply(machine.receiveFIN())
+    }
+
+    /// The peer reset the stream: unread input and unsent output are dropped.
+    func receiveReset(_ code: WireErrorCode) {
+        apply(machine.receiveReset(), error: WireSessionError.streamReset(code))
+    }
+
+    /// We reset the stream with `code` (a stream error of the peer's).
+    func reset(_ code: WireErrorCode) {
+        apply(machine.reset(code))
+    }
+
+    /// The user abandons the stream (`WireStreamAbandon`); fails `promise`
+    /// if it was already closed.
+    func abandon(promise: EventLoopPromise<Void>?) {
+        let actions = machine.abandon()
+        if let failure = actions.failure { return promise?.fail(failure) ?? () }
+        closePromise.futureResult.cascade(to: promise)
+        apply(actions)
+        updateWritability()
+    }
+
+    /// The session ended, or the peer's GOAWAY excluded the stream: it ends with `error`.
+    func sessionEnded(error: Error) {
+        apply(machine.sessionEnded(), error: error)
     }
 
     /// The scheduler sent our FIN.
     func finSent() {
-        _ = state.sendFIN()
-        finQueued = false
-        finPromise?.succeed()
-        finPromise = nil
-        finishIfDone()
+        apply(machine.finSent())
     }
 
-    /// Ends the stream at once: the peer reset it, the session ended, or we
-    /// reset it ourselves (`sendReset`). Unread input and unsent output are dropped.
-    func abort(error: Error?, sendReset code: WireErrorCode?) {
-        guard !finished else { return }
-        if let code, state != .closed { multiplexer?.sendReset(streamID, code) }
-        state.reset()
-        discardInbound()
-        failPendingWrites(error ?? ChannelError.ioOnClosedChannel)
-        if let error, isActive { pipeline.fireErrorCaught(error) }
-        finishClose()
-    }
-
-    /// Takes up to `limit` flushed bytes for one DATA frame; several small
-    /// writes are joined so that a frame is not spent on each.
+    /// Takes up to `limit` flushed bytes for one DATA frame.
     func dequeue(upTo limit: Int) -> (ByteBuffer, [EventLoopPromise<Void>]) {
-        var first = flushed.removeFirst()
-        if first.bytes.readableBytes > limit {
-            let slice = first.bytes.readSlice(length: limit)!
-            flushed.prepend(first)
-            flushedBytes -= limit
-            return (slice, [])
-        }
-        var promises: [EventLoopPromise<Void>] = []
-        if let promise = first.promise { promises.append(promise) }
-        var frame = first.bytes
-        var joined = false
-        while let next = flushed.first, frame.readableBytes + next.bytes.readableBytes <= limit {
-            flushed.removeFirst()
-            if !joined {
-                var buffer = allocator.buffer(capacity: min(limit, frame.readableBytes + flushedBytes))
-                buffer.writeImmutableBuffer(frame)
-                frame = buffer
-                joined = true
-            }
-            frame.writeImmutableBuffer(next.bytes)
-            if let promise = next.promise { promises.append(promise) }
-        }
-        flushedBytes -= frame.readableBytes
-        return (frame, promises)
+        outbound.dequeue(upTo: limit, allocator: allocator)
     }
 
     /// Writable while the queue is smaller than the send window ([FLOW-4])
     /// and the session's bound on one stream's queue.
     func updateWritability() {
         let room = min(sendWindow.available, multiplexer?.outboundQueueLimit ?? sendWindow.available)
-        let writable = queuedBytes < room && state.canSend && !finQueued && !closing
+        let writable = queuedBytes < room && machine.acceptsWrites
         if writableFlag.exchange(writable, ordering: .relaxed) != writable, isActive {
             pipeline.fireChannelWritabilityChanged()
         }
@@ -213,8 +199,87 @@ extension WireStreamChannel {
         if readPending { deliverInbound() }
     }
 
+    /// `.output` sends FIN after what was written; `.all` also stops reading
+    /// and closes once that FIN is out ([STREAM-7], see `StreamStateMachine.close`).
+    func closeRequested(_ mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        let actions: StreamActions
+        switch mode {
+        case .output:
+            actions = machine.closeOutput()
+            if actions.failure == nil { outbound.finPromise = promise }
+        case .input:
+            promise?.fail(ChannelError.operationUnsupported)
+            return
+        case .all:
+            actions = machine.close()
+            if actions.failure == nil { closePromise.futureResult.cascade(to: promise) }
+        }
+        if let failure = actions.failure {
+            promise?.fail(failure)
+            return
+        }
+        apply(actions)
+        updateWritability()
+    }
+
+    /// The pipeline asked for a read.
+    func readRequested() {
+        guard isActive else { return }
+        readPending = true
+        deliverInbound()
+    }
+}
+
+// MARK: - Carrying out the state machine's actions
+
+extension WireStreamChannel {
+    /// Carries out `actions` in their one sensible order (see `StreamActions`).
+    /// `error` says why the stream ended, for failed writes and the pipeline;
+    /// without it, a reset we send is the reason.
+    func apply(_ actions: StreamActions, error: Error? = nil) {
+        let reason = error ?? actions.resetCode.map { WireSessionError.streamReset($0) }
+        if let code = actions.resetCode { multiplexer?.sendReset(streamID, code) }
+        if actions.contains(.discardInput) { discardInbound() }
+        if actions.contains(.failWrites) { outbound.failAll(reason ?? ChannelError.ioOnClosedChannel) }
+        if actions.contains(.succeedFIN) {
+            outbound.finPromise?.succeed()
+            outbound.finPromise = nil
+        }
+        if actions.contains(.fireInputClosed), isActive {
+            pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        if actions.contains(.fireError), let reason, isActive { pipeline.fireErrorCaught(reason) }
+        let wasActive = actions.contains(.closeChannel) && closeChannel()
+        if actions.contains(.release) { multiplexer?.streamClosed(self) }
+        if wasActive {
+            pipeline.fireChannelInactive()
+            pipeline.fireChannelUnregistered()
+        }
+        // Last, since both may run further events of this stream at once:
+        // the scheduler may send the FIN, a reader may close.
+        if actions.contains(.queueFIN) {
+            outbound.flush()
+            updateWritability()
+            multiplexer?.streamHasWork(self)
+        }
+        if actions.contains(.deliverInput) { deliverInbound() }
+    }
+
+    /// The channel goes inactive; its handlers go at the end of this event,
+    /// then `closeFuture` completes. Returns whether it was active.
+    private func closeChannel() -> Bool {
+        let wasActive = activeFlag.exchange(false, ordering: .relaxed)
+        writableFlag.store(false, ordering: .relaxed)
+        outbound.failAll(ChannelError.ioOnClosedChannel)
+        eventLoop.execute {
+            self.removeHandlers(pipeline: self.pipeline)
+            self.closePromise.succeed()
+        }
+        return wasActive
+    }
+
     private func deliverInbound() {
-        guard isActive, !finished else { return }
+        guard isActive, machine.phase == .active else { return }
         var delivered = 0
         if readPending, inboundBytes > 0 {
             // At most one socket read's worth at a time, as a socket channel
@@ -230,15 +295,9 @@ extension WireStreamChannel {
             multiplexer?.drained(delivered)
             if !creditReturnedByReader { multiplexer?.consumed(delivered, on: self) }
         }
-        if inboundBytes == 0, !state.canReceive, !inputClosedDelivered, !finished {
-            inputClosedDelivered = true
-            if allowRemoteHalfClosure {
-                pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-            } else {
-                closeGracefully(promise: nil)
-            }
+        if inboundBytes == 0, machine.input == .finReceived {
+            apply(machine.inputDrained(allowRemoteHalfClosure: allowRemoteHalfClosure))
         }
-        finishIfDone()
         if delivered > 0, autoRead, isActive { pipeline.read() }
     }
 
@@ -248,8 +307,7 @@ extension WireStreamChannel {
     private func deliver(upTo limit: Int) -> Int {
         var delivered = 0
         while delivered < limit, var bytes = inbound.popFirst() {
-            if bytes.readableBytes > limit - delivered {
-                let head = bytes.readSlice(length: limit - delivered)!
+            if bytes.readableBytes > limit - delivered, let head = bytes.readSlice(length: limit - delivered) {
                 inbound.prepend(bytes)
                 bytes = head
             }
@@ -267,250 +325,4 @@ extension WireStreamChannel {
         inboundBytes = 0
         multiplexer?.drained(dropped)
     }
-
-    private func failPendingWrites(_ error: Error) {
-        while let write = unflushed.popFirst() { write.promise?.fail(error) }
-        while let write = flushed.popFirst() { write.promise?.fail(error) }
-        unflushedBytes = 0
-        flushedBytes = 0
-        finQueued = false
-        finPromise?.fail(error)
-        finPromise = nil
-    }
-
-    /// Sends what is queued, then FIN; the channel closes once both sides finished.
-    private func closeGracefully(promise: EventLoopPromise<Void>?) {
-        closing = true
-        if state.canSend && !finQueued { queueFIN(promise: nil) }
-        closePromise.futureResult.cascade(to: promise)
-        finishIfDone()
-    }
-
-    private func queueFIN(promise: EventLoopPromise<Void>?) {
-        flushUnflushed()
-        finQueued = true
-        finPromise = promise
-        updateWritability()
-        multiplexer?.streamHasWork(self)
-    }
-
-    private func chainEmptyWrite(_ promise: EventLoopPromise<Void>?) {
-        guard let promise else { return }
-        if !unflushed.isEmpty {
-            chain(promise, after: &unflushed)
-        } else if !flushed.isEmpty {
-            chain(promise, after: &flushed)
-        } else {
-            promise.succeed()
-        }
-    }
-
-    private func chain(_ promise: EventLoopPromise<Void>, after queue: inout CircularBuffer<PendingWrite>) {
-        let last = queue.index(before: queue.endIndex)
-        if let previous = queue[last].promise {
-            previous.futureResult.cascade(to: promise)
-        } else {
-            queue[last].promise = promise
-        }
-    }
-
-    private func flushUnflushed() {
-        while let write = unflushed.popFirst() { flushed.append(write) }
-        flushedBytes += unflushedBytes
-        unflushedBytes = 0
-    }
-
-    /// Closes the channel once both directions ended and the input was read.
-    private func finishIfDone() {
-        if state == .closed, !finQueued, inboundBytes == 0 { finishClose() }
-    }
-
-    private func finishClose() {
-        guard !finished else { return }
-        finished = true
-        closing = true
-        let wasActive = activeFlag.exchange(false, ordering: .relaxed)
-        writableFlag.store(false, ordering: .relaxed)
-        failPendingWrites(ChannelError.ioOnClosedChannel)
-        multiplexer?.streamClosed(self)
-        if wasActive {
-            pipeline.fireChannelInactive()
-            pipeline.fireChannelUnregistered()
-        }
-        eventLoop.execute {
-            self.removeHandlers(pipeline: self.pipeline)
-            self.closePromise.succeed()
-        }
-    }
-}
-
-// MARK: - Channel
-
-extension WireStreamChannel: Channel {
-    public var closeFuture: EventLoopFuture<Void> { closePromise.futureResult }
-    public var pipeline: ChannelPipeline { _pipeline }
-    public var localAddress: SocketAddress? { parent?.localAddress }
-    public var remoteAddress: SocketAddress? { parent?.remoteAddress }
-    public var isWritable: Bool { writableFlag.load(ordering: .relaxed) }
-    public var isActive: Bool { activeFlag.load(ordering: .relaxed) }
-    public var _channelCore: ChannelCore { self }
-
-    public func setOption<Option: ChannelOption>(_ option: Option, value: Option.Value) -> EventLoopFuture<Void> {
-        if eventLoop.inEventLoop {
-            return eventLoop.makeCompletedFuture { try setOption0(option, value: value) }
-        }
-        return eventLoop.submit { try self.setOption0(option, value: value) }
-    }
-
-    public func getOption<Option: ChannelOption>(_ option: Option) -> EventLoopFuture<Option.Value> {
-        if eventLoop.inEventLoop {
-            return eventLoop.makeCompletedFuture { try getOption0(option) }
-        }
-        return eventLoop.submit { try self.getOption0(option) }
-    }
-
-    private func setOption0<Option: ChannelOption>(_ option: Option, value: Option.Value) throws {
-        switch option {
-        case _ as ChannelOptions.Types.AutoReadOption:
-            autoRead = value as! Bool
-            if autoRead && isActive { pipeline.read() }
-        case _ as ChannelOptions.Types.AllowRemoteHalfClosureOption:
-            allowRemoteHalfClosure = value as! Bool
-        case _ as WireStreamOptions.Types.CompressionOption:
-            compression = value as! Bool
-        default:
-            throw ChannelError.operationUnsupported
-        }
-    }
-
-    private func getOption0<Option: ChannelOption>(_ option: Option) throws -> Option.Value {
-        switch option {
-        case _ as ChannelOptions.Types.AutoReadOption:
-            return autoRead as! Option.Value
-        case _ as ChannelOptions.Types.AllowRemoteHalfClosureOption:
-            return allowRemoteHalfClosure as! Option.Value
-        case _ as WireStreamOptions.Types.CompressionOption:
-            return compression as! Option.Value
-        default:
-            throw ChannelError.operationUnsupported
-        }
-    }
-}
-
-// `Channel` requires Sendable. Mutable state is touched only on `eventLoop`
-// (every entry point either runs there or hops there); the flags read from
-// other threads are atomics.
-extension WireStreamChannel: @unchecked Sendable {}
-
-// MARK: - ChannelCore
-
-extension WireStreamChannel: ChannelCore {
-    public func localAddress0() throws -> SocketAddress {
-        guard let address = parent?.localAddress else { throw ChannelError.operationUnsupported }
-        return address
-    }
-
-    public func remoteAddress0() throws -> SocketAddress {
-        guard let address = parent?.remoteAddress else { throw ChannelError.operationUnsupported }
-        return address
-    }
-
-    public func register0(promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
-    }
-
-    public func registerAlreadyConfigured0(promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
-    }
-
-    public func bind0(to: SocketAddress, promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
-    }
-
-    public func connect0(to: SocketAddress, promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
-    }
-
-    public func write0(_ data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard state.canSend, !finQueued, !closing else {
-            promise?.fail(closing ? ChannelError.ioOnClosedChannel : ChannelError.outputClosed)
-            return
-        }
-        let bytes = unwrapData(data, as: ByteBuffer.self)
-        if bytes.readableBytes == 0 {
-            // Nothing to send, but the promise must still complete in order:
-            // with the write before it, or now if there is none. (A queued
-            // empty write would never be taken by the scheduler, which only
-            // looks at byte counts.)
-            return chainEmptyWrite(promise)
-        }
-        unflushed.append(PendingWrite(bytes: bytes, promise: promise))
-        unflushedBytes += bytes.readableBytes
-        updateWritability()
-    }
-
-    public func flush0() {
-        guard unflushedBytes > 0 || !unflushed.isEmpty else { return }
-        flushUnflushed()
-        multiplexer?.streamHasWork(self)
-    }
-
-    public func read0() {
-        guard isActive else { return }
-        readPending = true
-        deliverInbound()
-    }
-
-    public func close0(error: Error, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard !finished else {
-            promise?.fail(ChannelError.alreadyClosed)
-            return
-        }
-        switch mode {
-        case .output:
-            guard state.canSend, !finQueued, !closing else {
-                promise?.fail(ChannelError.outputClosed)
-                return
-            }
-            queueFIN(promise: promise)
-        case .input:
-            promise?.fail(ChannelError.operationUnsupported)
-        case .all:
-            closing = true
-            closePromise.futureResult.cascade(to: promise)
-            if state.canReceive {
-                // The peer may still send and nobody will read it: reset, like a
-                // TCP close with unread data ([STREAM-7]).
-                abort(error: nil, sendReset: .cancel)
-            } else {
-                discardInbound()
-                closeGracefully(promise: nil)
-            }
-        }
-    }
-
-    public func triggerUserOutboundEvent0(_ event: Any, promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
-    }
-
-    public func channelRead0(_ data: NIOAny) {
-        // Reads that reached the head of the pipeline are dropped, as in a socket channel.
-    }
-
-    public func errorCaught0(error: Error) {
-        // Errors that reached the head of the pipeline need no action.
-    }
-}
-
-/// Options specific to stream channels.
-public enum WireStreamOptions {
-    public enum Types {
-        /// Whether this side may LZ4-compress the stream's DATA ([COMP-2]).
-        public struct CompressionOption: ChannelOption, Sendable {
-            public typealias Value = Bool
-            public init() {}
-        }
-    }
-
-    public static let compression = Types.CompressionOption()
 }

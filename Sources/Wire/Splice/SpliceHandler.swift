@@ -272,12 +272,23 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             // it ended abruptly and so do we, at once. Staying open would let
             // the other side stream on for nobody (a client that half-closed
             // and then left kept a home's target sending forever).
-            guard let outputEnded else { return context.close(promise: nil) }
+            // A stream still open from its peer is reset (RST CANCEL): its
+            // close() would wait for the peer's end ([STREAM-7]).
+            guard let outputEnded else { return Self.abort(context.channel) }
             let channel = context.channel
-            outputEnded.whenComplete { _ in channel.close(promise: nil) }
+            outputEnded.whenComplete { _ in Self.abort(channel) }
         case .writability(let writable):
             partnerWritable = writable
             resumeReading(context)
+        }
+    }
+
+    /// Closes `channel` at once: a stream is abandoned (reset if its peer
+    /// still sends, [STREAM-7]); any other channel, which refuses that
+    /// event, is closed.
+    private static func abort(_ channel: Channel) {
+        channel.triggerUserOutboundEvent(WireStreamAbandon()).whenFailure { _ in
+            channel.close(promise: nil)
         }
     }
 
