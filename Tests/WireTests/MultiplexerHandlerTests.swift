@@ -175,7 +175,7 @@ struct MultiplexerHandlerTests {
         #expect(harness.multiplexer.streams.isEmpty)
     }
 
-    @Test("close() drops unread input and closes gracefully with FIN, no RST")
+    @Test("close() with unread input while the peer may still send resets with CANCEL, as a TCP close does")
     func closeWithUnreadInput() throws {
         let harness = try MultiplexerHarness { stream in
             stream.allowHalfClosure().flatMap { stream.setOption(ChannelOptions.autoRead, value: false) }
@@ -184,8 +184,9 @@ struct MultiplexerHandlerTests {
         let stream = try #require(harness.multiplexer.streams[one])
         #expect(harness.multiplexer.bufferedBytes == 6)
         try harness.value(of: stream.close())
-        #expect(harness.takeSent() == [.fin(one)])
+        #expect(harness.takeSent() == [.rst(one, .cancel)])
         #expect(harness.multiplexer.bufferedBytes == 0)
+        #expect(harness.multiplexer.streams.isEmpty)
     }
 
     @Test("[STREAM-8] DATA after the peer's FIN resets the stream with STREAM_CLOSED")

@@ -111,7 +111,7 @@ struct StreamStateMachineTests {
     @Test("close() with both directions open: data then FIN, the channel closes once the FIN is out")
     func closeWhileOpen() {
         var stream = machine()
-        #expect(stream.close() == [.discardInput, .queueFIN])
+        #expect(stream.close(unreadInput: false) == [.discardInput, .queueFIN])
         #expect(stream.phase == .closing && stream.finQueued && !stream.acceptsWrites)
         #expect(stream.write() == .ioOnClosedChannel)
         #expect(stream.finSent() == [.succeedFIN, .closeChannel])
@@ -122,7 +122,7 @@ struct StreamStateMachineTests {
     @Test("orphaned stream: the peer's FIN releases it")
     func orphanReleasedByFIN() {
         var stream = machine {
-            _ = $0.close()
+            _ = $0.close(unreadInput: false)
             _ = $0.finSent()
         }
         #expect(stream.receiveFIN() == .release)
@@ -132,7 +132,7 @@ struct StreamStateMachineTests {
     @Test("[STREAM-7] orphaned stream: DATA nobody will read is answered with RST CANCEL")
     func orphanResetByData() {
         var stream = machine {
-            _ = $0.close()
+            _ = $0.close(unreadInput: false)
             _ = $0.finSent()
         }
         #expect(stream.receiveData() == [.sendReset(.cancel), .discardInput, .failWrites, .release])
@@ -141,14 +141,14 @@ struct StreamStateMachineTests {
 
     @Test("[STREAM-7] DATA while close() still sends: RST CANCEL, the channel closes at once")
     func dataWhileClosing() {
-        var stream = machine { _ = $0.close() }
+        var stream = machine { _ = $0.close(unreadInput: false) }
         #expect(stream.receiveData() == [.sendReset(.cancel), .discardInput, .failWrites, .fireError, .closeChannel, .release])
         #expect(stream.phase == .closed && stream.isReleased)
     }
 
     @Test("the peer's FIN while close() still sends: the channel closes when our FIN is out")
     func finWhileClosing() {
-        var stream = machine { _ = $0.close() }
+        var stream = machine { _ = $0.close(unreadInput: false) }
         #expect(stream.receiveFIN() == [])
         #expect(stream.finSent() == [.succeedFIN, .closeChannel, .release])
     }
@@ -156,7 +156,7 @@ struct StreamStateMachineTests {
     @Test("close() after the peer's FIN: unread input is dropped, data then FIN")
     func closeAfterPeerFIN() {
         var stream = machine { _ = $0.receiveFIN() }
-        #expect(stream.close() == [.discardInput, .queueFIN])
+        #expect(stream.close(unreadInput: false) == [.discardInput, .queueFIN])
         #expect(stream.input == .ended)
         #expect(stream.finSent() == [.succeedFIN, .closeChannel, .release])
     }
@@ -164,7 +164,7 @@ struct StreamStateMachineTests {
     @Test("close() after close(mode: .output): the queued FIN is not queued twice")
     func closeAfterCloseOutput() {
         var stream = machine { _ = $0.closeOutput() }
-        #expect(stream.close() == .discardInput)
+        #expect(stream.close(unreadInput: false) == .discardInput)
         #expect(stream.finSent() == [.succeedFIN, .closeChannel])
     }
 
@@ -174,7 +174,7 @@ struct StreamStateMachineTests {
             _ = $0.closeOutput()
             _ = $0.finSent()
         }
-        #expect(stream.close() == [.discardInput, .closeChannel])
+        #expect(stream.close(unreadInput: false) == [.discardInput, .closeChannel])
         #expect(!stream.isReleased)
     }
 
@@ -185,14 +185,22 @@ struct StreamStateMachineTests {
             _ = $0.closeOutput()
             _ = $0.finSent()
         }
-        #expect(stream.close() == [.discardInput, .closeChannel, .release])
+        #expect(stream.close(unreadInput: false) == [.discardInput, .closeChannel, .release])
     }
 
     @Test("close() twice while closing: nothing new happens")
     func closeTwice() {
-        var stream = machine { _ = $0.close() }
-        #expect(stream.close() == .discardInput)
+        var stream = machine { _ = $0.close(unreadInput: false) }
+        #expect(stream.close(unreadInput: false) == .discardInput)
         #expect(stream.phase == .closing)
+    }
+
+    @Test("close() with input unread while the peer may still send: RST CANCEL at once, as a TCP close with unread data")
+    func closeWithUnreadInputWhileOpen() {
+        var stream = machine()
+        #expect(stream.close(unreadInput: true) == [.sendReset(.cancel), .discardInput, .failWrites, .fireError, .closeChannel, .release])
+        var finished = machine { _ = $0.receiveFIN() }
+        #expect(finished.close(unreadInput: true) == [.discardInput, .queueFIN], "the peer sends no more: FIN")
     }
 
     @Test("abandon() while the peer may still send: RST CANCEL, nothing waits")
@@ -251,7 +259,7 @@ struct StreamStateMachineTests {
     @Test("an orphaned stream's RST or session end only releases it")
     func orphanReset() {
         let orphan = machine {
-            _ = $0.close()
+            _ = $0.close(unreadInput: false)
             _ = $0.finSent()
         }
         var reset = orphan
@@ -301,14 +309,14 @@ struct StreamStateMachineTests {
     func closeOutputTwice() {
         var twice = machine { _ = $0.closeOutput() }
         #expect(twice.closeOutput() == .fail(.outputClosed))
-        var afterClose = machine { _ = $0.close() }
+        var afterClose = machine { _ = $0.close(unreadInput: false) }
         #expect(afterClose.closeOutput() == .fail(.outputClosed))
     }
 
     @Test("closing a closed channel fails with alreadyClosed; writes with ioOnClosedChannel")
     func closeWhenClosed() {
         var stream = machine { _ = $0.receiveReset() }
-        #expect(stream.close() == .fail(.alreadyClosed))
+        #expect(stream.close(unreadInput: false) == .fail(.alreadyClosed))
         #expect(stream.closeOutput() == .fail(.alreadyClosed))
         #expect(stream.write() == .ioOnClosedChannel)
     }
@@ -324,7 +332,7 @@ struct StreamStateMachineTests {
         #expect(delivered.inputDrained(allowRemoteHalfClosure: true) == [])
         var closing = machine {
             _ = $0.receiveFIN()
-            _ = $0.close()
+            _ = $0.close(unreadInput: false)
         }
         #expect(closing.inputDrained(allowRemoteHalfClosure: true) == [])
     }

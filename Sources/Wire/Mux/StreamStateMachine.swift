@@ -94,12 +94,15 @@ struct StreamStateMachine: Hashable {
         return .queueFIN
     }
 
-    /// `close()`: unread input is dropped; everything written goes out, then
-    /// FIN; the channel closes once the FIN is out ([STREAM-7]). Like a TCP
-    /// close, data the peer sends afterwards is answered with RST
-    /// (`receiveData`).
-    mutating func close() -> StreamActions {
+    /// `close()`: everything written goes out, then FIN; the channel closes
+    /// once the FIN is out ([STREAM-7]). Like a TCP close, data the peer
+    /// sends afterwards is answered with RST (`receiveData`), and so is a
+    /// close that leaves input unread while the peer may still send: the
+    /// peer may be waiting for credit that unread bytes hold, and would
+    /// otherwise keep the stream forever.
+    mutating func close(unreadInput: Bool) -> StreamActions {
         guard phase != .closed, !isReleased else { return .fail(.alreadyClosed) }
+        if unreadInput, input == .open { return reset(.cancel) }
         phase = .closing
         var actions: StreamActions = .discardInput
         if input == .finReceived { input = .ended }
@@ -116,7 +119,7 @@ struct StreamStateMachine: Hashable {
     /// it; otherwise the same as `close()`.
     mutating func abandon() -> StreamActions {
         guard !isReleased else { return .fail(.alreadyClosed) }
-        return input == .open ? reset(.cancel) : close()
+        return input == .open ? reset(.cancel) : close(unreadInput: false)
     }
 
     // MARK: Events from the peer
@@ -183,7 +186,7 @@ struct StreamStateMachine: Hashable {
     mutating func inputDrained(allowRemoteHalfClosure: Bool) -> StreamActions {
         guard !isReleased, phase == .active, input == .finReceived else { return [] }
         input = .ended
-        guard allowRemoteHalfClosure else { return close() }
+        guard allowRemoteHalfClosure else { return close(unreadInput: false) }
         var actions: StreamActions = .fireInputClosed
         if output == .finSent { actions.formUnion(closeChannel()) }
         return actions

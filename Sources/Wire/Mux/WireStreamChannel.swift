@@ -211,7 +211,7 @@ extension WireStreamChannel {
             promise?.fail(ChannelError.operationUnsupported)
             return
         case .all:
-            actions = machine.close()
+            actions = machine.close(unreadInput: inboundBytes > 0)
             if actions.failure == nil { closePromise.futureResult.cascade(to: promise) }
         }
         if let failure = actions.failure {
