@@ -49,7 +49,7 @@ extension EndToEndSuite {
                         let body = PublicClient.payload(2_000, seed: round)
                         do {
                             let echoed = try await PublicClient.exchange(port: bob.port, sending: body, timeout: .seconds(10))
-                            load.served(echoed == body ? nil : "round \(round): \(echoed.count) bytes back")
+                            load.served(echoed == body ? nil : "round \(round): \(echoed.count) bytes back; bob's log: \(bob.agent.log.suffix(1200)); edge log: \(edge.log.suffix(2500))")
                         } catch {
                             load.served("round \(round): \(error)")
                         }
