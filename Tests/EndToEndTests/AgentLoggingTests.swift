@@ -25,6 +25,8 @@ extension EndToEndSuite {
                 let messages = records.compactMap { $0?["message"] as? String }
                 #expect(messages.contains(expected), "\(agent) messages: \(messages)")
                 #expect(records.allSatisfy { $0?["level"] is String && $0?["time"] is String }, "\(agent): \(log)")
+                // UTC, with its zone: "2026-12-05T19:02:33.365Z".
+                #expect(records.allSatisfy { ($0?["time"] as? String)?.hasSuffix("Z") == true }, "\(agent): \(log)")
                 // No type names or enum dumps (`issuedTunnelCertificate(EdgeAgent.…)`), no NIO debug text.
                 #expect(!log.contains("Agent.") && !log.contains("errno"), "\(agent): \(log)")
             }

@@ -16,7 +16,9 @@ struct ExposeCommand: AsyncParsableCommand {
             The config is rewritten atomically (mode 0600). Then, unless --no-sync, the \
             forwards are sent to the edge and their public addresses printed, as \
             `homeagent sync` does; exit status 1 if the edge rejected one (the forward \
-            stays in the config). A running agent (`homeagent run`, coming next) picks the change up on SIGHUP.
+            stays in the config). When `homeagent run` is running for this config, it \
+            reloads the config and syncs on its own session instead; with --no-sync it \
+            picks the change up on its next SIGHUP or sync.
             """
     )
 

@@ -9,8 +9,9 @@ struct UnexposeCommand: AsyncParsableCommand {
         discussion: """
             The config is rewritten atomically (mode 0600). Then, unless --no-sync, the \
             remaining forwards are sent to the edge, which releases the removed one, \
-            and their addresses are printed as `homeagent sync` does. A running agent \
-            (`homeagent run`, coming next) picks the change up on SIGHUP.
+            and their addresses are printed as `homeagent sync` does. When `homeagent \
+            run` is running for this config, it reloads the config and syncs on its own \
+            session instead; with --no-sync it picks the change up on its next SIGHUP or sync.
             """
     )
 
