@@ -241,20 +241,20 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         switch message {
         case .write(let buffers, let bytes):
-            guard outputEnded == nil, var last = buffers.last else { return }
+            guard outputEnded == nil, let last = buffers.last else { return }
             // Bytes a backed-up channel cannot send now will wait in its
             // buffer; as slices of a large receive buffer they would keep the
             // whole of it alive meanwhile (one slow reader per buffer pins
             // many times what the windows count). A channel keeping up sends
             // them at once: no copy.
             let waits = !context.channel.isWritable
-            if waits, last.isSparse { last = last.compacted() }
-            for buffer in buffers.dropLast() {
-                context.write(wrapOutboundOut(waits && buffer.isSparse ? buffer.compacted() : buffer), promise: nil)
+            func outbound(_ buffer: ByteBuffer) -> NIOAny {
+                wrapOutboundOut(waits && buffer.isSparse ? buffer.compacted() : buffer)
             }
+            for buffer in buffers.dropLast() { context.write(outbound(buffer), promise: nil) }
             // Writes complete in order: the last one done means all are.
             let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(last), promise: written)
+            context.writeAndFlush(outbound(last), promise: written)
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             written.futureResult.whenComplete { _ in bound.value.wrote(bytes) }
         case .written(let bytes):
