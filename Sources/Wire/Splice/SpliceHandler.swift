@@ -1,4 +1,7 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Joins two channels so that bytes read on one are written to the other,
 /// with backpressure both ways: a side reads only while its partner's channel
@@ -18,7 +21,10 @@ import NIOCore
 ///
 /// Half-closure is relayed: end of input on one side becomes a close of the
 /// partner's output once every byte before it is written. An abrupt end
-/// (error, reset, close without end of input) closes the partner at once.
+/// (error, reset, close without end of input) ends the partner abruptly too,
+/// at once: a stream is reset, a socket is closed with a TCP reset, so the
+/// program at the far end learns that the transfer broke instead of taking
+/// a truncated one for complete ([STREAM-9]).
 /// Both channels should allow remote half-closure. Neither side reads before
 /// its partner is in place.
 public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -274,21 +280,28 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
             // and then left kept a home's target sending forever).
             // A stream still open from its peer is reset (RST CANCEL): its
             // close() would wait for the peer's end ([STREAM-7]).
+            // After a clean end of output there is nothing left to say with
+            // a reset: the socket just closes.
             guard let outputEnded else { return Self.abort(context.channel) }
             let channel = context.channel
-            outputEnded.whenComplete { _ in Self.abort(channel) }
+            outputEnded.whenComplete { _ in
+                channel.triggerUserOutboundEvent(WireStreamAbandon()).whenFailure { _ in channel.close(promise: nil) }
+            }
         case .writability(let writable):
             partnerWritable = writable
             resumeReading(context)
         }
     }
 
-    /// Closes `channel` at once: a stream is abandoned (reset if its peer
-    /// still sends, [STREAM-7]); any other channel, which refuses that
-    /// event, is closed.
+    /// Ends `channel` at once, after its partner ended abruptly: a stream is
+    /// abandoned (reset if its peer still sends, [STREAM-7]); a socket,
+    /// which refuses that event, is closed with a reset (`SO_LINGER` 0):
+    /// what it had not sent yet is dropped and its peer reads ECONNRESET,
+    /// not the end of a complete transfer.
     private static func abort(_ channel: Channel) {
         channel.triggerUserOutboundEvent(WireStreamAbandon()).whenFailure { _ in
-            channel.close(promise: nil)
+            guard let socket = channel as? SocketOptionProvider else { return channel.close(promise: nil) }
+            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
