@@ -43,7 +43,7 @@ struct EdgeProcessTests {
 
         #expect(await edge.terminate() == 0)
         let offline = try await AgentRun.run("edgeagent", ["home", "list"] + dataDir)
-        #expect(offline.status != 0 && offline.error.contains("is `edgeagent serve` running?"), "stderr: \(offline.error)")
+        #expect(offline.status != 0 && offline.error.contains("no edge is running with the data directory"), "stderr: \(offline.error)")
     }
 
     @Test("a superseded token cannot re-enroll a joined home: home token replaces the first, join refuses it ([ENROLL-8])")

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,12 +10,24 @@ struct AdminClient {
     let baseURL: URL
     let token: String
 
-    /// Finds the API port (runtime file, else the option) and the admin token.
+    /// Finds the API port and the admin token. An explicit `--api-port`
+    /// wins; otherwise the port the edge running on this data directory
+    /// wrote to `edge.runtime.json`. With no edge running there (its lock
+    /// is free) that file is stale, and saying so beats a connection error.
     init(options: EdgeOptions) throws {
-        guard let admin = try AdminToken.load(in: options.dataDirectory) else {
-            throw AdminClientError("no admin token in \(options.dataDirectory.path): has `edgeagent serve` run with this --data-dir?")
+        let directory = options.dataDirectory
+        guard let admin = try AdminToken.load(in: directory) else {
+            throw AdminClientError("no admin token in \(directory.path): has `edgeagent serve` run with this --data-dir?")
         }
-        let port = EdgeRuntimeFile.read(from: options.dataDirectory)?.apiPort ?? options.resolvedAPIPort
+        let port: Int
+        if let explicit = options.apiPort {
+            port = explicit
+        } else if ProcessLock.isHeld(directory.appendingPathComponent(EdgeServices.lockFileName).path) {
+            port = EdgeRuntimeFile.read(from: directory)?.apiPort ?? options.resolvedAPIPort
+        } else {
+            throw AdminClientError(
+                "no edge is running with the data directory \(directory.path): start it with `edgeagent serve --data-dir \(directory.path)` (or give --api-port to reach one elsewhere)")
+        }
         baseURL = URL(string: "http://127.0.0.1:\(port)")!
         token = admin.value
     }

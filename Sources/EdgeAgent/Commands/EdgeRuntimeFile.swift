@@ -24,6 +24,11 @@ struct EdgeRuntimeFile: Codable, Equatable {
         try PrivateFile.write(Array(data), to: directory.appendingPathComponent(Self.name).path, mode: 0o600)
     }
 
+    /// Removes the file of an edge that stopped; one already gone is fine.
+    static func remove(from directory: URL) {
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+    }
+
     static func read(from directory: URL) -> EdgeRuntimeFile? {
         guard let bytes = try? PrivateFile.read(directory.appendingPathComponent(name).path, maximumSize: 4096, requirePrivate: false)
         else { return nil }

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
             challenges, redirect to https), tunnel = base+1 (homes connect here), API = \
             base+2 on 127.0.0.1 only. TCP forwards get ports from --tcp-ports. Port 0 \
             lets the system choose; the ports bound are written to edge.runtime.json in \
-            the data directory.
+            the data directory (removed at stop), where the admin commands find them. \
+            One edge per data directory: a second `serve` on the same one refuses to \
+            start (edge.lock).
 
             On first start creates the data directory (0700) with the edge CA, the \
             tunnel certificate and the admin token (keys and token 0600), and the \
@@ -117,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)
         try await edge.serviceGroup(signals: .handled).run()
+        // The ports it names are closed now; the lock goes with the process.
+        EdgeRuntimeFile.remove(from: edge.configuration.dataDirectory)
         logger.info("stopped")
     }
 }

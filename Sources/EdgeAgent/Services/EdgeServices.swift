@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import Logging
 import NIOCore
@@ -8,12 +9,16 @@ import Wire
 /// need a whole edge both go through it. `serviceGroup` then runs the parts
 /// as `Service`s of one group, which owns signals and the shutdown order.
 ///
-/// Startup order (`build`): authority (CA and tunnel pair), admin token,
+/// Startup order (`build`): the data directory's lock, authority (CA and tunnel pair), admin token,
 /// registry, public listeners (TLS, HTTP, then the TCP ports of the forwards
 /// already registered), tunnel listener; the API binds when the group starts
 /// it, and "edge ready" follows. Binding before the group runs means a port
 /// that is taken fails the start before anything is announced.
 struct EdgeServices: Sendable {
+    /// Held while the edge runs: one edge per data directory.
+    let lock: ProcessLock
+    /// The lock file in the data directory (the admin commands look at it too).
+    static let lockFileName = "edge.lock"
     let configuration: EdgeConfiguration
     /// The CA, as opened at start (it never changes while the edge runs; the
     /// tunnel pair in use is `tunnel.identity`, which renewal may replace).
@@ -41,6 +46,17 @@ struct EdgeServices: Sendable {
         _ configuration: EdgeConfiguration, metrics: EdgeMetrics = EdgeMetrics(), group: any EventLoopGroup,
         logger: Logger
     ) async throws -> EdgeServices {
+        // Before anything in the directory is read or written: a second edge
+        // on the same data would share its registry and ports file.
+        let createdDirectory = try SecureFile.ensureDirectory(configuration.dataDirectory)
+        let lock = try ProcessLock.acquire(
+            configuration.dataDirectory.appendingPathComponent(Self.lockFileName).path,
+            what: "the data directory \(configuration.dataDirectory.path)",
+            advice: "stop that edge first, or give this one its own --data-dir")
+        if createdDirectory {
+            let event = EdgeAuthority.Event.createdDataDirectory
+            logger.info(event.logMessage, metadata: event.logMetadata)
+        }
         let authority = try EdgeAuthority.open(
             directory: configuration.dataDirectory, hostnames: configuration.hostnames, now: Date(),
             machineName: configuration.machineName)
@@ -74,7 +90,7 @@ struct EdgeServices: Sendable {
                     routesChanged: { await listeners.refreshRoutes() }, metrics: metrics),
                 group: group, logger: logger)
             return EdgeServices(
-                configuration: configuration, authority: authority, registry: registry, sessions: sessions,
+                lock: lock, configuration: configuration, authority: authority, registry: registry, sessions: sessions,
                 listeners: listeners, tunnel: tunnel, api: api, publicAddresses: publicAddresses,
                 boundTLSPort: boundTLS, boundHTTPPort: boundHTTP, tunnelPort: tunnelPort, metrics: metrics,
                 logger: logger)

@@ -24,7 +24,9 @@ struct RunCommand: AsyncParsableCommand {
 
             Logs go to stderr, as text or JSON (--log-format, else log_format in the \
             config, else text). `homeagent status` asks the running agent through its \
-            control socket, a Unix socket next to the config file (mode 0600).
+            control socket, a Unix socket next to the config file (mode 0600). One \
+            agent runs per home: a second `run` with the same key refuses to start \
+            (a lock file next to the key).
             """
     )
 
@@ -37,9 +39,16 @@ struct RunCommand: AsyncParsableCommand {
         OpenFileLimit.raiseToHardLimit()
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
+        let paths = config.paths(relativeTo: options.config)
+        // One agent per identity, whatever config names it: two would take
+        // the home's session over from each other forever. Taken before the
+        // renewal recovery below writes anything.
+        let lock = try ProcessLock.acquire(
+            paths.key + ".lock", what: "the identity of home \(config.home) (\(paths.key))",
+            advice: "stop that homeagent first; one agent runs per home")
         // A renewal a crash interrupted is finished (or discarded) first, so
         // the pair loaded next is whole ([CERT-2]).
-        let recovered = try RenewedCredentialFiles.recover(paths: config.paths(relativeTo: options.config), home: config.home)
+        let recovered = try RenewedCredentialFiles.recover(paths: paths, home: config.home)
         // Refused at start, not retried: key, certificate and CA that are
         // missing, damaged or another home's will not fix themselves.
         _ = try HomeCredentials.load(for: config, configPath: options.config)
@@ -55,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         ])
         try await home.serviceGroup(signals: .handled).run()
         logger.info("home agent stopped")
+        withExtendedLifetime(lock) {}
     }
 }
 
