@@ -17,7 +17,7 @@ struct PublicListenersTests {
             logger.logLevel = .critical
             let listeners = PublicListeners(
                 registry: registry, sessions: HomeSessionTable(), group: MultiThreadedEventLoopGroup.singleton,
-                host: "127.0.0.1", metrics: EdgeMetrics(), logger: logger)
+                host: "127.0.0.1", tcpPortRange: range, metrics: EdgeMetrics(), logger: logger)
             try await listeners.start(tlsPort: 0, httpPort: 0)
             #expect(await listeners.tcpPorts.isEmpty)
 
@@ -37,6 +37,16 @@ struct PublicListenersTests {
             #expect(left.count == 1)
             for port in open where !left.contains(port) { #expect(FreePorts.isFree(port)) }
             await listeners.close()
+
+            // The same registry under a range that no longer holds the port
+            // (the edge restarted with a narrower --tcp-ports): left closed.
+            let narrowed = PublicListeners(
+                registry: registry, sessions: HomeSessionTable(), group: MultiThreadedEventLoopGroup.singleton,
+                host: "127.0.0.1", tcpPortRange: 1...1, metrics: EdgeMetrics(), logger: logger)
+            try await narrowed.start(tlsPort: 0, httpPort: 0)
+            #expect(await narrowed.tcpPorts.isEmpty)
+            for port in left { #expect(FreePorts.isFree(port)) }
+            await narrowed.close()
         }
     }
 }

@@ -39,5 +39,31 @@ extension EndToEndSuite {
             _ = await restarted.terminate()
             await world.stop()
         }
+
+        @Test("the edge restarts with a --tcp-ports range that no longer holds a forward's port: the port stays closed while the home is offline, and the forward moves into the range when it syncs")
+        func narrowedRangeClosesOldPorts() async throws {
+            let world = try await EchoHome.start()
+            let old = world.tcpPort
+            _ = await world.agent.terminate()
+            _ = await world.edge.terminate()
+            let narrowed = try FreePorts.range(count: 5)
+            let restarted = try EdgeServerProcess(
+                directory: world.edge.directory, ports: world.edge.ports, tcpPorts: narrowed)
+            try await restarted.waitUntilReady()
+            #expect(FreePorts.isFree(old), "the edge listens on \(old), outside its range \(narrowed)")
+            #expect(restarted.log.contains("TCP forward port outside --tcp-ports left closed"), "\(restarted.log.suffix(2000))")
+
+            let agent = try HomeAgentProcess(config: world.config)
+            try await agent.waitUntilHealthy()
+            let port = try await agent.publicPort(of: "raw")
+            #expect(narrowed.contains(port), "the raw forward is on \(port), outside \(narrowed)")
+            let body = PublicClient.payload(100_000, seed: 22)
+            #expect(try await PublicClient.exchange(port: port, sending: body) == body)
+
+            _ = await agent.terminate()
+            _ = await restarted.terminate()
+            await world.echo.close()
+            world.edge.removeData()
+        }
     }
 }

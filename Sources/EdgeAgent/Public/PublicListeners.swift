@@ -14,6 +14,12 @@ actor PublicListeners {
     private let opener: PublicStreamOpener
     private let bootstrap: PublicListenerBootstrap
     private let host: String
+    /// `--tcp-ports`: a stored forward port outside it (the range was
+    /// narrowed since) is not opened; the forward moves into the range on
+    /// its home's next sync.
+    private let tcpPortRange: ClosedRange<Int>
+    /// Stored ports left closed for being outside the range, logged once each.
+    private var outOfRange: Set<Int> = []
     private let logger: Logger
     private var tls: Channel?
     private var http: Channel?
@@ -23,7 +29,7 @@ actor PublicListeners {
 
     init(
         registry: Registry, sessions: HomeSessionTable, group: EventLoopGroup, host: String,
-        maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit, maxConnectionsPerForward: Int? = nil,
+        tcpPortRange: ClosedRange<Int>, maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit, maxConnectionsPerForward: Int? = nil,
         metrics: EdgeMetrics, logger: Logger
     ) {
         self.registry = registry
@@ -34,6 +40,7 @@ actor PublicListeners {
         self.refusals = refusals
         self.bootstrap = PublicListenerBootstrap(group: group, refusals: refusals)
         self.host = host
+        self.tcpPortRange = tcpPortRange
         self.logger = logger
     }
 
@@ -87,7 +94,15 @@ actor PublicListeners {
             return []
         }
         routes.replace(with: current)
-        let wanted = routes.tcpPorts
+        let routed = routes.tcpPorts
+        let wanted = routed.filter(tcpPortRange.contains)
+        let skipped = routed.subtracting(wanted)
+        for port in skipped.subtracting(outOfRange).sorted() {
+            logger.notice(
+                "TCP forward port outside --tcp-ports left closed; the forward moves into the range on its home's next sync",
+                metadata: ["port": "\(port)", "range": "\(tcpPortRange.lowerBound)-\(tcpPortRange.upperBound)"])
+        }
+        outOfRange = skipped
         for (port, channel) in tcp where !wanted.contains(port) {
             tcp[port] = nil
             try? await channel.close()

@@ -67,6 +67,7 @@ struct EdgeServices: Sendable {
         let sessions = HomeSessionTable()
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: configuration.bindHost,
+            tcpPortRange: configuration.tcpPortRange,
             maxConnectionsPerHome: configuration.maxConnectionsPerHome,
             maxConnectionsPerForward: configuration.maxConnectionsPerForward, metrics: metrics, logger: logger)
         do {
