@@ -21,9 +21,9 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
+        var fields: [String: Any] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
-            fields[key] = "\(value)"
+            fields[key] = Self.json(value)
         }
         // UTC with its zone ("…T19:02:33.365Z"): a log shipper must not read it as local time.
         fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
@@ -34,5 +34,24 @@ public struct JSONLogHandler: LogHandler {
         else { return }
         line.append(UInt8(ascii: "\n"))
         Self.output.withLock { $0.write(line) }
+    }
+
+    /// A metadata value as JSON: nested dictionaries and arrays keep their
+    /// shape, and integers, floating-point numbers and booleans logged as
+    /// values (`.stringConvertible(port)`) stay numbers and booleans, so a
+    /// shipper can compare them; everything else is its text.
+    static func json(_ value: Logger.Metadata.Value) -> Any {
+        switch value {
+        case .string(let text): text
+        case .dictionary(let dictionary): dictionary.mapValues(json)
+        case .array(let array): array.map(json)
+        case .stringConvertible(let value):
+            switch value {
+            case let value as Bool: value
+            case let value as any BinaryInteger: NSNumber(value: Int64(clamping: value))
+            case let value as Double where value.isFinite: value
+            default: "\(value)"
+            }
+        }
     }
 }

@@ -11,7 +11,9 @@ public struct LoggingOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Log line format on stderr.", valueName: "format"))
+        help: ArgumentHelp(
+            "Log line format on stderr: text, or json for one object per line (default: text; for homeagent run, log_format in the config, else text).",
+            valueName: "format"))
     public var logFormat: LogFormat?
 
     public init() {}

@@ -66,7 +66,23 @@ struct PublicListenerPartsTests {
         ("10-9", nil), ("0-10", nil), ("1-65536", nil), ("10000", nil), ("-", nil), ("a-b", nil), ("1--2", nil), ("", nil),
     ])
     func portRange(text: String, range: ClosedRange<Int>?) {
-        #expect(PortRange(argument: text)?.range == range)
+        #expect((try? PortRange.parse(text))?.range == range)
+    }
+
+    @Test("a bad --tcp-ports says what is wrong with it", arguments: [
+        ("200-100", "the lower port comes first: 100-200"),
+        ("0-5", "ports are 1 to 65535"),
+        ("abc", "write two ports joined by '-', such as 10000-10099"),
+        ("100-200x", "write two ports joined by '-', such as 10000-10099"),
+    ])
+    func portRangeMessage(text: String, problem: String) {
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--tcp-ports", text]) }
+        do {
+            _ = try ServeCommand.parse(["--tcp-ports", text])
+        } catch {
+            let message = ServeCommand.message(for: error)
+            #expect(message == "The value '\(text)' is invalid for '--tcp-ports <low-high>': \(problem)")
+        }
     }
 
     @Test("TLS alerts are fatal alert records in the clear")

@@ -51,7 +51,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Public HTTP port (default base-1).")
     var httpPort: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Public ports for TCP forwards.", valueName: "low-high"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Public ports for TCP forwards (default: \(PortRange(EdgePublicAddresses.defaultTCPPortRange))).",
+            valueName: "low-high"),
+        transform: PortRange.parse)
     var tcpPorts: PortRange = PortRange(EdgePublicAddresses.defaultTCPPortRange)
 
     @Option(name: .long, help: "Seconds streams in flight get to finish on shutdown.")
@@ -109,7 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "portico.edge")
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
-        logger.info("open file limit", metadata: ["open_files": "\(descriptors)"])
+        logger.info("open file limit", metadata: ["open_files": .stringConvertible(descriptors)])
         let metrics = EdgeMetrics()
         MetricsSystem.bootstrap(metrics.factory)  // once per process: here, never where tests build an edge
         let group = AgentProcess.eventLoopGroup

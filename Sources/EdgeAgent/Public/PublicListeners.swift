@@ -100,22 +100,22 @@ actor PublicListeners {
         for port in skipped.subtracting(outOfRange).sorted() {
             logger.notice(
                 "TCP forward port outside --tcp-ports left closed; the forward moves into the range on its home's next sync",
-                metadata: ["port": "\(port)", "range": "\(tcpPortRange.lowerBound)-\(tcpPortRange.upperBound)"])
+                metadata: ["port": .stringConvertible(port), "range": "\(tcpPortRange.lowerBound)-\(tcpPortRange.upperBound)"])
         }
         outOfRange = skipped
         for (port, channel) in tcp where !wanted.contains(port) {
             tcp[port] = nil
             try? await channel.close()
-            logger.info("closed TCP forward port", metadata: ["port": "\(port)"])
+            logger.info("closed TCP forward port", metadata: ["port": .stringConvertible(port)])
         }
         var unopened: Set<Int> = []
         for port in wanted.sorted() where tcp[port] == nil {
             do {
                 tcp[port] = try await bindTCP(port: port)
-                logger.info("opened TCP forward port", metadata: ["port": "\(port)"])
+                logger.info("opened TCP forward port", metadata: ["port": .stringConvertible(port)])
             } catch {
                 unopened.insert(port)
-                logger.error("could not open TCP forward port", metadata: ["port": "\(port)", "reason": .reason(error)])
+                logger.error("could not open TCP forward port", metadata: ["port": .stringConvertible(port), "reason": .reason(error)])
             }
         }
         return unopened

@@ -17,7 +17,7 @@ extension EdgeServices {
         let unopened = await listeners.refreshRoutes()
         let open = await listeners.tcpPorts
         logger.info("routes reloaded", metadata: [
-            "tcp_ports_open": "\(open.count)",
+            "tcp_ports_open": .stringConvertible(open.count),
             "tcp_ports_unavailable": "\(unopened.sorted())",
         ])
     }

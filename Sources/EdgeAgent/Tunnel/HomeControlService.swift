@@ -67,7 +67,7 @@ struct HomeControlService: Sendable {
             }
             let statuses = results.map(status)
             let rejected = statuses.filter { $0.error != nil }.count
-            logger.info("forwards synced", metadata: ["forwards": "\(statuses.count)", "forwards.rejected": "\(rejected)"])
+            logger.info("forwards synced", metadata: ["forwards": .stringConvertible(statuses.count), "forwards.rejected": "\(rejected)"])
             return ForwardsResult(forwards: statuses)
         } catch {
             // The whole sync failed (storage, home deleted meanwhile): every

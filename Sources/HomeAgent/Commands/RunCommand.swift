@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             config: config, configPath: options.config, group: AgentProcess.eventLoopGroup, logger: logger)
         if let recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
-            "edge": "\(config.edge)", "forwards": "\(config.forwards.count)", "control": "\(home.control.path)",
+            "edge": "\(config.edge)", "forwards": .stringConvertible(config.forwards.count), "control": "\(home.control.path)",
         ])
         try await home.serviceGroup(signals: .handled).run()
         logger.info("home agent stopped")

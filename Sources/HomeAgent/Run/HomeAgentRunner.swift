@@ -107,7 +107,7 @@ actor HomeAgentRunner {
         let previous = live.current
         live.replace(with: config)
         board.update { $0.configError = nil; $0.declare(config.forwards); $0.home = config.home; $0.edge = config.edge.description }
-        logger.info("config reloaded", metadata: ["forwards": "\(config.forwards.count)"])
+        logger.info("config reloaded", metadata: ["forwards": .stringConvertible(config.forwards.count)])
         if previous.edge != config.edge || previous.home != config.home || previous.certificate != config.certificate
             || previous.key != config.key || previous.ca != config.ca
         {
