@@ -337,5 +337,30 @@ struct FrameCodecTests {
         }
         #expect(compressed > 0, "no input compressed, so the bound was never exercised")
     }
-}
 
+    /// Found by the frame decoder's fuzzer (docs/fuzzing.md): invalid UTF-8
+    /// in GOAWAY debug data comes out as U+FFFD, three bytes for one, so
+    /// the text is longer than the bytes it came from. A receiver may do
+    /// that; what it re-encodes must still fit every legal MAX_FRAME_SIZE.
+    @Test("GOAWAY debug data that is not UTF-8 decodes with replacement characters; re-encoded it stays within 1,024 bytes")
+    func goAwayDebugInvalidUTF8() throws {
+        for count in [22, 1024, 4000] {
+            var bytes = ByteBuffer()
+            _ = bytes.writeFrameHeader(FrameHeader(length: UInt32(8 + count), type: .goAway, streamID: .connection))
+            bytes.writeInteger(UInt32(2))
+            bytes.writeInteger(WireErrorCode.protocolError.rawValue)
+            bytes.writeBytes(Array(repeating: 0xE6, count: count))  // lead bytes with no continuation
+            var decoder = FrameDecoder(maxPayloadSize: Self.limit)
+            decoder.append(bytes)
+            guard case .goAway(_, _, let debug) = try decoder.nextFrame() else {
+                Issue.record("no GOAWAY for \(count) bytes of debug data")
+                continue
+            }
+            #expect(debug.unicodeScalars.allSatisfy { $0 == "\u{FFFD}" } && debug.utf8.count > count)
+            var encoded = ByteBuffer()
+            encoded.writeFrame(.goAway(lastStreamID: StreamID(2), code: .protocolError, debug: debug))
+            let header = encoded.readFrameHeader()
+            #expect(header.map { Int($0.length) <= 8 + FrameLimits.maximumDebugBytes } == true)
+        }
+    }
+}
