@@ -129,6 +129,16 @@ public final class EdgeServerProcess: @unchecked Sendable {
         await process.killAndWait()
     }
 
+    /// Waits for an edge already told to stop to exit on its own (no
+    /// further signal: a second SIGTERM would cut its drain short); the exit
+    /// status, or nil (and SIGKILL) if it did not exit within `timeout`.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        await process.waitForExit(timeout: timeout)
+        guard process.isRunning else { return process.terminationStatus }
+        await process.killAndWait()
+        return nil
+    }
+
     deinit {
         process.killNow()
     }

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 
-/// A child process started with `posix_spawn`, for the tests' servers and
-/// tools. Foundation's `Process.run()` crashed the test binary now and then
-/// (a memcpy inside it) while many tests launched processes at once, even
-/// serialized; this launcher keeps no shared state beyond the kernel's.
+/// A child process started with `posix_spawn`, for every server and tool the
+/// tests start. Foundation's `Process.run()` crashed the test binary now and
+/// then (a memcpy inside it) while many tests launched processes at once,
+/// even behind a lock; this launcher keeps no shared state beyond the
+/// kernel's, and no test uses `Process` any more.
 ///
 /// Output goes to files (or /dev/null), never pipes, so a child can never
 /// block on a full pipe nobody reads; no other descriptor is inherited. The child starts with default signal
@@ -18,13 +19,20 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// `output` receives stdout, `error` stderr (the same path for both joins
-    /// them); nil discards. Files are created 0600 and appended to.
-    public init(_ executable: String, _ arguments: [String], output: String? = nil, error: String? = nil) throws {
+    /// them); nil discards. Files are created 0600 and appended to. `input`,
+    /// a descriptor such as a pipe's read end, becomes stdin (else /dev/null).
+    public init(
+        _ executable: String, _ arguments: [String], input: Int32? = nil, output: String? = nil, error: String? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         let flags = O_WRONLY | O_CREAT | O_APPEND
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", flags, 0o600)
         if let error, error == output {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
@@ -51,9 +59,7 @@ public final class SpawnedProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let result = ProcessLaunch.withLock {
-            posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        }
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }

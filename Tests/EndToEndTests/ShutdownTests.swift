@@ -55,6 +55,47 @@ extension EndToEndSuite {
             await world.stop()
         }
 
+        @Test("a second SIGTERM during the edge's drain ends it at once: exit 0 long before the drain timeout")
+        func secondSignalCutsTheEdgeDrain() async throws {
+            let world = try await EchoHome.start(edgeArguments: ["--drain-timeout", "300"])
+            let held = try await HeldConnection(port: world.tcpPort)
+            try await held.send(PublicClient.payload(10_000, seed: 24))
+            #expect(try await eventually { try await held.receivedCount == 10_000 })
+
+            kill(world.edge.pid, SIGTERM)
+            #expect(try await eventually(timeout: .seconds(20)) { world.edge.log.contains("another SIGTERM or SIGINT ends it") })
+            #expect(world.edge.isRunning, "the edge did not wait for the connection in flight")
+            kill(world.edge.pid, SIGTERM)
+            // Well short of the 300 s drain: the second signal cut it.
+            #expect(await world.edge.terminate(timeout: .seconds(60)) == 0)
+            #expect(world.edge.log.contains("second signal: not waiting for streams in flight any longer"))
+            _ = try? await held.finish(timeout: .seconds(10))
+            await world.stop()
+        }
+
+        @Test("a second SIGINT during the home's drain ends it at once: exit 0 long before the drain timeout")
+        func secondSignalCutsTheHomeDrain() async throws {
+            let world = try await EchoHome.start()
+            _ = await world.agent.terminate()
+            let config = try String(contentsOfFile: world.config, encoding: .utf8)
+            try (config + "drain_timeout_seconds: 300\n").write(toFile: world.config, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: world.config)
+            let agent = try HomeAgentProcess(config: world.config)
+            try await agent.waitUntilHealthy()
+            let held = try await HeldConnection(port: try await agent.publicPort(of: "raw"))
+            try await held.send(PublicClient.payload(10_000, seed: 25))
+            #expect(try await eventually { try await held.receivedCount == 10_000 })
+
+            agent.signal(SIGINT)
+            #expect(try await eventually(timeout: .seconds(20)) { agent.log.contains("another SIGTERM or SIGINT ends it") })
+            #expect(agent.isRunning, "the home did not wait for the connection in flight")
+            agent.signal(SIGINT)
+            #expect(await agent.terminate(timeout: .seconds(60)) == 0)
+            #expect(agent.log.contains("second signal: not waiting for streams in flight any longer"))
+            _ = try? await held.finish(timeout: .seconds(10))
+            await world.stop()
+        }
+
         @Test("SIGHUP with a broken config keeps the running one and says why; a good one syncs at once")
         func reload() async throws {
             let world = try await EchoHome.start()

@@ -30,7 +30,7 @@ extension EndToEndSuite {
             try await held.send(more)
             #expect(try await eventually { try await held.receivedCount == first.count + more.count })
 
-            #expect(await world.edge.terminate(timeout: .seconds(15)) == 0)
+            #expect(await world.edge.waitForExit(timeout: .seconds(15)) == 0)
             let elapsed = ContinuousClock.now - signalled
             // The connection never ended, so the drain ran to its deadline, and not much longer.
             #expect(elapsed >= .milliseconds(1_800), "\(elapsed)")

@@ -70,19 +70,12 @@ struct ClientHelloRealClientTests {
             (Self.curl, ["--silent", "--insecure", "--max-time", "5", "--connect-timeout", "3",
                          "--resolve", "app.example.org:\(port):127.0.0.1", "https://app.example.org:\(port)/"])
         }
-        try checkEveryWay(bytes, serverName: "app.example.org", alpn: try Self.curlALPN())
+        try checkEveryWay(bytes, serverName: "app.example.org", alpn: try await Self.curlALPN())
     }
 
     /// curl offers h2 only when built with HTTP/2 support.
-    static func curlALPN() throws -> [String] {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: curl)
-        process.arguments = ["--version"]
-        process.standardOutput = pipe
-        try ProcessLaunch.run(process)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.killNow()
+    static func curlALPN() async throws -> [String] {
+        let output = try await AgentRun.tool(curl, ["--version"], timeout: .seconds(10)).output
         let features = output.split(separator: "\n").first { $0.hasPrefix("Features:") } ?? ""
         return features.split(separator: " ").contains("HTTP2") ? ["h2", "http/1.1"] : ["http/1.1"]
     }

@@ -1,61 +1,64 @@
 // Runs the openssl CLI for interop tests: stdin is a pipe we write to, stdout and
-// stderr are collected as they arrive, and everything is bounded by timeouts.
+// stderr go to files read as the test asks, and everything is bounded by timeouts.
 // `stop()` (also run at deinit) kills the process, so no test leaves one behind.
+// Started with posix_spawn (`SpawnedProcess`): Foundation's `Process.run()`
+// crashed the test binary now and then while other tests launched processes.
 
-import TestSupport
 import Foundation
-import Synchronization
+import TestSupport
 
 final class TLSTestProcess {
-    private let process = Process()
-    private let stdin = Pipe()
-    private let output = TLSTestOutput()
+    private let process: SpawnedProcess
+    private let stdin: FileHandle
+    private let outputPath: String
+    private let errorPath: String
 
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = self.output
-        stdout.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: false) }
-        stderr.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: true) }
-        try ProcessLaunch.run(process)
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("portico-openssl-\(UUID().uuidString)").path
+        outputPath = base + ".out"
+        errorPath = base + ".err"
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // Close-on-exec: no other child may hold the write end open (the
+        // spawn's dup2 gives openssl its stdin without the flag).
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        defer { close(ends[0]) }
+        stdin = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        process = try SpawnedProcess("/usr/bin/openssl", arguments, input: ends[0], output: outputPath, error: errorPath)
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: outputPath)
+        try? FileManager.default.removeItem(atPath: errorPath)
+    }
 
-    var stdoutText: String { output.text(stderr: false) }
-    var stderrText: String { output.text(stderr: true) }
+    var stdoutText: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    var stderrText: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
     var isRunning: Bool { process.isRunning }
-    var processIdentifier: Int32 { process.processIdentifier }
+    var processIdentifier: Int32 { process.pid }
 
     func send(_ text: String) throws {
-        try stdin.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        try stdin.write(contentsOf: Data(text.utf8))
     }
 
     func closeStdin() throws {
-        try stdin.fileHandleForWriting.close()
+        try stdin.close()
     }
 
-    /// Waits until stdout (or stderr) contains `needle`; false on timeout or exit.
+    /// Waits until stdout (or stderr) contains `needle`; false on timeout.
     func waitForOutput(_ needle: String, inStderr: Bool = false, timeout: Duration = .seconds(10)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if output.text(stderr: inStderr).contains(needle) { return true }
+            if (inStderr ? stderrText : stdoutText).contains(needle) { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return output.text(stderr: inStderr).contains(needle)
+        return (inStderr ? stderrText : stdoutText).contains(needle)
     }
 
     /// Waits for the process to exit by itself; returns its status, or nil on timeout.
     func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        await process.waitForExit(timeout: timeout)
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -65,20 +68,7 @@ final class TLSTestProcess {
     }
 
     func stop() {
-        try? stdin.fileHandleForWriting.close()
+        try? stdin.close()
         if process.isRunning { kill() }
-    }
-}
-
-/// Output collected from readability handlers on Foundation's threads.
-final class TLSTestOutput: Sendable {
-    private let buffers = Mutex<(stdout: Data, stderr: Data)>((Data(), Data()))
-
-    func append(_ data: Data, stderr: Bool) {
-        buffers.withLock { if stderr { $0.stderr.append(data) } else { $0.stdout.append(data) } }
-    }
-
-    func text(stderr: Bool) -> String {
-        buffers.withLock { String(decoding: stderr ? $0.stderr : $0.stdout, as: UTF8.self) }
     }
 }

@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
             On first start creates the data directory (0700) with the edge CA, the \
             tunnel certificate and the admin token (keys and token 0600), and the \
             registry (SQLite). SIGINT or SIGTERM drains: public ports close, homes get \
-            GOAWAY, and streams in flight get --drain-timeout seconds to finish. SIGHUP \
+            GOAWAY, and streams in flight get --drain-timeout seconds to finish (a second \
+            SIGINT or SIGTERM ends them at once). SIGHUP \
             re-reads the routes from the registry, retries TCP forward ports that \
             another program held, and reissues the tunnel certificate if it expires \
             within 30 days (also checked every 12 hours); everything else here needs \

@@ -25,13 +25,16 @@ extension EdgeServices {
     /// 4. the API finishes its requests and closes;
     /// 5. the registry closes, last, since everything above may write to it.
     ///
-    /// SIGINT drains exactly like SIGTERM. If the whole shutdown takes longer
+    /// SIGINT drains exactly like SIGTERM; a second one of either during the
+    /// drain closes the homes' sessions at once. If the whole shutdown takes longer
     /// than `maximumShutdownDuration`, the group cancels what is left.
     func serviceGroup(signals: Signals) -> ServiceGroup {
         var services: [any Service] = [
             RegistryService(registry: registry, logger: logger),
             api,
-            TunnelService(listener: tunnel, sessions: sessions, drainTimeout: configuration.drainTimeout, logger: logger),
+            TunnelService(
+                listener: tunnel, sessions: sessions, drainTimeout: configuration.drainTimeout,
+                cutOnSecondSignal: signals == .handled, logger: logger),
             PublicListenersService(listeners: listeners, drainTimeout: configuration.drainTimeout, logger: logger),
             TunnelCertificateService(edge: self),
             ReadinessService(edge: self),

@@ -120,4 +120,10 @@ extension HomeSessionTable {
             }
         }
     }
+
+    /// Closes every home's session at once, a drain cut short: the streams
+    /// on them end with them (their public clients see a reset).
+    func closeAll() {
+        for home in connectedHomes { session(for: home)?.channel.close(promise: nil) }
+    }
 }

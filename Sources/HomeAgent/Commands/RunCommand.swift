@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
             SIGHUP (or `homeagent expose/unexpose/sync`) reloads the config and syncs; \
             a config that does not load is refused and the running one kept. SIGTERM \
             or SIGINT drains: the edge stops sending new connections and those in \
-            flight get drain_timeout_seconds (default 10) to finish; exit status 0.
+            flight get drain_timeout_seconds (default 10) to finish (a second SIGTERM \
+            or SIGINT ends them at once); exit status 0.
 
             Logs go to stderr, as text or JSON (--log-format, else log_format in the \
             config, else text). `homeagent status` asks the running agent through its \

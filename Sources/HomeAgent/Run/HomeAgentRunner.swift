@@ -130,6 +130,11 @@ actor HomeAgentRunner {
 
     /// Stops reconnecting and drains the session: GOAWAY, streams in flight
     /// get `timeout` to finish, then the connection closes.
+    /// Closes the session now, a drain cut short: its streams end with it.
+    func endSession() {
+        connection?.session.channel.close(promise: nil)
+    }
+
     func drain(timeout: Duration) async {
         draining = true
         board.update { $0.state = .draining }

@@ -45,7 +45,8 @@ struct HomeServices: Sendable {
     ///
     /// 1. reloads stop;
     /// 2. the session drains: no more reconnects, GOAWAY to the edge, the
-    ///    streams in flight get the config's `drain_timeout_seconds`;
+    ///    streams in flight get the config's `drain_timeout_seconds` (a
+    ///    second SIGTERM or SIGINT ends the session at once);
     /// 3. certificate renewal stops;
     /// 4. the control socket closes, last, so `homeagent status` shows
     ///    "draining" for as long as the drain lasts.
@@ -53,7 +54,7 @@ struct HomeServices: Sendable {
         var services: [any Service] = [
             AdminSocketService(server: control),
             HomeRenewalService(runner: runner),
-            EdgeSessionService(runner: runner),
+            EdgeSessionService(runner: runner, cutOnSecondSignal: signals == .handled),
         ]
         if signals == .handled {
             services.append(ReloadOnHangupService { [runner] in _ = await runner.reload() })
