@@ -10,10 +10,11 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         commandName: "edgeagent",
         abstract: "Portico edge: public listeners, routing and the home registry.",
         discussion: """
-            The edge accepts one mutually authenticated TLS tunnel per home, keeps \
-            homes, domains and forwards in its registry, enrolls homes with join \
-            tokens and offers an admin API on 127.0.0.1. Routing public TLS (by SNI), \
-            HTTP (by Host) and TCP ports to the owning home comes with the public listeners.
+            The edge accepts one mutually authenticated TLS tunnel per home and carries \
+            each public connection to the home that owns it: TLS by SNI (passed \
+            through, never decrypted), HTTP by Host, TCP by port. It keeps homes, \
+            domains and forwards in its registry, enrolls homes with join tokens and \
+            offers an admin API on 127.0.0.1, which the other subcommands use.
             Wire protocol version \(WireVersion.current).
             """,
         version: WireVersion.softwareVersion,

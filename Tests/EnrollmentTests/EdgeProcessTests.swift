@@ -28,6 +28,9 @@ struct EdgeProcessTests {
         let config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
         let joined = try await AgentRun.run("homeagent", ["join", token, "--config", config])
         #expect(joined.status == 0, "stderr: \(joined.error)")
+        // What to do next, ready to copy: with this config, a domain first.
+        #expect(joined.output.contains("homeagent domain add example.com --config \(config)"), "\(joined.output)")
+        #expect(joined.output.contains("homeagent run --config \(config)"), "\(joined.output)")
 
         let listed = try await AgentRun.run("edgeagent", ["home", "list", "--json"] + dataDir)
         let homes = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]

@@ -10,7 +10,8 @@ struct ExposeCommand: AsyncParsableCommand {
         abstract: "Add a forward to the config and sync it to the edge.",
         discussion: """
             Examples:
-              homeagent expose web --type https --hostname blog.example.com --target 127.0.0.1:8443
+              homeagent expose web --type https --hostname blog.example.com \\
+                  --target 127.0.0.1:8443
               homeagent expose ssh --type tcp --target 127.0.0.1:22
 
             The config is rewritten atomically (mode 0600). Then, unless --no-sync, the \

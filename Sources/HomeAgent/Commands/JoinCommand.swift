@@ -49,10 +49,16 @@ struct JoinCommand: AsyncParsableCommand {
         // ArgumentParser prints an error's description and exits with status 1.
         let result = try await EnrollmentClient().enroll(parsed, group: AgentProcess.eventLoopGroup)
         try HomeEnrollmentFiles.write(result, token: parsed, configPath: config, forwards: existing?.forwards ?? [])
+        // The commands to copy next, with --config when this is not the default one.
+        let flag = config == HomeAgentPaths.defaultConfigPath ? "" : " --config \(config)"
         print("""
             Joined edge \(parsed.address) as home "\(result.homeName)".
             Config: \(config)
-            Next: expose a service with `homeagent expose`, then start `homeagent run`.
+            Next:
+              homeagent domain add example.com\(flag)      (a domain of yours, for https and http forwards)
+              homeagent expose web --type https --hostname www.example.com --target 127.0.0.1:8443\(flag)
+              homeagent expose ssh --type tcp --target 127.0.0.1:22\(flag)
+              homeagent run\(flag)
             """)
     }
 }

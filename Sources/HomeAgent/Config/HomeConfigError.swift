@@ -5,7 +5,9 @@
 /// (`forwards[1] "app": hostname is required for type http`), the line and
 /// column of a YAML mistake, or the command that fixes a permission problem.
 enum HomeConfigError: Error, Equatable, Sendable {
-    /// The file could not be opened or read (missing, a directory, I/O error).
+    /// There is no file at `path`: most likely the home has not joined yet.
+    case missing(path: String)
+    /// The file could not be opened or read (a directory, I/O error).
     case cannotRead(path: String, reason: String)
     /// The file is larger than ``HomeConfigFile/maximumSize``; a config is a few
     /// hundred bytes, so anything this big is the wrong file.
@@ -30,6 +32,9 @@ enum HomeConfigError: Error, Equatable, Sendable {
 extension HomeConfigError: CustomStringConvertible {
     var description: String {
         switch self {
+        case .missing(let path):
+            return "no config at \(path): join an edge first with `homeagent join TOKEN` (it writes this file), "
+                + "or give --config the path of the config you have"
         case .cannotRead(let path, let reason):
             return "cannot read \(path): \(reason)"
         case .tooLarge(let path, let size):

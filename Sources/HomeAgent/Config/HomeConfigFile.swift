@@ -54,7 +54,7 @@ enum HomeConfigFile {
             return try PrivateFile.read(path, maximumSize: maximumSize, requirePrivate: true)
         } catch {
             switch error {
-            case .notFound: throw .cannotRead(path: path, reason: "No such file or directory")
+            case .notFound: throw .missing(path: path)
             case .notARegularFile: throw .cannotRead(path: path, reason: "not a regular file")
             case .insecurePermissions(_, let mode): throw .insecurePermissions(path: path, mode: UInt16(mode))
             case .tooLarge(_, let size): throw .tooLarge(path: path, size: size)
