@@ -4,10 +4,10 @@
 # root (a fresh CI machine); otherwise they print the exact apt-get command.
 
 SWIFT        ?= swift
-DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config
+DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config lintian
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test test-sanitize fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps clean
+.PHONY: all build test test-packaging test-sanitize fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps clean install deb
 
 all: build
 
@@ -32,11 +32,33 @@ build: deps
 # Tests stop every process they start by PID. As a safety net for a run that
 # is killed or crashes, they all live under a per-run TMPDIR, and whatever is
 # still running from it afterwards is killed before the directory goes.
+# The output (agents' logs included) is long: the failures and the totals
+# are repeated at the end, under "== summary". TEST_FILTER=regex runs only
+# the tests whose names match.
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	@run=$$(mktemp -d /tmp/pt.XXXXXX); status=0; \
-	TMPDIR=$$run timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS) || status=$$?; \
-	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; exit $$status
+	@run=$$(mktemp -d /tmp/pt.XXXXXX); log=$$(mktemp /tmp/pt-log.XXXXXX); \
+	{ TMPDIR=$$run timeout --kill-after=10 900 stdbuf -oL -eL $(SWIFT) test --skip-build $(SWIFT_FLAGS) $(if $(TEST_FILTER),--filter '$(TEST_FILTER)') 2>&1; \
+	  echo $$? >"$$log.status"; } | tee "$$log"; status=$$(cat "$$log.status"); \
+	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; \
+	echo "== summary"; \
+	grep -E '^✘|^error:|Fatal error|Program crashed' "$$log" | head -n 60; \
+	grep -E '^(✔|✘) Test run with' "$$log" | tail -n 1; \
+	rm -f "$$log" "$$log.status"; \
+	$(MAKE) --no-print-directory test-packaging && packaging=0 || packaging=$$?; \
+	[ "$$packaging" -eq 0 ] || echo "make test: packaging check FAILED (output above)"; \
+	[ "$$status" -eq 0 ] && echo "make test: tests passed" || echo "make test: tests FAILED (status $$status; full output above)"; \
+	[ "$$status" -eq 0 ] && [ "$$packaging" -eq 0 ]
+
+# `make install` into a temporary root and `make deb` from a debug build
+# with the Swift runtime linked in (quicker than release, the same files),
+# checked by scripts/check-packaging.sh; part of `make test`.
+test-packaging: deps
+	@root=$$(mktemp -d /tmp/pt-install.XXXXXX); out=$$(mktemp -d /tmp/pt-deb.XXXXXX); status=0; \
+	{ $(MAKE) --no-print-directory install PACKAGE_CONFIG=debug DESTDIR=$$root PREFIX=/usr/local && \
+	  $(MAKE) --no-print-directory deb PACKAGE_CONFIG=debug DEB_DIR=$$out DEB_COMPRESSION=gzip && \
+	  scripts/check-packaging.sh $$root /usr/local $$out/portico_*.deb; } || status=$$?; \
+	rm -rf $$root $$out; exit $$status
 
 # The Wire and end-to-end suites under AddressSanitizer, then ThreadSanitizer,
 # each in its own scratch path (.build-asan, .build-tsan) so that neither
@@ -81,6 +103,32 @@ FUZZ_BUILD   := $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=f
 fuzz: deps
 	cd Fuzz && $(FUZZ_BUILD)
 	FUZZ_RUNS=$(FUZZ_RUNS) Fuzz/run.sh "$$(cd Fuzz && $(FUZZ_BUILD) --show-bin-path)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# `make install` (PREFIX=/usr/local, DESTDIR for staging) and `make deb`
+# (dist/deb/portico_VERSION_ARCH.deb): a release build with the Swift runtime
+# linked in (--static-swift-stdlib, in .build-static), so the binaries need
+# only Debian's libssl3, libsqlite3 and liblz4; then scripts/install.sh puts
+# binaries, systemd units, man pages (scripts/manpages.py, from the binaries'
+# own help) and shell completions in
+# place. PACKAGE_CONFIG=debug builds faster (the test suite's packaging check).
+PREFIX         ?= /usr/local
+DESTDIR        ?=
+PACKAGE_CONFIG ?= release
+DEB_DIR        ?= dist/deb
+DEB_COMPRESSION ?= xz
+PACKAGE_BUILD  := $(SWIFT) build -c $(PACKAGE_CONFIG) --static-swift-stdlib --scratch-path .build-static
+PACKAGE_DATE   := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
+install: deps
+	$(PACKAGE_BUILD) --product edgeagent
+	$(PACKAGE_BUILD) --product homeagent
+	bin=$$($(PACKAGE_BUILD) --show-bin-path); \
+	PORTICO_DATE=$(PACKAGE_DATE) scripts/install.sh "$$bin" "$(DESTDIR)" "$(PREFIX)"
+
+deb: deps
+	$(PACKAGE_BUILD) --product edgeagent
+	$(PACKAGE_BUILD) --product homeagent
+	bin=$$($(PACKAGE_BUILD) --show-bin-path); \
+	PORTICO_DATE=$(PACKAGE_DATE) DEB_COMPRESSION=$(DEB_COMPRESSION) scripts/make-deb.sh "$$bin" $(DEB_DIR)
 
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
 demo: deps

@@ -9,6 +9,9 @@ struct AgentStatus: Codable, Equatable, Sendable {
         case connecting
         case connected
         case waiting
+        /// The edge turned this home away after TLS (deleted or disabled):
+        /// retried only rarely, and at once after a reload or a new join.
+        case refused
         case draining
     }
 
@@ -75,6 +78,15 @@ struct AgentStatus: Codable, Equatable, Sendable {
                 state.error = old.error
             }
             return state
+        }
+    }
+
+    /// Forgets every public address and error the edge gave: they are not
+    /// this home's while the edge refuses it.
+    mutating func forgetPlacements() {
+        for index in forwards.indices {
+            forwards[index].publicAddress = nil
+            forwards[index].error = nil
         }
     }
 

@@ -49,6 +49,9 @@ struct AgentStatusReport: Sendable {
         case .waiting:
             let retry = status.retryAt.map { String(format: ", retrying in %.1f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
             return "disconnected\(retry)" + (status.lastError.map { ": \($0)" } ?? "")
+        case .refused:
+            let retry = status.retryAt.map { String(format: "; trying again in %.0f s", max(0, $0.timeIntervalSinceNow)) } ?? ""
+            return "refused by the edge\(retry)" + (status.lastError.map { ": \($0)" } ?? "")
         case .draining:
             return "draining"
         }

@@ -52,6 +52,11 @@ actor HomeAgentRunner {
     /// Connects, serves and reconnects until `drain` is called.
     func run() async {
         var backoff = ReconnectBackoff()
+        // The edge turning the home away will not change by itself (the
+        // operator deleted or disabled it): retry rarely, not every 30 s
+        // forever; a reload (SIGHUP, or `homeagent sync` after a new join)
+        // tries again at once.
+        var refusals = ReconnectBackoff(initial: .seconds(60), maximum: .seconds(3600), floor: 0.5)
         let dialer = ForwardDialer(config: live, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
@@ -69,6 +74,7 @@ actor HomeAgentRunner {
                 }
                 connection = opened
                 backoff.reset()
+                refusals.reset()
                 board.update { $0.state = .connected; $0.connectedSince = Date(); $0.lastError = nil }
                 logger.info("connected to edge", metadata: ["edge": "\(live.current.edge)"])
                 await syncForwards(on: opened)
@@ -83,6 +89,20 @@ actor HomeAgentRunner {
                 }
                 logger.warning("session to edge lost")
                 board.update { $0.lastError = "session to edge lost" }
+            } catch EdgeConnectionError.homeNotAccepted(let home, let address, let detail) {
+                let error = EdgeConnectionError.homeNotAccepted(home: home, address: address, detail: detail)
+                let delay = refusals.next()
+                logger.error("the edge refused this home; trying again rarely", metadata: [
+                    "reason": "\(error)", "retry_in_seconds": .stringConvertible(Int(delay.seconds)),
+                ])
+                board.update {
+                    $0.state = .refused
+                    $0.lastError = error.description
+                    $0.retryAt = Date().addingTimeInterval(delay.seconds)
+                    $0.forgetPlacements()
+                }
+                await sleep(delay)
+                continue
             } catch {
                 logger.warning("could not connect to edge", metadata: ["reason": .reason(error)])
                 board.update { $0.lastError = NetworkErrorText.describe(error) }
@@ -115,26 +135,34 @@ actor HomeAgentRunner {
         } else if let connection {
             await syncForwards(on: connection)
         }
+        // Refused or waiting: the reload may be the fix (a new join, another
+        // edge), so the next attempt is now.
+        if connection == nil { wakeUp(sleepNumber) }
         return .success(board.current)
     }
 
     /// Claims, releases or lists base domains over the live session.
     func domain(_ action: DomainRequest.Action, _ name: String) async throws -> DomainResult {
         guard let connection else { throw RunningAgentError(message: "not connected to the edge right now") }
+        let result: DomainResult
         switch action {
-        case .add: return try await connection.requests.addDomain(name)
-        case .remove: return try await connection.requests.removeDomain(name)
+        case .add: result = try await connection.requests.addDomain(name)
+        case .remove: result = try await connection.requests.removeDomain(name)
         case .list: return try await connection.requests.listDomains()
         }
+        // Forwards that waited for this domain are placed now (and those
+        // under a released one are withdrawn), not at the next sync.
+        await syncForwards(on: connection)
+        return result
     }
 
-    /// Stops reconnecting and drains the session: GOAWAY, streams in flight
-    /// get `timeout` to finish, then the connection closes.
     /// Closes the session now, a drain cut short: its streams end with it.
     func endSession() {
         connection?.session.channel.close(promise: nil)
     }
 
+    /// Stops reconnecting and drains the session: GOAWAY, streams in flight
+    /// get `timeout` to finish, then the connection closes.
     func drain(timeout: Duration) async {
         draining = true
         board.update { $0.state = .draining }

@@ -4,6 +4,9 @@
 struct ReconnectBackoff: Sendable {
     var initial: Duration = .milliseconds(500)
     var maximum: Duration = .seconds(30)
+    /// The share of the ceiling every delay waits at least: 0 is full
+    /// jitter; ½ keeps rare retries rare (between half the ceiling and all of it).
+    var floor: Double = 0
     /// Failed attempts since the last success.
     private(set) var failures = 0
 
@@ -15,7 +18,7 @@ struct ReconnectBackoff: Sendable {
 
     /// The delay before the next attempt; `unit` is a uniform draw from [0, 1].
     mutating func next(unit: Double = Double.random(in: 0...1)) -> Duration {
-        let delay = ceiling * min(max(unit, 0), 1)
+        let delay = ceiling * (floor + (1 - floor) * min(max(unit, 0), 1))
         failures += 1
         return delay
     }
