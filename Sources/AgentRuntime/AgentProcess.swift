@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 import NIOCore
 import NIOPosix
 import Wire
@@ -39,6 +43,10 @@ public enum AgentProcess {
     /// main thread, before any `await`. (Tests that only use the group do
     /// not call it: their process's threads are left alone.)
     public static func start() {
+        // A reload asked for while the agent is still starting (systemd's
+        // `reload` right after `start`) must not end it: SIGHUP's default
+        // action would, until the reload service traps it.
+        signal(SIGHUP, SIG_IGN)
         OpenSSLLibrary.initialize()
         let priority = shared.priority
         // Never cancelled: it lives as long as the process does.

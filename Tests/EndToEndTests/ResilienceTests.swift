@@ -33,7 +33,7 @@ extension EndToEndSuite {
             await world.stop()
         }
 
-        @Test("kill -9 of the home: the edge answers 503 at once and takes the home back when it returns")
+        @Test("kill -9 of the home: the edge answers 503 at once (its TCP forward a reset) and takes the home back when it returns")
         func homeKilled() async throws {
             let world = try await EchoHome.start()
             await world.agent.killHard()
@@ -43,6 +43,12 @@ extension EndToEndSuite {
                 return answer.output.hasSuffix("\n503")
             }
             #expect(offline)
+            // Its TCP forward: a reset, as when nothing listens, not a clean
+            // end of an empty answer.
+            let fd = try RawSocket.make()
+            try RawSocket.connect(fd, port: world.tcpPort)
+            #expect(RawSocket.ending(fd) == "reset")
+            close(fd)
             let again = try HomeAgentProcess(config: world.config)
             try await again.waitUntilHealthy()
             let body = PublicClient.payload(50_000, seed: 11)

@@ -108,6 +108,17 @@ extension EndToEndSuite {
             let body = PublicClient.payload(5_000, seed: 24)
             #expect(try await PublicClient.exchange(port: world.tcpPort, sending: body) == body)
 
+            // Valid YAML that names another home than the certificate: refused
+            // like at start, and the session is kept.
+            try Self.write(good.replacingOccurrences(of: "home: alice", with: "home: bob"), to: world.config)
+            world.agent.signal(SIGHUP)
+            #expect(try await eventually {
+                (try await world.agent.status().document?["config_error"] as? String)?.contains("bob") == true
+            }, "\(world.agent.log.suffix(1500))")
+            #expect(try await world.agent.status().document?["state"] as? String == "connected")
+            #expect(try await PublicClient.exchange(port: world.tcpPort, sending: body) == body)
+            #expect(!world.agent.log.contains("session to edge lost"))
+
             try Self.write(good, to: world.config)
             // expose talks to the running agent, which reloads and syncs.
             let target = "127.0.0.1:\(world.echo.port)"

@@ -88,5 +88,36 @@ extension EndToEndSuite {
             #expect(await agent.terminate() == 0)
             #expect(await edge.terminate() == 0)
         }
+
+        @Test("a copy of a home's key in another directory is not caught by the lock: the two agents take the session from each other ever more slowly, say why, and the survivor is healthy again once the copy stops")
+        func copiedIdentityBacksOff() async throws {
+            let edge = try EdgeServerProcess()
+            defer { edge.removeData() }
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            // The whole directory elsewhere: another lock file, the same identity.
+            let original = URL(fileURLWithPath: config).deletingLastPathComponent()
+            let elsewhere = edge.directory.appendingPathComponent("restored-backup")
+            try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: original.path)
+            where !name.hasSuffix(".sock") && !name.hasSuffix(".lock") {
+                try FileManager.default.copyItem(at: original.appendingPathComponent(name), to: elsewhere.appendingPathComponent(name))
+            }
+            let copy = try HomeAgentProcess(config: elsewhere.appendingPathComponent("homeagent.yaml").path)
+            let sessionsBefore = edge.log.components(separatedBy: "home connected").count
+            try await Task.sleep(for: .seconds(8))
+            let sessions = edge.log.components(separatedBy: "home connected").count - sessionsBefore
+            // Without backing off they replaced each other hundreds of times in 8 s.
+            #expect(sessions <= 12, "\(sessions) sessions of alice in 8 s")
+            let warned = [agent.log, copy.log].contains { $0.contains("is another agent running with this home's key") }
+            #expect(warned, "neither agent said why: \(agent.log.suffix(1500))")
+
+            #expect(await copy.terminate() == 0)
+            try await agent.waitUntilHealthy(timeout: .seconds(30))
+            #expect(await agent.terminate() == 0)
+            #expect(await edge.terminate() == 0)
+        }
     }
 }

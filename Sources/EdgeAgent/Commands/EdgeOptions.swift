@@ -13,7 +13,9 @@ struct EdgeOptions: ParsableArguments {
     @Option(name: .long, help: "Tunnel port (default base+1).")
     var tunnelPort: Int?
 
-    @Option(name: .long, help: "API port on 127.0.0.1 (default base+2).")
+    @Option(
+        name: .long,
+        help: "API port on 127.0.0.1. serve: default base+2. Admin commands: default the port the edge running on --data-dir wrote to edge.runtime.json.")
     var apiPort: Int?
 
     var dataDirectory: URL { URL(fileURLWithPath: (dataDir as NSString).expandingTildeInPath) }

@@ -64,8 +64,13 @@ struct PublicHandOver: Sendable {
 /// is counted, what the client is sent before the close.
 struct PublicConnectionRefusal {
     enum Answer {
-        /// Close at once (a TCP port, or a client that is gone anyway).
+        /// Close at once (a client that is gone anyway, or sent nothing usable).
         case close
+        /// Close with a TCP reset: a TCP forward whose home cannot take the
+        /// connection (offline, at capacity, its target refused). The client
+        /// sees ECONNRESET, as when nothing answers, not an empty answer
+        /// that ended cleanly.
+        case reset
         /// A fatal TLS alert in the clear, then close.
         case tlsAlert(TLSAlert)
         /// A complete HTTP response, then close our side; the client closes
@@ -87,6 +92,8 @@ struct PublicConnectionRefusal {
         switch answer {
         case .close:
             channel.close(promise: nil)
+        case .reset:
+            channel.closeWithReset()
         case .tlsAlert(let alert):
             channel.writeAndFlush(alert.record(allocator: channel.allocator)).whenComplete { _ in
                 channel.close(promise: nil)

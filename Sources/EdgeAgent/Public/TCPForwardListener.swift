@@ -14,12 +14,12 @@ struct TCPForwardListener: PublicConnectionRouter {
 
     func decide(_ peeked: Result<Void, PublicPeekFailure>, bytes: ByteBuffer, channel: Channel) -> PublicConnectionDecision {
         guard let route = routes.route(forPort: port) else {
-            return .refuse(.init(reason: .unknownName, answer: .close))
+            return .refuse(.init(reason: .unknownName, answer: .reset))
         }
         return .open(PublicHandOver(route: route, serverName: nil, initialData: bytes))
     }
 
     func refusal(for failure: PublicStreamOpener.Failure, of handOver: PublicHandOver, channel: Channel) -> PublicConnectionRefusal {
-        .init(reason: failure.refusal, answer: .close)
+        .init(reason: failure.refusal, answer: .reset)
     }
 }

@@ -41,7 +41,7 @@ final class HomeSessionTable: Sendable {
             return state.sessions.updateValue(session, forKey: home)
         }
         if let replaced, replaced.channel !== session.channel {
-            Self.end(replaced, reason: Self.replacedReason)
+            Self.end(replaced, code: .sessionReplaced, reason: Self.replacedReason)
         }
     }
 
@@ -95,11 +95,11 @@ final class HomeSessionTable: Sendable {
     }
 
     /// GOAWAY NO_ERROR with `reason`, then close at once.
-    private static func end(_ session: WireSession, reason: String) {
+    private static func end(_ session: WireSession, code: WireErrorCode = .noError, reason: String) {
         let channel = session.channel
         channel.eventLoop.execute {
             // On the loop, GOAWAY is written and flushed before the close.
-            _ = session.goAway(code: .noError, debug: reason)
+            _ = session.goAway(code: code, debug: reason)
             channel.close(promise: nil)
         }
     }

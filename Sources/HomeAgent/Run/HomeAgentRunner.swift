@@ -57,6 +57,11 @@ actor HomeAgentRunner {
         // forever; a reload (SIGHUP, or `homeagent sync` after a new join)
         // tries again at once.
         var refusals = ReconnectBackoff(initial: .seconds(60), maximum: .seconds(3600), floor: 0.5)
+        // Replaced by a newer session of this home, again and again: two
+        // agents share its identity and would take the session from each
+        // other in a tight loop ([ERR-5]); each replacement in a row waits
+        // longer, and a session that lasts the longest wait resets it.
+        var replacements = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
         let dialer = ForwardDialer(config: live, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
@@ -77,14 +82,31 @@ actor HomeAgentRunner {
                 refusals.reset()
                 board.update { $0.state = .connected; $0.connectedSince = Date(); $0.lastError = nil }
                 logger.info("connected to edge", metadata: ["edge": "\(live.current.edge)"])
+                let connectedAt = ContinuousClock.now
                 await syncForwards(on: opened)
                 try? await opened.session.channel.closeFuture.get()
                 connection = nil
                 board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil }
                 if draining { break }
-                if let reason = watcher.goAwayReason {
-                    logger.info("edge is going away; reconnecting", metadata: ["reason": "\(reason)"])
-                    board.update { $0.lastError = "edge sent GOAWAY (\(reason))" }
+                if ContinuousClock.now - connectedAt >= replacements.maximum { replacements.reset() }
+                if let goAway = watcher.goAway, goAway.code == .sessionReplaced {
+                    let delay = replacements.next()
+                    let message = "the edge gave this home's session to a newer one: is another agent running with "
+                        + "this home's key (\(config.paths(relativeTo: configPath).key), or a copy of it)?"
+                    logger.error("\(message) Waiting before reconnecting.", metadata: [
+                        "retry_in_seconds": .stringConvertible(Int(delay.seconds)),
+                    ])
+                    board.update {
+                        $0.state = .waiting
+                        $0.lastError = message
+                        $0.retryAt = Date().addingTimeInterval(delay.seconds)
+                    }
+                    await sleep(delay)
+                    continue
+                }
+                if let goAway = watcher.goAway {
+                    logger.info("edge is going away; reconnecting", metadata: ["reason": "\(goAway.reason)"])
+                    board.update { $0.lastError = "edge sent GOAWAY (\(goAway.reason))" }
                     continue
                 }
                 logger.warning("session to edge lost")
@@ -118,7 +140,12 @@ actor HomeAgentRunner {
     /// forwards are synced on the live session. Returns the resulting status.
     func reload() async -> Result<AgentStatus, RunningAgentError> {
         let config: HomeConfig
-        do { config = try HomeConfigFile.load(path: configPath) } catch {
+        do {
+            config = try HomeConfigFile.load(path: configPath)
+            // As at start: a config whose key, certificate or CA cannot be
+            // used (another home's certificate, say) would cost the session.
+            _ = try HomeCredentials.load(for: config, configPath: configPath)
+        } catch {
             let message = "\(error)"
             logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
             board.update { $0.configError = message }

@@ -4,26 +4,33 @@ import Wire
 
 /// Placed at the end of the running agent's tunnel pipeline: records round
 /// trips for `status` and notes a GOAWAY from the edge, after which the agent
-/// reconnects at once instead of backing off.
+/// reconnects at once instead of backing off (unless the GOAWAY says another
+/// session of this home replaced ours, [ERR-5]).
 final class SessionWatcher: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
 
+    /// A GOAWAY the edge sent: its code, and the code and debug text as one line.
+    struct GoAway: Sendable {
+        var code: WireErrorCode
+        var reason: String
+    }
+
     private let board: StatusBoard
-    private let goAway = Mutex<String?>(nil)
+    private let goAwayReceived = Mutex<GoAway?>(nil)
 
     init(board: StatusBoard) {
         self.board = board
     }
 
-    /// The edge's GOAWAY reason, if it sent one.
-    var goAwayReason: String? { goAway.withLock { $0 } }
+    /// The edge's GOAWAY, if it sent one.
+    var goAway: GoAway? { goAwayReceived.withLock { $0 } }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case SessionEvent.roundTrip(let rtt):
             board.update { $0.rttMilliseconds = Double(rtt.nanoseconds) / 1_000_000 }
         case SessionEvent.goAway(let code, let debug):
-            goAway.withLock { $0 = debug.isEmpty ? "\(code)" : "\(code): \(debug)" }
+            goAwayReceived.withLock { $0 = GoAway(code: code, reason: debug.isEmpty ? "\(code)" : "\(code): \(debug)") }
         default:
             break
         }

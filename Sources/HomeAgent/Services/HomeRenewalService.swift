@@ -9,6 +9,6 @@ struct HomeRenewalService: Service, CustomStringConvertible {
     let runner: HomeAgentRunner
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await runner.renewWhenDue() }
+        await cancelWhenGracefulShutdown { await runner.renewWhenDue() }
     }
 }

@@ -30,6 +30,8 @@ public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let enhanceYourCalm = WireErrorCode(rawValue: 0xB)
     /// The peer stopped answering keepalives.
     public static let timeout = WireErrorCode(rawValue: 0xC)
+    /// A newer session of the same peer took this one's place ([ERR-5]).
+    public static let sessionReplaced = WireErrorCode(rawValue: 0xD)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
         case .unknownForward: "UNKNOWN_FORWARD"
         case .enhanceYourCalm: "ENHANCE_YOUR_CALM"
         case .timeout: "TIMEOUT"
+        case .sessionReplaced: "SESSION_REPLACED"
         default: "ERROR(0x\(String(rawValue, radix: 16)))"
         }
     }

@@ -1,7 +1,4 @@
 import NIOCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Joins two channels so that bytes read on one are written to the other,
 /// with backpressure both ways: a side reads only while its partner's channel
@@ -299,10 +296,7 @@ public final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// what it had not sent yet is dropped and its peer reads ECONNRESET,
     /// not the end of a complete transfer.
     private static func abort(_ channel: Channel) {
-        channel.triggerUserOutboundEvent(WireStreamAbandon()).whenFailure { _ in
-            guard let socket = channel as? SocketOptionProvider else { return channel.close(promise: nil) }
-            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
-        }
+        channel.triggerUserOutboundEvent(WireStreamAbandon()).whenFailure { _ in channel.closeWithReset() }
     }
 
     /// Closes our output after everything already written has gone out: a

@@ -90,6 +90,19 @@ enum RawSocket {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// How the connection's input ends within `seconds`: "reset", "eof",
+    /// "data" (something arrived first) or "timeout". Blocking; for a
+    /// connection that is expected to end at once.
+    static func ending(_ fd: Int32, seconds: Int = 10) -> String {
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, 0)
+        if count > 0 { return "data" }
+        if count == 0 { return "eof" }
+        return errno == ECONNRESET ? "reset" : (errno == EAGAIN ? "timeout" : "errno \(errno)")
+    }
+
     /// Closes with SO_LINGER 0: the peer gets a RST, not a FIN.
     static func reset(_ fd: Int32) {
         var option = linger(l_onoff: 1, l_linger: 0)
