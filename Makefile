@@ -42,7 +42,7 @@ test: deps
 	  echo $$? >"$$log.status"; } | tee "$$log"; status=$$(cat "$$log.status"); \
 	pkill -9 -f "$$run/" 2>/dev/null; sleep 0.2; rm -rf "$$run"; \
 	echo "== summary"; \
-	grep -E '^✘|^error:|Fatal error|Program crashed' "$$log" | head -n 60; \
+	grep -E '^✘|^error:|Fatal error|Program crashed' "$$log" | grep -v 'Test run with' | head -n 60; \
 	grep -E '^(✔|✘) Test run with' "$$log" | tail -n 1; \
 	rm -f "$$log" "$$log.status"; \
 	$(MAKE) --no-print-directory test-packaging && packaging=0 || packaging=$$?; \

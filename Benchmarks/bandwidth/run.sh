@@ -236,7 +236,7 @@ setup_home() {
 	local envs
 	read -r -a envs <<<"$(agent_env "$name")"
 	mkdir -p "$W/$name"
-	out=$(timeout 60 "${envs[@]}" "$EA" home create "$name" --data-dir "$EDGE" --base-port "$P_EDGE" 2>&1) ||
+	out=$(timeout 60 "${envs[@]}" "$EA" home create "$name" --data-dir "$EDGE" 2>&1) ||
 		die "edgeagent home create $name: $out"
 	token=$(printf '%s\n' "$out" | grep -o 'portico1-[^[:space:]]*' | tail -n 1)
 	[ -n "$token" ] || token=$(printf '%s\n' "$out" | awk 'NF' | tail -n 1)

@@ -603,7 +603,7 @@ path_portico() {
 	fi
 
 	local out token
-	out=$(timeout 60 "${envs[@]}" "$EA" home create bench --data-dir "$P/edge" --base-port "$P_PORTICO_BASE" 2>&1) ||
+	out=$(timeout 60 "${envs[@]}" "$EA" home create bench --data-dir "$P/edge" 2>&1) ||
 		{ fail $name "edgeagent home create: $out"; return 1; }
 	token=$(printf '%s\n' "$out" | grep -o 'portico1-[^[:space:]]*' | tail -n 1)
 	[ -n "$token" ] || token=$(printf '%s\n' "$out" | awk 'NF' | tail -n 1)

@@ -49,6 +49,7 @@ extension EndToEndSuite {
         /// The home as `edgeagent home show --json` prints it.
         static func show(_ name: String, at edge: EdgeServerProcess) async throws -> [String: Any] {
             let run = try await AgentRun.run("edgeagent", ["home", "show", name, "--json", "--data-dir", edge.directory.path])
+            guard run.status == 0 else { throw EdgeServerFailure("home show \(name): \(run.error)") }
             return try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any] ?? [:]
         }
     }

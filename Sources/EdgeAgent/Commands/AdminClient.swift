@@ -12,7 +12,7 @@ struct AdminClient {
     /// wins; otherwise the port the edge running on this data directory
     /// wrote to `edge.runtime.json`. With no edge running there (its lock
     /// is free) that file is stale, and saying so beats a connection error.
-    init(options: EdgeOptions) throws {
+    init(options: AdminOptions) throws {
         let directory = options.dataDirectory
         guard let admin = try AdminToken.load(in: directory) else {
             throw AdminClientError("no admin token in \(directory.path): has `edgeagent serve` run with this --data-dir?")
@@ -21,7 +21,11 @@ struct AdminClient {
         if let explicit = options.apiPort {
             port = explicit
         } else if ProcessLock.isHeld(directory.appendingPathComponent(EdgeServices.lockFileName).path) {
-            port = EdgeRuntimeFile.read(from: directory)?.apiPort ?? options.resolvedAPIPort
+            guard let announced = EdgeRuntimeFile.read(from: directory)?.apiPort else {
+                throw AdminClientError(
+                    "the edge running with the data directory \(directory.path) is still starting (no edge.runtime.json yet): try again in a moment")
+            }
+            port = announced
         } else {
             throw AdminClientError(
                 "no edge is running with the data directory \(directory.path): start it with `edgeagent serve --data-dir \(directory.path)` (or give --api-port to reach one elsewhere)")

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// Options shared by `serve` and the admin commands: where the data lives
-/// and which ports the edge uses (all derived from one base port).
+/// `serve`'s data directory and the ports the edge uses (all derived from
+/// one base port). The admin commands take `AdminOptions`.
 struct EdgeOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory (registry, CA, admin token).")
     var dataDir: String = EdgeOptions.defaultDataDirectory
@@ -13,9 +13,7 @@ struct EdgeOptions: ParsableArguments {
     @Option(name: .long, help: "Tunnel port (default base+1).")
     var tunnelPort: Int?
 
-    @Option(
-        name: .long,
-        help: "API port on 127.0.0.1. serve: default base+2. Admin commands: default the port the edge running on --data-dir wrote to edge.runtime.json.")
+    @Option(name: .long, help: "API port on 127.0.0.1 (default base+2).")
     var apiPort: Int?
 
     var dataDirectory: URL { URL(fileURLWithPath: (dataDir as NSString).expandingTildeInPath) }

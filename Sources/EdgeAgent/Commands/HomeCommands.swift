@@ -11,7 +11,7 @@ struct HomeCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a home and print its join token on one line.")
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
         @Argument(help: "Home name: 1-63 characters of a-z, 0-9 and '-'.") var name: String
         @Option(name: [.customLong("kbps"), .customLong("bandwidth-kbps")], help: "Upload limit (home to public) in kbit/s, or none.")
         var kbps: LimitArgument?
@@ -40,7 +40,7 @@ struct HomeCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List homes: state, connection, and each direction's rate over the last second / limit, in kbit/s.")
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
         @Flag(name: .long, help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -55,8 +55,8 @@ struct HomeCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one home: state, limits, TCP port quota, and its live rate, bytes and throttled time.")
-        @OptionGroup var options: EdgeOptions
-        @Argument var name: String
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The home's name.") var name: String
         @Flag(name: .long, help: "Print the API's JSON.") var json = false
 
         func run() async throws {
@@ -68,8 +68,8 @@ struct HomeCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a home; its live session ends at once.")
-        @OptionGroup var options: EdgeOptions
-        @Argument var name: String
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The home's name.") var name: String
 
         func run() async throws {
             _ = try await AdminClient(options: options).call("DELETE", "/api/homes/\(name)")
@@ -80,8 +80,8 @@ struct HomeCommand: AsyncParsableCommand {
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a new join token for an existing home; its older unused tokens stop working.")
-        @OptionGroup var options: EdgeOptions
-        @Argument var name: String
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The home's name.") var name: String
         @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
 
         func run() async throws {

@@ -19,13 +19,13 @@ extension HomeCommand {
                 Options left out keep their current value. Everything is stored in the \
                 registry, so it survives restarts of the edge.
                 """)
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
         @Argument(help: "The home's name.") var name: String
         @Option(name: .long, help: "Upload limit (home to public) in kbit/s, or none.") var kbps: LimitArgument?
         @Option(name: .long, help: "Download limit (public to home) in kbit/s, or none.") var downloadKbps: LimitArgument?
         @Option(name: .long, help: "Token-bucket burst in bytes, or default (100 ms at the limit, at least 64 KiB).")
         var burst: BurstArgument?
-        @Option(name: .long, help: "Public TCP ports the home's forwards may hold (0 to 65535; default 10).")
+        @Option(name: .long, help: "Public TCP ports the home's forwards may hold (0 to 65535; left out: unchanged).")
         var tcpPorts: Int?
 
         func validate() throws {

@@ -11,7 +11,7 @@ extension HomeCommand {
                 PONG. Control frames are never held back by bandwidth limits, so this stays \
                 low even while the home is saturated at its limit.
                 """)
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
         @Argument(help: "The home's name.") var name: String
         @Option(name: [.short, .long], help: "How many round trips (1-1000).") var count = 4
         @Option(name: .long, help: "Seconds between round trips (0.01-60).") var interval = 1.0

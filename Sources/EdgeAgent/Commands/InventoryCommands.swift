@@ -7,7 +7,7 @@ struct DomainCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List base domains with their owning home.")
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
 
         func run() async throws {
             try PrintJSON.print(try await AdminClient(options: options).call("GET", "/api/domains"))
@@ -22,7 +22,7 @@ struct RouteCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List routes: hostname or port to home and forward.")
-        @OptionGroup var options: EdgeOptions
+        @OptionGroup var options: AdminOptions
 
         func run() async throws {
             try PrintJSON.print(try await AdminClient(options: options).call("GET", "/api/routes"))
