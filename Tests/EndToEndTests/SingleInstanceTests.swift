@@ -9,6 +9,16 @@ extension EndToEndSuite {
     /// running edge, and say so plainly when none runs.
     @Suite("One agent per data", .serialized)
     struct SingleInstanceTests {
+        /// An edge, and home alice joined to it with its agent running and healthy.
+        static func aliceAtHome() async throws -> (EdgeServerProcess, config: String, HomeAgentProcess) {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            return (edge, config, agent)
+        }
+
         @Test("a second serve on the same data directory refuses to start and names the first, which keeps its ports file and serves on")
         func secondEdgeRefused() async throws {
             let edge = try EdgeServerProcess()
@@ -70,12 +80,8 @@ extension EndToEndSuite {
 
         @Test("a second homeagent run for the same home, through a copy of its config, refuses to start and names the first")
         func secondHomeAgentRefused() async throws {
-            let edge = try EdgeServerProcess()
+            let (edge, config, agent) = try await Self.aliceAtHome()
             defer { edge.removeData() }
-            try await edge.waitUntilReady()
-            let config = try await HomeEnrollment.enroll("alice", at: edge)
-            let agent = try HomeAgentProcess(config: config)
-            try await agent.waitUntilHealthy()
             let copy = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("copy.yaml").path
             try FileManager.default.copyItem(atPath: config, toPath: copy)
             let second = try await AgentRun.run("homeagent", ["run", "--config", copy])
@@ -91,12 +97,8 @@ extension EndToEndSuite {
 
         @Test("a copy of a home's key in another directory is not caught by the lock: the two agents take the session from each other ever more slowly, say why, and the survivor is healthy again once the copy stops")
         func copiedIdentityBacksOff() async throws {
-            let edge = try EdgeServerProcess()
+            let (edge, config, agent) = try await Self.aliceAtHome()
             defer { edge.removeData() }
-            try await edge.waitUntilReady()
-            let config = try await HomeEnrollment.enroll("alice", at: edge)
-            let agent = try HomeAgentProcess(config: config)
-            try await agent.waitUntilHealthy()
             // The whole directory elsewhere: another lock file, the same identity.
             let original = URL(fileURLWithPath: config).deletingLastPathComponent()
             let elsewhere = edge.directory.appendingPathComponent("restored-backup")
