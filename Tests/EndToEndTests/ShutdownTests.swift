@@ -38,6 +38,10 @@ extension EndToEndSuite {
             #expect(try await eventually { try await held.receivedCount == first.count })
 
             kill(world.edge.pid, SIGTERM)
+            // The home shows the drain while its session still carries the connection.
+            #expect(try await eventually {
+                (try await world.agent.status().document?["edge_going_away"] as? String)?.contains("edge shutting down") == true
+            }, "\(world.agent.log.suffix(1500))")
             let port = world.tcpPort
             // New connections are refused once the listeners closed.
             #expect(try await eventually {

@@ -33,6 +33,10 @@ struct AgentStatus: Codable, Equatable, Sendable {
     var state: State
     var connectedSince: Date?
     var rttMilliseconds: Double?
+    /// The edge's GOAWAY on the current session (it is draining): the
+    /// session carries the streams in flight until it closes, then the
+    /// agent reconnects. Nil on a session that got none.
+    var edgeGoingAway: String?
     /// Why the last connection attempt or session failed.
     var lastError: String?
     /// When the next attempt is due, while waiting.
@@ -50,6 +54,7 @@ struct AgentStatus: Codable, Equatable, Sendable {
         case home, edge, state, forwards
         case connectedSince = "connected_since"
         case rttMilliseconds = "rtt_ms"
+        case edgeGoingAway = "edge_going_away"
         case lastError = "last_error"
         case retryAt = "retry_at"
         case configError = "config_error"

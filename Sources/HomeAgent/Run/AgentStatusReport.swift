@@ -43,7 +43,8 @@ struct AgentStatusReport: Sendable {
         switch status.state {
         case .connected:
             let rtt = status.rttMilliseconds.map { String(format: ", rtt %.1f ms", $0) } ?? ""
-            return "connected\(rtt)"
+            let draining = status.edgeGoingAway.map { "; the edge is going away (\($0)): streams in flight finish, then it reconnects" } ?? ""
+            return "connected\(rtt)\(draining)"
         case .connecting:
             return "connecting" + (status.lastError.map { " (last error: \($0))" } ?? "")
         case .waiting:

@@ -86,7 +86,7 @@ actor HomeAgentRunner {
                 await syncForwards(on: opened)
                 try? await opened.session.channel.closeFuture.get()
                 connection = nil
-                board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil }
+                board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil; $0.edgeGoingAway = nil }
                 if draining { break }
                 if ContinuousClock.now - connectedAt >= replacements.maximum { replacements.reset() }
                 if let goAway = watcher.goAway, goAway.code == .sessionReplaced {

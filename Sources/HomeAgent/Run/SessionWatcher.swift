@@ -30,7 +30,9 @@ final class SessionWatcher: ChannelInboundHandler, Sendable {
         case SessionEvent.roundTrip(let rtt):
             board.update { $0.rttMilliseconds = Double(rtt.nanoseconds) / 1_000_000 }
         case SessionEvent.goAway(let code, let debug):
-            goAwayReceived.withLock { $0 = GoAway(code: code, reason: debug.isEmpty ? "\(code)" : "\(code): \(debug)") }
+            let goAway = GoAway(code: code, reason: debug.isEmpty ? "\(code)" : "\(code): \(debug)")
+            goAwayReceived.withLock { $0 = goAway }
+            board.update { $0.edgeGoingAway = goAway.reason }
         default:
             break
         }
