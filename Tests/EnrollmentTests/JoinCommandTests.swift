@@ -63,4 +63,24 @@ struct JoinCommandTests {
         #expect(run.status != 0)
         #expect(run.error.contains("cannot reach the edge at 127.0.0.1:1"), "stderr: \(run.error)")
     }
+
+    @Test("--edge dials another address than the token's, checks the edge against the token's pin all the same, and the config keeps it")
+    func edgeAddressOverride() async throws {
+        let edge = try await EdgeFixture()
+        _ = try await edge.registry.createHome(name: "alice", now: Date())
+        let token = try await edge.token(for: "alice")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-join-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("homeagent.yaml").path
+
+        // Where nothing listens: the override is what is dialled.
+        let nowhere = try await Self.run(["join", token.text, "--edge", "127.0.0.1:1", "--config", config])
+        #expect(nowhere.status != 0 && nowhere.error.contains("cannot reach the edge at 127.0.0.1:1"), "stderr: \(nowhere.error)")
+        let bad = try await Self.run(["join", token.text, "--edge", "no-port", "--config", config])
+        #expect(bad.status != 0 && bad.error.contains("--edge"), "stderr: \(bad.error)")
+
+        let joined = try await Self.run(["join", token.text, "--edge", "localhost:\(edge.port)", "--config", config])
+        #expect(joined.status == 0, "stderr: \(joined.error)")
+        #expect(try HomeConfigFile.load(path: config).edge.description == "localhost:\(edge.port)")
+    }
 }

@@ -31,12 +31,28 @@ struct JoinCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace an existing config (its forwards are kept).")
     var force = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Dial the edge here instead of at the address in the token (another DNS name, a NAT). The edge is still checked against the token's CA pin; the config keeps this address.",
+            valueName: "host:port"))
+    var edge: String?
+
     func run() async throws {
-        let parsed: JoinToken
+        var parsed: JoinToken
         do {
             parsed = try JoinToken.parse(token)
         } catch {
             throw ValidationError("\(error)")
+        }
+        if let edge {
+            do {
+                let address = try HomeConfig.Address(parsing: edge, field: "--edge")
+                parsed = try JoinToken(
+                    host: address.host, port: UInt16(address.port), id: parsed.id, secret: parsed.secret, caPin: parsed.caPin)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         let existing = try? HomeConfigFile.load(path: config)
         if let existing, !force {
