@@ -123,6 +123,9 @@ struct ServeCommand: AsyncParsableCommand {
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }
 
+        if let warning = TokenAddressCheck.warning(hostnames: edgeConfiguration.hostnames, given: !hostname.isEmpty) {
+            logger.warning("\(warning)")
+        }
         let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)
         try await edge.serviceGroup(signals: .handled).run()
         // The ports it names are closed now; the lock goes with the process.
