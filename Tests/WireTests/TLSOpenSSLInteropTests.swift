@@ -75,11 +75,11 @@ import Wire
         let pki = try TLSTestPKI(algorithm)
         let files = try pki.writeFiles()
         try await withTLSTestGroup { group in
-            let port = try await tlsTestFreePort(group: group)
-            let server = try TLSTestProcess(["s_server", "-accept", "127.0.0.1:\(port)", "-tls1_3", "-alpn", "portico/1",
-                                             "-cert", files.path("server.pem"), "-key", files.path("server.key"),
-                                             "-CAfile", files.path("ca.pem"), "-Verify", "1", "-verify_return_error",
-                                             "-naccept", "1"])
+            let (server, port) = try await TLSTestProcess.listening(group: group) { port in
+                ["s_server", "-accept", "127.0.0.1:\(port)", "-tls1_3", "-alpn", "portico/1",
+                 "-cert", files.path("server.pem"), "-key", files.path("server.key"),
+                 "-CAfile", files.path("ca.pem"), "-Verify", "1", "-verify_return_error", "-naccept", "1"]
+            }
             defer { server.stop() }
             #expect(try await server.waitForOutput("ACCEPT"), "\(server.stderrText)")
             let client = try await TLSTestClient.connect(pki.clientConfiguration(), port: port, group: group)

@@ -114,16 +114,25 @@ struct TLSTestClient {
         let loop = group.next()
         let handshake = loop.makePromise(of: TLSSessionInfo.self)
         let closed = loop.makePromise(of: TLSTestReport.self)
-        let channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let recorder = TLSTestRecorder(eventLoop: channel.eventLoop, echo: false,
-                                                   handshake: handshake, closed: closed)
-                    try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: context), recorder)
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let recorder = TLSTestRecorder(eventLoop: channel.eventLoop, echo: false,
+                                                       handshake: handshake, closed: closed)
+                        try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: context), recorder)
+                    }
                 }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
+                .connect(host: "127.0.0.1", port: port).get()
+        } catch {
+            // A promise dropped unfulfilled ends the test process (NIO's
+            // debug check): a failed connect fails the test, not the run.
+            handshake.fail(error)
+            closed.fail(error)
+            throw error
+        }
         return TLSTestClient(channel: channel, handshake: handshake.futureResult, closed: closed.futureResult)
     }
 

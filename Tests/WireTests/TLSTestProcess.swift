@@ -5,6 +5,7 @@
 // crashed the test binary now and then while other tests launched processes.
 
 import Foundation
+import NIOCore
 import TestSupport
 
 final class TLSTestProcess {
@@ -25,6 +26,26 @@ final class TLSTestProcess {
         defer { close(ends[0]) }
         stdin = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         process = try SpawnedProcess("/usr/bin/openssl", arguments, input: ends[0], output: outputPath, error: errorPath)
+    }
+
+    /// openssl listening on a free loopback port: `arguments(port)` is
+    /// tried on up to five ports, since a port found free can be taken
+    /// (by any connection's local end) before openssl binds it.
+    static func listening(
+        group: EventLoopGroup, _ arguments: (Int) -> [String]
+    ) async throws -> (TLSTestProcess, port: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try await tlsTestFreePort(group: group)
+            let process = try TLSTestProcess(arguments(port))
+            if try await process.waitForOutput("ACCEPT") || attempt == 5
+                || !process.stderrText.contains("Address already in use")
+            {
+                return (process, port)
+            }
+            process.stop()
+        }
     }
 
     deinit {
