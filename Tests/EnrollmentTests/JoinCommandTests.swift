@@ -12,16 +12,23 @@ struct JoinCommandTests {
         try await AgentRun.run("homeagent", arguments)
     }
 
+    /// An edge with home alice created, alice's join token, and a fresh
+    /// directory (not created) for the config.
+    static func aliceToken() async throws -> (EdgeFixture, JoinToken, directory: URL) {
+        let edge = try await EdgeFixture()
+        _ = try await edge.registry.createHome(name: "alice", now: Date())
+        let token = try await edge.token(for: "alice")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-join-\(UUID().uuidString)")
+        return (edge, token, directory)
+    }
+
     static func mode(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
     }
 
     @Test("join writes a 0600 config and key, then a second join with the same token fails with a clear message")
     func joinWritesConfigAndKey() async throws {
-        let edge = try await EdgeFixture()
-        _ = try await edge.registry.createHome(name: "alice", now: Date())
-        let token = try await edge.token(for: "alice")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-join-\(UUID().uuidString)")
+        let (edge, token, directory) = try await Self.aliceToken()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("homeagent.yaml").path
 
@@ -66,10 +73,7 @@ struct JoinCommandTests {
 
     @Test("--edge dials another address than the token's, checks the edge against the token's pin all the same, and the config keeps it")
     func edgeAddressOverride() async throws {
-        let edge = try await EdgeFixture()
-        _ = try await edge.registry.createHome(name: "alice", now: Date())
-        let token = try await edge.token(for: "alice")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-join-\(UUID().uuidString)")
+        let (edge, token, directory) = try await Self.aliceToken()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("homeagent.yaml").path
 
