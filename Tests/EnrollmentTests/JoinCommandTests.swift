@@ -87,4 +87,34 @@ struct JoinCommandTests {
         #expect(joined.status == 0, "stderr: \(joined.error)")
         #expect(try HomeConfigFile.load(path: config).edge.description == "localhost:\(edge.port)")
     }
+
+    /// Runs the home agent inside a private mount namespace where `/etc/hosts`
+    /// says `localhost` is `::1` first, then 127.0.0.1 (as on a stock Debian
+    /// machine), while the edge listens on 127.0.0.1 only. Needs root for
+    /// `unshare -m`, which CI has.
+    static func runWithDualStackLocalhost(_ arguments: [String], directory: URL) async throws -> AgentRun {
+        let hosts = directory.appendingPathComponent("hosts")
+        try "::1 localhost\n127.0.0.1 localhost\n".write(to: hosts, atomically: true, encoding: .utf8)
+        let quoted = ([AgentRun.binary("homeagent")] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return try await AgentRun.tool("/usr/bin/unshare", [
+            "-m", "--propagation", "private", "/bin/sh", "-c", "mount --bind '\(hosts.path)' /etc/hosts && exec \(quoted)",
+        ])
+    }
+
+    @Test("join and sync through a name whose first address has no edge use the address that connects",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root for unshare -m"))
+    func nameWithSeveralAddresses() async throws {
+        let (edge, token, directory) = try await Self.aliceToken()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("home/homeagent.yaml").path
+
+        let joined = try await Self.runWithDualStackLocalhost(
+            ["join", token.text, "--edge", "localhost:\(edge.port)", "--config", config], directory: directory)
+        #expect(joined.status == 0, "stderr: \(joined.error)")
+        let synced = try await Self.runWithDualStackLocalhost(["sync", "--config", config], directory: directory)
+        #expect(synced.status == 0, "stderr: \(synced.error)")
+        #expect(synced.output.contains("no forwards are declared"), "stdout: \(synced.output)")
+        try await edge.stop()
+    }
 }

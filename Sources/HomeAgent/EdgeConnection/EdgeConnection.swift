@@ -54,18 +54,17 @@ struct EdgeConnection: Sendable {
         } catch {
             throw .tls(address: address, reason: NetworkErrorText.describe(error))
         }
-        let observer = EdgeConnectionObserver()
-        let eventLoop = group.next()
-        let started = eventLoop.makePromise(of: (WireSession, EdgeRequestClient).self)
+        let attempts = ConnectAttempts<(observer: EdgeConnectionObserver, session: WireSession, requests: EdgeRequestClient)>()
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: eventLoop)
+            channel = try await ClientBootstrap(group: group.next())
                 .connectTimeout(connectTimeout)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(TunnelSocketOptions.notSentLowWatermark, value: TunnelSocketOptions.notSentLowWatermarkBytes)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
+                        let observer = EdgeConnectionObserver()
                         try pipeline.addHandler(TLSHandler(context: context))
                         try pipeline.addHandler(observer)
                         let session = try pipeline.addWireSession(
@@ -73,26 +72,28 @@ struct EdgeConnection: Sendable {
                         let requests = try EdgeRequestClient.install(
                             on: pipeline, session: session, timeout: requestTimeout, logger: logger)
                         try pipeline.addHandlers(handlers())
-                        started.succeed((session, requests))
+                        attempts.record((observer, session, requests), for: channel)
                     }
                 }
                 .connect(host: config.edge.host, port: config.edge.port).get()
         } catch {
-            started.fail(error)
             throw .unreachable(address: address, reason: NetworkErrorText.describe(error))
         }
+        guard let attempt = attempts.value(for: channel) else {
+            channel.close(promise: nil)
+            throw .unreachable(address: address, reason: "the connection was set up without a session")
+        }
         let timer = channel.eventLoop.scheduleTask(in: connectTimeout) {
-            observer.noteTimeout()
+            attempt.observer.noteTimeout()
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
         do {
-            let (session, requests) = try await started.futureResult.get()
-            _ = try await session.ready.get()
-            return EdgeConnection(config: config, session: session, requests: requests)
+            _ = try await attempt.session.ready.get()
+            return EdgeConnection(config: config, session: attempt.session, requests: attempt.requests)
         } catch {
             channel.close(promise: nil)
-            throw observer.failure(home: config.home, address: address, timeout: connectTimeout, underlying: error)
+            throw attempt.observer.failure(home: config.home, address: address, timeout: connectTimeout, underlying: error)
         }
     }
 

@@ -35,33 +35,36 @@ struct EnrollmentClient {
         } catch {
             throw .tls(NetworkErrorText.describe(error))
         }
-        let probe = EnrollmentProbe(eventLoop: group.next(), caPin: token.caPin)
-        // Completes the probe on every path (a no-op once it has an answer).
-        defer { probe.fail(.protocolError("enrollment ended without an answer")) }
-        let sessionPromise = probe.eventLoop.makePromise(of: WireSession.self)
+        let eventLoop = group.next()
+        let attempts = ConnectAttempts<(probe: EnrollmentProbe, session: WireSession)>()
+        // Completes every attempt's probe on every path (a no-op once it has an answer).
+        defer { for attempt in attempts.all { attempt.probe.fail(.protocolError("enrollment ended without an answer")) } }
         let channel: Channel
         do {
-            channel = try await ClientBootstrap(group: probe.eventLoop)
+            channel = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(.seconds(5))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context))
-                        try channel.pipeline.syncOperations.addHandler(probe.tlsObserver)
-                        sessionPromise.succeed(
-                            try channel.pipeline.syncOperations.addWireSession(role: .dialer) {
-                                $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
-                            })
-                        try channel.pipeline.syncOperations.addHandler(probe.responseObserver)
+                        let pipeline = channel.pipeline.syncOperations
+                        let probe = EnrollmentProbe(eventLoop: channel.eventLoop, caPin: token.caPin)
+                        try pipeline.addHandler(TLSHandler(context: context))
+                        try pipeline.addHandler(probe.tlsObserver)
+                        let session = try pipeline.addWireSession(role: .dialer) {
+                            $0.eventLoop.makeFailedFuture(WireStreamRefusal(.refusedStream))
+                        }
+                        try pipeline.addHandler(probe.responseObserver)
+                        attempts.record((probe, session), for: channel)
                     }
                 }
                 .connect(host: token.host, port: Int(token.port)).get()
         } catch {
-            sessionPromise.fail(error)
             throw .unreachable(address: token.address, reason: NetworkErrorText.describe(error))
         }
         defer { channel.close(promise: nil) }
+        guard let (probe, session) = attempts.value(for: channel) else {
+            throw .protocolError("the connection was set up without a session")
+        }
         do {
-            let session = try await sessionPromise.futureResult.get()
             let request = EnrollRequest(tokenID: token.idHex, secret: Base64URL.encode(token.secret), csr: try csr.pemString())
             _ = try await session.ready.get()
             try await session.send(.enrollRequest(request)).get()

@@ -1,3 +1,4 @@
+import AgentRuntime
 import NIOCore
 import Synchronization
 import Wire
@@ -47,7 +48,7 @@ final class EnrollmentProbe: Sendable {
 
         func errorCaught(context: ChannelHandlerContext, error: Error) {
             if let error = error as? TLSError {
-                let address = context.channel.remoteAddress.map { "\($0)" } ?? "the edge"
+                let address = context.channel.remoteAddress.plainText
                 probe.fail(error.kind == .peerVerificationFailed ? .pinMismatch(address: address) : .tls(error.message))
             }
             context.fireErrorCaught(error)
