@@ -2,12 +2,16 @@
 #
 # `make test` and `make demo` install the Debian packages they need when run as
 # root (a fresh CI machine); otherwise they print the exact apt-get command.
+# Building needs only BUILD_PKGS; the peers the tests run against (nginx,
+# haproxy, ...) are installed by `make test` alone, never by `make install`.
 
 SWIFT        ?= swift
-DEBIAN_PKGS  := libssl-dev libsqlite3-dev liblz4-dev publicsuffix openssl curl haproxy nginx python3 pkg-config lintian
+BUILD_PKGS   := libssl-dev libsqlite3-dev liblz4-dev publicsuffix pkg-config
+TEST_PKGS    := openssl curl haproxy nginx python3 lintian
+DEBIAN_PKGS  := $(BUILD_PKGS) $(TEST_PKGS)
 SWIFT_FLAGS  ?=
 
-.PHONY: all build test test-packaging test-sanitize fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps clean install deb
+.PHONY: all build test test-packaging test-sanitize fuzz demo bench bench-longlink bench-e2e bench-bandwidth deps build-deps clean release install deb
 
 all: build
 
@@ -26,7 +30,10 @@ deps:
 		fi; \
 	fi
 
-build: deps
+build-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(BUILD_PKGS)"
+
+build: build-deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 # Tests stop every process they start by PID. As a safety net for a run that
@@ -118,20 +125,29 @@ DEB_DIR        ?= dist/deb
 DEB_COMPRESSION ?= xz
 PACKAGE_BUILD  := $(SWIFT) build -c $(PACKAGE_CONFIG) --static-swift-stdlib --scratch-path .build-static
 PACKAGE_DATE   := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
-install: deps
+PACKAGE_BIN    := .build-static/$(PACKAGE_CONFIG)
+release: build-deps
 	$(PACKAGE_BUILD) --product edgeagent
 	$(PACKAGE_BUILD) --product homeagent
-	bin=$$($(PACKAGE_BUILD) --show-bin-path); \
-	PORTICO_DATE=$(PACKAGE_DATE) scripts/install.sh "$$bin" "$(DESTDIR)" "$(PREFIX)"
 
-deb: deps
-	$(PACKAGE_BUILD) --product edgeagent
-	$(PACKAGE_BUILD) --product homeagent
-	bin=$$($(PACKAGE_BUILD) --show-bin-path); \
-	PORTICO_DATE=$(PACKAGE_DATE) DEB_COMPRESSION=$(DEB_COMPRESSION) scripts/make-deb.sh "$$bin" $(DEB_DIR)
+# Builds first when swift is on PATH; under sudo (whose PATH seldom has the
+# toolchain) it installs what `make release` built as the user.
+install:
+	@if command -v $(SWIFT) >/dev/null 2>&1; then $(MAKE) --no-print-directory release; \
+	elif [ -x $(PACKAGE_BIN)/edgeagent ] && [ -x $(PACKAGE_BIN)/homeagent ]; then \
+		echo "install: $(SWIFT) is not on PATH; installing the binaries 'make release' built in $(PACKAGE_BIN)"; \
+	else \
+		echo "install: $(SWIFT) is not on PATH and nothing is built in $(PACKAGE_BIN): run 'make release' as yourself first, then 'sudo make install'"; \
+		exit 1; \
+	fi
+	PORTICO_DATE=$(PACKAGE_DATE) scripts/install.sh "$(PACKAGE_BIN)" "$(DESTDIR)" "$(PREFIX)"
+
+deb: release
+	PORTICO_DATE=$(PACKAGE_DATE) DEB_COMPRESSION=$(DEB_COMPRESSION) scripts/make-deb.sh "$(PACKAGE_BIN)" $(DEB_DIR)
 
 # An edge, a home and a demo web service on this machine; Ctrl-C stops them.
-demo: deps
+demo:
+	@$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(BUILD_PKGS) openssl curl python3"
 	$(SWIFT) build $(SWIFT_FLAGS)
 	scripts/demo.sh "$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)"
 

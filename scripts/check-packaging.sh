@@ -29,6 +29,10 @@ done
 # (roff escapes the option's hyphens: \-\-drain\-timeout)
 zcat "$destdir$prefix/share/man/man1/edgeagent-serve.1.gz" | grep -q 'drain\\-timeout' \
     || fail "the edgeagent serve man page does not describe --drain-timeout"
+zcat "$destdir$prefix/share/man/man1/homeagent-run.1.gz" | grep -q 'values: trace' \
+    || fail "the homeagent run man page does not list --log-level's values"
+grep -q "^Documentation=.*$prefix/share/doc/portico/systemd.md" "$destdir$prefix/lib/systemd/system/edgeagent.service" \
+    || fail "edgeagent.service does not point at $prefix/share/doc/portico/systemd.md"
 
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/edgeagent ./usr/bin/homeagent ./lib/systemd/system/homeagent.service \
@@ -37,10 +41,16 @@ for path in ./usr/bin/edgeagent ./usr/bin/homeagent ./lib/systemd/system/homeage
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "$deb is not version $version"
 depends=$(dpkg-deb -f "$deb" Depends)
-for needed in libssl3 libsqlite3-0 liblz4-1 adduser; do
+for needed in libssl3 libsqlite3-0 liblz4-1 adduser publicsuffix; do
     echo "$depends" | grep -q "$needed" || fail "$deb does not depend on $needed ($depends)"
 done
 echo "$depends" | grep -qi swift && fail "$deb depends on Swift: $depends"
+control=$(mktemp -d)
+dpkg-deb -e "$deb" "$control"
+for script in postinst prerm postrm; do
+    [ -x "$control/$script" ] && sh -n "$control/$script" || fail "$deb has no working $script"
+done
+rm -rf "$control"
 unpacked=$(mktemp -d)
 trap 'rm -rf "$unpacked"' EXIT
 dpkg-deb -x "$deb" "$unpacked"

@@ -36,7 +36,7 @@ for agent in edgeagent homeagent; do
     # Debug information is most of a Swift binary; symbols stay for
     # backtraces unless PORTICO_STRIP says otherwise (the package strips all).
     strip ${PORTICO_STRIP:---strip-debug} "$(target "$prefix/bin/$agent")"
-    sed "s|/usr/local/bin/|$prefix/bin/|g" "$root/dist/systemd/$agent.service" >"$pages/$agent.service"
+    sed -e "s|/usr/local/bin/|$prefix/bin/|g" -e "s|/usr/share/doc/portico/|$prefix/share/doc/portico/|g" "$root/dist/systemd/$agent.service" >"$pages/$agent.service"
     install -m 0644 "$pages/$agent.service" "$(target "$unitdir/$agent.service")"
     # bash-completion sources the file: no #! line.
     "$bin/$agent" --generate-completion-script bash | sed '1{/^#!/d}' >"$pages/$agent.bash"

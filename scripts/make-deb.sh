@@ -43,7 +43,9 @@ for agent in edgeagent homeagent; do
         packages="$packages ${owner%%:*}"
     done
 done
-depends=$(printf '%s\n' adduser $packages | sort -u | paste -sd, - | sed 's/,/, /g')
+# publicsuffix: the Public Suffix List, a data file the edge reads (ldd
+# cannot see it); the edge refuses to start without it.
+depends=$(printf '%s\n' adduser publicsuffix $packages | sort -u | paste -sd, - | sed 's/,/, /g')
 
 doc=$stage/usr/share/doc/portico
 cat >"$doc/copyright" <<EOF
@@ -105,7 +107,22 @@ if [ "$1" = configure ]; then
     fi
     # Where `sudo -u portico homeagent join` writes the config and key.
     if [ ! -d /etc/portico ]; then install -d -o portico -g portico -m 0700 /etc/portico; fi
-    if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null || true; fi
+    if [ -d /run/systemd/system ]; then
+        systemctl daemon-reload >/dev/null || true
+        # An upgrade: agents that run (or are enabled) restart on the new
+        # binaries; deb-systemd-invoke leaves disabled, stopped ones alone.
+        if [ -n "$2" ]; then deb-systemd-invoke restart edgeagent.service homeagent.service >/dev/null 2>&1 || true; fi
+    fi
+fi
+exit 0
+EOF
+cat >"$stage/DEBIAN/prerm" <<'EOF'
+#!/bin/sh
+set -e
+# On removal the agents stop; on upgrade they keep running until postinst
+# restarts them on the new binaries.
+if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
+    deb-systemd-invoke stop edgeagent.service homeagent.service >/dev/null 2>&1 || true
 fi
 exit 0
 EOF
@@ -113,9 +130,19 @@ cat >"$stage/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null || true; fi
+# Keys stay when the package is purged: the edge's CA under /var/lib is what
+# every joined home trusts, a home's key in /etc/portico is its identity.
+# Say where they are instead.
+if [ "$1" = purge ]; then
+    for dir in /etc/portico /var/lib/portico /var/lib/private/portico; do
+        if [ -d "$dir" ]; then
+            echo "portico: kept $dir (keys, configs, the edge's registry); remove it by hand when no longer needed"
+        fi
+    done
+fi
 exit 0
 EOF
-chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/postrm"
+chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
 
 mkdir -p "$out"
 package="$out/portico_${version}_${arch}.deb"

@@ -84,8 +84,13 @@ def page(path, command, date, version, program):
             text = argument.get("abstract", "")
             if argument.get("discussion"):
                 text += " " + argument["discussion"]
+            extras = []
+            if argument.get("allValues"):
+                extras.append("values: %s" % ", ".join(argument["allValues"]))
             if argument.get("defaultValue") not in (None, ""):
-                text += " (default: %s)" % portable(argument["defaultValue"])
+                extras.append("default: %s" % portable(argument["defaultValue"]))
+            if extras:
+                text += " (%s)" % "; ".join(extras)
             lines.append(escape(text.strip()))
     if subcommands:
         lines.append(".SH COMMANDS")

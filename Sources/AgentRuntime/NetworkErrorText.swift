@@ -37,7 +37,7 @@ public enum NetworkErrorText {
         case let error as SocketAddressError.UnknownHost:
             return "cannot resolve \(error.host) port \(error.port): \(error.errorDescription.lowercased())"
         case let error as TLSError:
-            return "TLS \(tlsKind(error.kind)): \(error.message)"
+            return wrongService(error) ?? "TLS \(tlsKind(error.kind)): \(error.message)"
         default:
             return String(describing: error)
         }
@@ -72,6 +72,23 @@ public enum NetworkErrorText {
         case .unknownLocalAddress: "the connection has no local address"
         default: String(describing: error)
         }
+    }
+
+    /// The handshake failures that mean "this port runs something else",
+    /// from OpenSSL's reason strings (stable across its versions): a plain
+    /// text service answers a ClientHello with bytes that are no TLS record,
+    /// a TLS service that routes by SNI rejects a handshake without a name
+    /// it serves.
+    private static func wrongService(_ error: TLSError) -> String? {
+        let message = error.message.lowercased()
+        if ["wrong version number", "packet length too long", "http request", "record layer failure"]
+            .contains(where: message.contains) {
+            return "the other side does not speak TLS (a plain HTTP or other service on that port?)"
+        }
+        if message.contains("unrecognized name") {
+            return "the other side serves TLS only for names it knows (a public TLS port rather than a tunnel port?)"
+        }
+        return nil
     }
 
     private static func tlsKind(_ kind: TLSError.Kind) -> String {

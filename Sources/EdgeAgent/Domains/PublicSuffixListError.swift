@@ -12,8 +12,8 @@ extension PublicSuffixListError: CustomStringConvertible {
     var description: String {
         switch self {
         case .unreadable(let path, let reason):
-            "Cannot read the Public Suffix List at \(path): \(reason). "
-                + "Install the 'publicsuffix' package or pass the file's path."
+            "Cannot read the Public Suffix List at \(path) (\(reason.trimmingSuffix(".")))"
+                + "; install Debian's 'publicsuffix' package: apt-get install publicsuffix"
         case .notUTF8(let path):
             "The Public Suffix List at \(path) is not UTF-8 text."
         case .malformedRule(let line, let text):
@@ -21,5 +21,12 @@ extension PublicSuffixListError: CustomStringConvertible {
         case .noRules:
             "The Public Suffix List contains no rules."
         }
+    }
+}
+
+private extension String {
+    /// Foundation's reasons end in a full stop; the message goes on after them.
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

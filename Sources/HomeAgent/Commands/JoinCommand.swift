@@ -62,9 +62,16 @@ struct JoinCommand: AsyncParsableCommand {
         if let conflict = HomeEnrollmentFiles.conflict(configPath: config, existing: existing) {
             throw ValidationError(conflict)
         }
+        if let problem = HomeEnrollmentFiles.unwritable(configPath: config) {
+            throw EnrollmentError.filesUnwritable(problem)
+        }
         // ArgumentParser prints an error's description and exits with status 1.
         let result = try await EnrollmentClient().enroll(parsed, group: AgentProcess.eventLoopGroup)
-        try HomeEnrollmentFiles.write(result, token: parsed, configPath: config, forwards: existing?.forwards ?? [])
+        do {
+            try HomeEnrollmentFiles.write(result, token: parsed, configPath: config, forwards: existing?.forwards ?? [])
+        } catch {
+            throw EnrollmentError.notSaved(home: result.homeName, reason: "\(error)")
+        }
         // The commands to copy next, with --config when this is not the default one.
         let flag = config == HomeAgentPaths.defaultConfigPath ? "" : " --config \(config)"
         print("""

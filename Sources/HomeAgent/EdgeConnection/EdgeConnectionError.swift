@@ -37,15 +37,17 @@ enum EdgeConnectionError: Error, CustomStringConvertible {
             "cannot reach the edge at \(address): \(reason). Check the network and that edgeagent is running."
         case .timedOut(let address, let after):
             "the edge at \(address) did not complete TLS and HELLO within \(after.nanoseconds / 1_000_000_000) s."
-        case .edgeNotTrusted(let address, let reason):
-            "the server at \(address) is not the edge this home joined (its certificate does not match the CA pin): \(reason)"
+        case .edgeNotTrusted(let address, _):
+            "the server at \(address) is not the edge this home joined: its certificate does not match the CA pin in the "
+                + "config (the edge's CA was replaced, or another server answers at that address)"
         case .homeNotAccepted(let home, let address, let detail):
             "the edge at \(address) no longer accepts this home's certificate (deleted?); "
                 + "home \"\(home)\" must join again (`homeagent join TOKEN --force`) with a new token from "
                 + "`edgeagent home token \(home)` (or `edgeagent home create \(home)` if it was deleted)"
                 + (detail.map { " (\($0))" } ?? "")
         case .tls(let address, let reason):
-            "TLS with the edge at \(address) failed: \(reason)"
+            "TLS with the edge at \(address) failed: \(reason). The config's edge: must be the edge's tunnel port "
+                + "(its base port + 1, 8444 by default)."
         }
     }
 }

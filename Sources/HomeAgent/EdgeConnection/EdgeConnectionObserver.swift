@@ -39,7 +39,7 @@ final class EdgeConnectionObserver: ChannelInboundHandler, Sendable {
                 : .homeNotAccepted(home: home, address: address, detail: detail)
         }
         if seen.timedOut { return .timedOut(address: address, after: timeout) }
-        if let error = seen.tlsError { return .tls(address: address, reason: error.message) }
+        if let error = seen.tlsError { return .tls(address: address, reason: NetworkErrorText.describe(error)) }
         return .tls(address: address, reason: NetworkErrorText.describe(underlying))
     }
 

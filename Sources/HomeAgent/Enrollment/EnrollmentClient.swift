@@ -26,14 +26,14 @@ struct EnrollmentClient {
             key = try PrivateKey.generate(.ed25519)
             csr = try CertificateSigningRequest(key: key, commonName: "portico-home")
         } catch {
-            throw .tls("cannot create a key: \(error)")
+            throw .tls("(local setup): cannot create a key: \(error)")
         }
         let pin = PeerPin.certificateInChain(sha256: token.caPin)
         let context: TLSContext
         do {
             context = try TLSContext(configuration: .client(serverName: nil, pin: pin))
         } catch {
-            throw .tls(NetworkErrorText.describe(error))
+            throw .tls("(local setup): \(NetworkErrorText.describe(error))")
         }
         let eventLoop = group.next()
         let attempts = ConnectAttempts<(probe: EnrollmentProbe, session: WireSession)>()

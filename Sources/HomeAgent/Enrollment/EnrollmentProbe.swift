@@ -49,7 +49,9 @@ final class EnrollmentProbe: Sendable {
         func errorCaught(context: ChannelHandlerContext, error: Error) {
             if let error = error as? TLSError {
                 let address = context.channel.remoteAddress.plainText
-                probe.fail(error.kind == .peerVerificationFailed ? .pinMismatch(address: address) : .tls(error.message))
+                probe.fail(error.kind == .peerVerificationFailed
+                    ? .pinMismatch(address: address)
+                    : .tls("with \(address): \(NetworkErrorText.describe(error))"))
             }
             context.fireErrorCaught(error)
         }

@@ -47,6 +47,41 @@ enum HomeEnrollmentFiles {
         return nil
     }
 
+    /// Why the files of `configPath` could not be written, found by trying:
+    /// the one-time token is spent once the edge answers, so `join` asks
+    /// before it enrolls. A missing directory is not made yet (a join that
+    /// fails later would leave it behind); its nearest existing ancestor must
+    /// take a new directory. Nil when writing works.
+    static func unwritable(configPath: String) -> String? {
+        var directory = HomeConfig.directory(of: configPath)
+        var missing = false
+        var info = stat()
+        while stat(directory, &info) != 0, errno == ENOENT, directory != "/", directory != "." {
+            missing = true
+            directory = HomeConfig.directory(of: directory)
+        }
+        let probe = "\(directory)/.\(names(forConfig: configPath).key).\(getpid()).check"
+        if missing {
+            guard mkdir(probe, 0o700) == 0 else {
+                return "cannot create a directory in \(directory): \(String(cString: strerror(errno)))" + asAgentUser(configPath)
+            }
+            rmdir(probe)
+            return nil
+        }
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            return "cannot write in \(directory): \(String(cString: strerror(errno)))" + asAgentUser(configPath)
+        }
+        close(fd)
+        unlink(probe)
+        return nil
+    }
+
+    private static func asAgentUser(_ configPath: String) -> String {
+        "; join as the user the agent runs as (the package's service: "
+            + "sudo -u portico homeagent join TOKEN --config /etc/portico/homeagent.yaml), or choose another --config than \(configPath)"
+    }
+
     static func write(_ result: EnrollmentClient.Result, token: JoinToken, configPath: String, forwards: [HomeConfig.Forward]) throws {
         let directory = HomeConfig.directory(of: configPath)
         let names = names(forConfig: configPath)

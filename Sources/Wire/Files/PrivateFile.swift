@@ -26,7 +26,13 @@ public enum PrivateFile {
     }
 
     /// Replaces `path` with `bytes` atomically; the file has `mode` from creation.
+    ///
+    /// A file replaced by root keeps its owner and group: an operator who runs
+    /// `homeagent expose` with sudo must not leave the config of an agent
+    /// running as `portico` owned by root, unreadable at its next start.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws(Failure) {
+        var replaced = stat()
+        let keepOwner = geteuid() == 0 && lstat(path, &replaced) == 0
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -37,6 +43,9 @@ public enum PrivateFile {
         do throws(Failure) {
             // The umask can only clear bits of `mode`; set it exactly anyway.
             guard fchmod(fd, mode) == 0 else { throw ioFailure(temporary, "set the mode of") }
+            if keepOwner {
+                guard fchown(fd, replaced.st_uid, replaced.st_gid) == 0 else { throw ioFailure(temporary, "set the owner of") }
+            }
             try writeAll(bytes, to: fd, path: temporary)
             guard fsync(fd) == 0 else { throw ioFailure(temporary, "flush") }
             closed = true
