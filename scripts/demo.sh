@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Portico demo: an edge and a home on this machine, one web service at home,
-# reachable through the edge by HTTP Host routing and on a public TCP port.
+# Portico demo: an edge and a home on this machine, two web services at home
+# reached through the edge: a plain one by HTTP Host routing (the service
+# sees the client's address in X-Forwarded-For) and on a public TCP port, and
+# one that speaks TLS itself, passed through by SNI (the edge never sees its
+# plaintext; the service holds its own certificate, self-signed here).
 #
 #   scripts/demo.sh [BIN_DIR]        BIN_DIR holds edgeagent and homeagent (default .build/debug)
 #
@@ -10,7 +13,8 @@
 # Environment:
 #   PORTICO_DEMO_BASE_PORT  edge base port (default 18443): public TLS = base,
 #                           HTTP = base-1, tunnel = base+1, API = base+2,
-#                           TCP forwards base+57..base+66, demo web server base+77
+#                           TCP forwards base+57..base+66, demo web server base+77,
+#                           demo TLS web server base+78
 #   PORTICO_DEMO_DOMAIN     base domain the home claims (default demo.test; .test is
 #                           reserved and never resolves, so the demo pins it with
 #                           curl --resolve)
@@ -39,6 +43,7 @@ done
 PYTHON=$(command -v python3 || true)
 [ -n "$PYTHON" ] || die "python3 is needed for the demo web server (apt-get install python3)"
 command -v curl >/dev/null || die "curl is needed to check the URLs (apt-get install curl)"
+command -v openssl >/dev/null || die "openssl is needed for the TLS service's certificate (apt-get install openssl)"
 
 # The processes run in their own sessions, so a Ctrl-C at the terminal reaches
 # only this script, which then stops them in order (home, edge, web server).
@@ -58,12 +63,13 @@ API_PORT=$((BASE + 2))
 TCP_LOW=$((BASE + 57))
 TCP_HIGH=$((BASE + 66))
 WEB_PORT=$((BASE + 77))
+SECURE_PORT=$((BASE + 78))
 
 # Something answering on 127.0.0.1:PORT? (bash's /dev/tcp; no extra tools.)
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 busy=""
-for port in "$HTTP_PORT" "$HTTPS_PORT" "$TUNNEL_PORT" "$API_PORT" "$WEB_PORT" $(seq "$TCP_LOW" "$TCP_HIGH"); do
+for port in "$HTTP_PORT" "$HTTPS_PORT" "$TUNNEL_PORT" "$API_PORT" "$WEB_PORT" "$SECURE_PORT" $(seq "$TCP_LOW" "$TCP_HIGH"); do
     if port_busy "$port"; then busy="$busy $port"; fi
 done
 [ -z "$busy" ] || die "ports already in use on 127.0.0.1:$busy; pick other ones with PORTICO_DEMO_BASE_PORT=NNNNN"
@@ -72,12 +78,13 @@ done
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/portico-demo.XXXXXX")
 chmod 700 "$D"
-mkdir -m 700 "$D/home" "$D/www"
+mkdir -m 700 "$D/home" "$D/www" "$D/secure-www" "$D/tls"
 HOME_CONFIG="$D/home/homeagent.yaml"
 
 EDGE_PID=""
 HOME_PID=""
 WEB_PID=""
+SECURE_PID=""
 SLEEP_PID=""
 
 # SIGTERM, then wait up to $3 seconds (the agents drain for up to 10 s), then SIGKILL.
@@ -109,6 +116,7 @@ cleanup() {
     stop_process homeagent "$HOME_PID" 15
     stop_process edgeagent "$EDGE_PID" 15
     stop_process "web server" "$WEB_PID" 5
+    stop_process "TLS web server" "$SECURE_PID" 5
     if [ "${PORTICO_DEMO_KEEP:-0}" = 1 ]; then
         say "  kept $D (logs: $D/*.log)"
     else
@@ -197,14 +205,52 @@ WEB_PID=$!
 wait_for 15 "web server" "$WEB_PID" "$D/web.log" curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$WEB_PORT/"
 say "web service running (pid $WEB_PID)"
 
-step "exposing it twice (homeagent expose): by Host as www.$DOMAIN, and on a public TCP port"
+SECURE_HOST="secure.$DOMAIN"
+CERT="$D/tls/secure.pem"
+step "starting a TLS web service at home for $SECURE_HOST (python3 http.server in ssl, 127.0.0.1:$SECURE_PORT)"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout "$D/tls/secure.key" -out "$CERT" -subj "/CN=$SECURE_HOST" \
+    -addext "subjectAltName=DNS:$SECURE_HOST" >>"$D/admin.log" 2>&1 ||
+    fail_with_log "openssl could not make a certificate for $SECURE_HOST" "$D/admin.log"
+cat >"$D/secure-www/index.html" <<EOF
+<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>Portico demo (TLS)</title></head>
+<body>
+<h1>Hello from home, over TLS</h1>
+<p>This page is $MARKER: the TLS session runs between your client and the
+service at home (127.0.0.1:$SECURE_PORT), which holds the certificate for
+$SECURE_HOST. The edge routed it by SNI and passed the bytes through without
+decrypting them.</p>
+</body>
+</html>
+EOF
+$DETACH "$PYTHON" -c '
+import http.server, ssl, sys
+port, directory, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=directory)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+' "$SECURE_PORT" "$D/secure-www" "$CERT" "$D/tls/secure.key" >"$D/secure-web.log" 2>&1 &
+SECURE_PID=$!
+wait_for 15 "TLS web server" "$SECURE_PID" "$D/secure-web.log" curl -fsS --max-time 2 -o /dev/null \
+    --cacert "$CERT" --resolve "$SECURE_HOST:$SECURE_PORT:127.0.0.1" "https://$SECURE_HOST:$SECURE_PORT/"
+say "TLS web service running (pid $SECURE_PID), certificate $CERT"
+
+step "exposing them (homeagent expose): www.$DOMAIN by Host, the same service on a public TCP port, $SECURE_HOST by SNI"
 "$HOMEAGENT" expose web --type http --hostname "www.$DOMAIN" --target "127.0.0.1:$WEB_PORT" \
     --no-sync --config "$HOME_CONFIG" >>"$D/admin.log" 2>&1 ||
     fail_with_log "homeagent expose web failed" "$D/admin.log"
 "$HOMEAGENT" expose tcp-web --type tcp --target "127.0.0.1:$WEB_PORT" \
     --no-sync --config "$HOME_CONFIG" >>"$D/admin.log" 2>&1 ||
     fail_with_log "homeagent expose tcp-web failed" "$D/admin.log"
-say "forwards web and tcp-web saved to the config"
+"$HOMEAGENT" expose secure --type https --hostname "$SECURE_HOST" --target "127.0.0.1:$SECURE_PORT" \
+    --no-sync --config "$HOME_CONFIG" >>"$D/admin.log" 2>&1 ||
+    fail_with_log "homeagent expose secure failed" "$D/admin.log"
+say "forwards web, tcp-web and secure saved to the config"
 
 # ------------------------------------------------------------ home: the agent
 
@@ -235,17 +281,20 @@ while IFS=$'\t' read -r name type address; do
         continue
     fi
     case "$address" in
-        *://*) url="$address/" ;;           # http://www.demo.test:18442
+        *://*) url="$address/" ;;           # http://www.demo.test:18442, https://secure.demo.test:18443
         *) url="http://$address/" ;;        # localhost:18503 (a TCP port; the service speaks HTTP)
     esac
     hostport=${url#*://}
     hostport=${hostport%%/*}
-    # The demo has no DNS: pin the public name to the edge on loopback.
-    curl_line="curl --resolve $hostport:127.0.0.1 $url"
+    # The demo has no DNS: pin the public name to the edge on loopback. The
+    # TLS service's certificate is its own, self-signed: trust exactly it.
+    trust=()
+    [ "$type" != https ] || trust=(--cacert "$CERT")
+    curl_line="curl ${trust[*]:+${trust[*]} }--resolve $hostport:127.0.0.1 $url"
     say ""
     say "  $name ($type): $address"
     say "    $curl_line"
-    if body=$(curl -fsS --max-time 10 --resolve "$hostport:127.0.0.1" "$url" 2>&1) &&
+    if body=$(curl -fsS --max-time 10 ${trust[@]+"${trust[@]}"} --resolve "$hostport:127.0.0.1" "$url" 2>&1) &&
         printf '%s' "$body" | grep -q "$MARKER"; then
         say "    OK   (HTTP 200, the page says \"$MARKER\")"
     else
@@ -258,6 +307,7 @@ step "logs"
 say "  edge:        $D/edge.log"
 say "  home agent:  $D/home.log"
 say "  web server:  $D/web.log"
+say "  TLS server:  $D/secure-web.log"
 say "  CLI output:  $D/admin.log"
 say "  home status: $HOMEAGENT status --config $HOME_CONFIG"
 say "  edge admin:  $EDGE route list --data-dir $D/edge"
@@ -274,7 +324,8 @@ fi
 say ""
 say "Demo running. Press Ctrl-C to stop everything and remove $D."
 while :; do
-    for entry in "edgeagent:$EDGE_PID:$D/edge.log" "homeagent:$HOME_PID:$D/home.log" "web server:$WEB_PID:$D/web.log"; do
+    for entry in "edgeagent:$EDGE_PID:$D/edge.log" "homeagent:$HOME_PID:$D/home.log" "web server:$WEB_PID:$D/web.log" \
+        "TLS web server:$SECURE_PID:$D/secure-web.log"; do
         IFS=: read -r name pid log <<<"$entry"
         kill -0 "$pid" 2>/dev/null || fail_with_log "$name (pid $pid) exited unexpectedly" "$log"
     done

@@ -30,6 +30,9 @@ public struct AgentRun: Sendable {
     }
 
     /// Runs any program (`/usr/bin/curl`, `/usr/bin/openssl`) the same way.
+    /// `timeout` is how long it may go without progress (CPU used, output
+    /// written) before it is killed, not a bound on its run: a command
+    /// slowed by a loaded machine finishes, a hung one is stopped.
     public static func tool(_ path: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
         // Files rather than pipes: a pipe read only after exit would block a
         // child whose output outgrows the pipe buffer.
@@ -41,7 +44,7 @@ public struct AgentRun: Sendable {
             try? FileManager.default.removeItem(atPath: errPath)
         }
         let process = try SpawnedProcess(path, arguments, output: outPath, error: errPath)
-        await process.waitForExit(timeout: timeout)
+        await process.waitForExit(stallingFor: timeout, logs: [outPath, errPath])
         if process.isRunning { await process.killAndWait() }
         return AgentRun(
             status: process.terminationStatus,
@@ -98,11 +101,14 @@ public final class EdgeServerProcess: @unchecked Sendable {
         try EdgeServerProcess(directory: previous.directory, ports: previous.ports, tcpPorts: previous.tcpPorts)
     }
 
-    /// Waits until the edge wrote its ports and its API answers.
+    /// Waits until the edge wrote its ports. Gives up when the edge exits,
+    /// or when its start stalls: `timeout` without using CPU or logging
+    /// (`ProgressDeadline`), so a start slowed by a loaded machine is waited
+    /// for and a stuck one still fails.
     public func waitUntilReady(timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
+        var deadline = ProgressDeadline(stall: timeout)
         let runtime = directory.appendingPathComponent("edge.runtime.json")
-        while ContinuousClock.now < deadline {
+        while !deadline.expired(observing: ProcessProgress(pid: process.pid, logs: [logFile.path])) {
             guard process.isRunning else { throw EdgeServerFailure("edgeagent serve exited with status \(process.terminationStatus): \(log.suffix(2000))") }
             if let data = try? Data(contentsOf: runtime),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
@@ -113,7 +119,7 @@ public final class EdgeServerProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw EdgeServerFailure("edgeagent serve did not become ready within \(timeout)")
+        throw EdgeServerFailure("edgeagent serve did not become ready: \(deadline.reason); log: \(log.suffix(2000))")
     }
 
     public var pid: Int32 { process.pid }

@@ -121,6 +121,16 @@ public final class SpawnedProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
     }
+
+    /// Suspends until the child exited, or made no progress (used no CPU,
+    /// wrote nothing to `logs`) for `stall`: a run slowed by a loaded
+    /// machine is waited for, a hung one is not (`ProgressDeadline`).
+    public func waitForExit(stallingFor stall: Duration, logs: [String]) async {
+        var deadline = ProgressDeadline(stall: stall)
+        while isRunning, !deadline.expired(observing: ProcessProgress(pid: pid, logs: logs)) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
 }
 
 /// glibc 2.34+'s `posix_spawn_file_actions_addclosefrom_np`, which the Glibc

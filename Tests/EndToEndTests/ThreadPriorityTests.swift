@@ -18,8 +18,9 @@ extension EndToEndSuite {
             let body = PublicClient.payload(256 << 10, seed: 11)
             let tls = EchoHome.clientHello(EchoHome.tlsName) + body
             let http = EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body
-            for (port, sent) in [(world.edge.ports.https, tls), (world.edge.ports.http, http), (world.tcpPort, body)] {
-                #expect(try await PublicClient.exchange(port: port, sending: sent) == sent)
+            let relayed = EchoHome.relayedRequestHead(EchoHome.httpName, bodyLength: body.count) + body
+            for (port, sent, echo) in [(world.edge.ports.https, tls, tls), (world.edge.ports.http, http, relayed), (world.tcpPort, body, body)] {
+                #expect(try await PublicClient.exchange(port: port, sending: sent) == echo)
             }
             for (agent, pid) in [("edgeagent", world.edge.pid), ("homeagent", world.agent.pid)] {
                 let first = ThreadNiceness.threads(of: pid)

@@ -27,13 +27,13 @@ extension EndToEndSuite {
             await world.stop()
         }
 
-        @Test("the HTTP port routes by Host and forwards the request head and body untouched")
+        @Test("the HTTP port routes by Host and forwards the request head (plus the edge's forwarding headers) and body byte for byte")
         func httpByHost() async throws {
             let world = try await EchoHome.start()
             let body = PublicClient.payload(256 << 10, seed: 3)
             let sent = EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body
             let echoed = try await PublicClient.exchange(port: world.edge.ports.http, sending: sent)
-            #expect(echoed == sent)
+            #expect(echoed == EchoHome.relayedRequestHead(EchoHome.httpName, bodyLength: body.count) + body)
             await world.stop()
         }
 
@@ -46,13 +46,16 @@ extension EndToEndSuite {
                 for index in 0..<500 {
                     group.addTask {
                         let body = PublicClient.payload(16 << 10 + index, seed: UInt64(100 + index))
-                        let (port, sent): (Int, [UInt8])
+                        let (port, sent, expected): (Int, [UInt8], [UInt8])
                         switch index % 3 {
-                        case 0: (port, sent) = (ports.https, EchoHome.clientHello(EchoHome.tlsName) + body)
-                        case 1: (port, sent) = (ports.http, EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body)
-                        default: (port, sent) = (tcpPort, body)
+                        case 0: (port, sent, expected) = (ports.https, EchoHome.clientHello(EchoHome.tlsName) + body, EchoHome.clientHello(EchoHome.tlsName) + body)
+                        case 1:
+                            (port, sent, expected) = (
+                                ports.http, EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count) + body,
+                                EchoHome.relayedRequestHead(EchoHome.httpName, bodyLength: body.count) + body)
+                        default: (port, sent, expected) = (tcpPort, body, body)
                         }
-                        return try await PublicClient.exchange(port: port, sending: sent, timeout: .seconds(60)) == sent
+                        return try await PublicClient.exchange(port: port, sending: sent, timeout: .seconds(60)) == expected
                     }
                 }
                 var failures = 0

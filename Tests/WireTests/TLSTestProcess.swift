@@ -67,10 +67,12 @@ final class TLSTestProcess {
         try stdin.close()
     }
 
-    /// Waits until stdout (or stderr) contains `needle`; false on timeout.
+    /// Waits until stdout (or stderr) contains `needle`; false once openssl
+    /// exited, or made no progress (used no CPU, wrote nothing) for
+    /// `timeout`: a start slowed by a loaded machine is waited for.
     func waitForOutput(_ needle: String, inStderr: Bool = false, timeout: Duration = .seconds(10)) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        var deadline = ProgressDeadline(stall: timeout)
+        while process.isRunning, !deadline.expired(observing: ProcessProgress(pid: process.pid, logs: [outputPath, errorPath])) {
             if (inStderr ? stderrText : stdoutText).contains(needle) { return true }
             try await Task.sleep(for: .milliseconds(20))
         }

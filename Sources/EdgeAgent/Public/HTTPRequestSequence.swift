@@ -24,6 +24,10 @@ import Wire
 /// are not HTTP (WebSocket frames, a tunnelled TLS handshake, the HTTP/2
 /// preface), they and everything after them pass unexamined.
 ///
+/// Each head it lets through is written by `writeHead`, which is where the
+/// edge puts its forwarding headers (`ForwardedHeaders`); the default
+/// writes it unchanged.
+///
 /// A pure value: bytes in, bytes to forward and a verdict out.
 struct HTTPRequestSequence {
     /// Why the sequence stopped.
@@ -75,10 +79,16 @@ struct HTTPRequestSequence {
     private let parser = HTTPHeadParser()
     /// Whether a later request may travel on this connection.
     private let allows: (HTTPRequestHead) -> Bool
+    /// Writes a judged head (whole, through its empty line) to the output.
+    private let writeHead: (ByteBuffer, inout ByteBuffer) -> Void
 
     /// Starts after the first request's head, which was already judged.
-    init(first head: HTTPRequestHead, allows: @escaping (HTTPRequestHead) -> Bool) throws(Stop) {
+    init(
+        first head: HTTPRequestHead, allows: @escaping (HTTPRequestHead) -> Bool,
+        writeHead: @escaping (ByteBuffer, inout ByteBuffer) -> Void = { head, output in output.writeImmutableBuffer(head) }
+    ) throws(Stop) {
         self.allows = allows
+        self.writeHead = writeHead
         self.state = try Self.stateAfter(head)
     }
 
@@ -170,8 +180,8 @@ struct HTTPRequestSequence {
         // Judged whole before a byte of it goes: a head with ambiguous
         // framing never reaches the home.
         let next = try Self.stateAfter(head)
-        var whole = held.readSlice(length: head.headLength) ?? ByteBuffer()
-        forward.writeBuffer(&whole)
+        let whole = held.readSlice(length: head.headLength) ?? ByteBuffer()
+        writeHead(whole, &forward)
         state = next
         rest = held
     }

@@ -50,7 +50,8 @@ struct PublicHTTPListener: PublicConnectionRouter {
         case .respond(let response, let refusal):
             return .refuse(.init(reason: refusal, answer: .httpPage(response)))
         case .home(let route, let purpose, let host):
-            return forward(head: head, to: route, host: host, bytes: bytes, purpose: purpose)
+            let headers = ForwardedHeaders(client: channel.remoteAddress, proto: "http")
+            return forward(head: head, to: route, host: host, bytes: bytes, purpose: purpose, headers: headers)
         }
     }
 
@@ -102,19 +103,24 @@ struct PublicHTTPListener: PublicConnectionRouter {
     /// Hands the first request to its home, with a guard that keeps the
     /// connection's later requests to the same home and forward: the edge
     /// routes connections, and a keep-alive connection must never carry
-    /// another home's requests (and cookies) to this one.
+    /// another home's requests (and cookies) to this one. Every request
+    /// head, the first and each later one, carries the edge's `headers`
+    /// instead of any forwarding headers the client sent ([SEC-7]).
     private func forward(
-        head: HTTPRequestHead, to route: Route, host: String, bytes: ByteBuffer, purpose: StreamPurpose?
+        head: HTTPRequestHead, to route: Route, host: String, bytes: ByteBuffer, purpose: StreamPurpose?,
+        headers: ForwardedHeaders
     ) -> PublicConnectionDecision {
         let reached = Destination.home(route, purpose: purpose, host: host).reached
         let allows: (HTTPRequestHead) -> Bool = { [self] later in destination(of: later).reached == reached }
         var initialData = bytes
         let requestGuard: HTTPRequestGuard
         do {
-            var sequence = try HTTPRequestSequence(first: head, allows: allows)
+            var sequence = try HTTPRequestSequence(first: head, allows: allows, writeHead: headers.write(head:into:))
             // The bytes read with the first head may already hold its body
             // and later requests.
-            var first = initialData.readSlice(length: head.headLength) ?? ByteBuffer()
+            let firstHead = initialData.readSlice(length: head.headLength) ?? ByteBuffer()
+            var first = ByteBuffer()
+            headers.write(head: firstHead, into: &first)
             let output = sequence.feed(initialData)
             var rest = output.forward
             first.writeBuffer(&rest)

@@ -3,8 +3,9 @@ import TestSupport
 
 /// An edge and one home, "alice", whose three forwards all lead to one echo
 /// service: `tls` (https, by SNI), `web` (http, by Host) and `raw` (tcp).
-/// Everything a public client sends comes back byte for byte, so the relay
-/// can be checked exactly on every listener kind.
+/// Everything a public client sends comes back byte for byte (on the HTTP
+/// port with the edge's forwarding headers in each request head), so the
+/// relay can be checked exactly on every listener kind.
 final class EchoHome: @unchecked Sendable {
     // @unchecked: fields are set once in `start` and then only read.
 
@@ -55,6 +56,18 @@ final class EchoHome: @unchecked Sendable {
     /// An HTTP/1.1 request head for `host` announcing a body of `bodyLength` bytes.
     static func requestHead(_ host: String, path: String = "/", bodyLength: Int = 0) -> [UInt8] {
         Array("POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/octet-stream\r\nContent-Length: \(bodyLength)\r\n\r\n".utf8)
+    }
+
+    /// The lines the edge writes into every request head on an `http`
+    /// forward for a client on 127.0.0.1 ([SEC-7]), before its empty line.
+    static let forwardedLines = "X-Forwarded-For: 127.0.0.1\r\nX-Real-IP: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+        + "Forwarded: for=127.0.0.1;proto=http\r\n"
+
+    /// `requestHead` as the service at home receives it through the edge's
+    /// HTTP port: with the edge's forwarding lines.
+    static func relayedRequestHead(_ host: String, path: String = "/", bodyLength: Int = 0) -> [UInt8] {
+        let head = requestHead(host, path: path, bodyLength: bodyLength)
+        return Array(head[..<(head.count - 2)]) + Array(forwardedLines.utf8) + [0x0D, 0x0A]
     }
 
     func stop() async {

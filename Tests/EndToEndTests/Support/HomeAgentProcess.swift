@@ -39,11 +39,15 @@ final class HomeAgentProcess: @unchecked Sendable {
         return (document["state"] as? String == "connected" && placed ? 0 : 2, document)
     }
 
-    /// Waits until the agent is connected with every forward placed.
+    /// Waits until the agent is connected with every forward placed. Gives
+    /// up when the agent exits, or after `timeout` in which its log (at
+    /// debug, a line for each step of a connect and sync) did not grow: a
+    /// connect slowed by a loaded machine is waited for, a stuck one fails.
+    /// Its CPU time is no measure here: the polls themselves cost it some.
     func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
+        var deadline = ProgressDeadline(stall: timeout)
         var last: [String: Any]?
-        while ContinuousClock.now < deadline {
+        while !deadline.expired(observing: ProcessProgress(pid: process.pid, logs: [logFile.path], countingCPU: false)) {
             guard process.isRunning else {
                 throw EdgeServerFailure("homeagent run exited with status \(process.terminationStatus): \(log.suffix(2000))")
             }
@@ -54,7 +58,7 @@ final class HomeAgentProcess: @unchecked Sendable {
         }
         let lastStatus = last.map { "\($0)" } ?? "no answer on its control socket"
         throw EdgeServerFailure(
-            "homeagent did not become healthy within \(timeout); last status: \(lastStatus); log: \(log.suffix(2000))")
+            "homeagent did not become healthy: \(deadline.reason); last status: \(lastStatus); log: \(log.suffix(2000))")
     }
 
     /// The public address the edge gave a forward, from `status --json`.

@@ -32,8 +32,11 @@ final class NginxProcess: @unchecked Sendable {
             "-addext", subjectAltName,
         ])
         guard made.status == 0 else { throw EdgeServerFailure("openssl req failed: \(made.error)") }
-        tlsPort = try FreePorts.one()
-        httpPort = try FreePorts.one()
+        // Below the ephemeral range: a port found free there cannot become
+        // some parallel test's client socket before nginx binds it.
+        let ports = try FreePorts.range(count: 2)
+        tlsPort = ports.lowerBound
+        httpPort = ports.upperBound
         let d = directory.path
         let config = """
             daemon off;
@@ -64,12 +67,17 @@ final class NginxProcess: @unchecked Sendable {
             """
         let configFile = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        process = try SpawnedProcess("/usr/sbin/nginx", ["-c", configFile.path, "-e", "\(d)/error.log", "-p", d])
-        let tls = tlsPort
-        let http = httpPort
-        guard try await eventually(timeout: .seconds(10), { !FreePorts.isFree(tls) && !FreePorts.isFree(http) }) else {
-            let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
-            throw EdgeServerFailure("nginx did not start: \(log)")
+        let nginx = try SpawnedProcess("/usr/sbin/nginx", ["-c", configFile.path, "-e", "\(d)/error.log", "-p", d])
+        process = nginx
+        // Waited for while nginx runs and advances (CPU, its log): a start
+        // slowed by load is no failure, one that exited or stalls is.
+        var deadline = ProgressDeadline(stall: .seconds(10))
+        while !FreePorts.isListening(tlsPort) || !FreePorts.isListening(httpPort) {
+            guard nginx.isRunning, !deadline.expired(observing: ProcessProgress(pid: nginx.pid, logs: ["\(d)/error.log"])) else {
+                let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+                throw EdgeServerFailure("nginx did not start (\(nginx.isRunning ? deadline.reason : "it exited")): \(log)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 

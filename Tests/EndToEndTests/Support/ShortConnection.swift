@@ -42,17 +42,21 @@ struct ShortConnection: Sendable {
     /// Runs the connection; false if the echo did not come back as it should.
     func run(in world: EchoHome, seed: UInt64) async throws -> Bool {
         let body = PublicClient.payload(ending == .cutMidEcho ? 16 << 10 : 200, seed: seed)
-        let (port, head): (Int, [UInt8])
+        let (port, head, echoedHead): (Int, [UInt8], [UInt8])
         switch listener {
-        case .tls: (port, head) = (world.edge.ports.https, EchoHome.clientHello(EchoHome.tlsName))
+        case .tls:
+            let hello = EchoHome.clientHello(EchoHome.tlsName)
+            (port, head, echoedHead) = (world.edge.ports.https, hello, hello)
         case .http:
-            (port, head) = (world.edge.ports.http, EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count))
-        case .tcp: (port, head) = (world.tcpPort, [])
+            (port, head, echoedHead) = (
+                world.edge.ports.http, EchoHome.requestHead(EchoHome.httpName, bodyLength: body.count),
+                EchoHome.relayedRequestHead(EchoHome.httpName, bodyLength: body.count))
+        case .tcp: (port, head, echoedHead) = (world.tcpPort, [], [])
         }
         let sent = head + body
         switch ending {
         case .completed:
-            return try await PublicClient.exchange(port: port, sending: sent, timeout: .seconds(20)) == sent
+            return try await PublicClient.exchange(port: port, sending: sent, timeout: .seconds(20)) == echoedHead + body
         case .reset, .cutMidEcho:
             let wanted = ending == .reset ? sent.count : sent.count / 4
             let connection = try await HeldConnection(port: port)
