@@ -160,7 +160,7 @@ struct HomeCLITests {
         #expect(try await home.edgeagent(["home", "delete", "alice"]).status == 0)
         let deleted = try await home.homeagent(["sync"])
         #expect(deleted.status == 1)
-        #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
+        #expect(deleted.error.contains("no longer accepts this home's certificate (deleted or disabled?)"), "stderr: \(deleted.error)")
         #expect(deleted.error.contains("`edgeagent home token"), "stderr: \(deleted.error)")
 
         #expect(await home.edge.terminate() == 0)

@@ -134,7 +134,7 @@ enum HomeHandlers {
         ]))
     }
 
-    private static func present(_ home: Home, _ context: APIContext) async -> JSONValue {
+    static func present(_ home: Home, _ context: APIContext) async -> JSONValue {
         APIPresentation.home(home, traffic: await context.sessions.traffic(of: home.name))
     }
 }

@@ -24,6 +24,8 @@ final class HomeSessionTable: Sendable {
 
     /// The GOAWAY Debug Data a deleted home's session ends with.
     static let deletedReason = "home deleted by the edge operator"
+    /// The GOAWAY Debug Data a disabled home's session ends with.
+    static let disabledReason = "home disabled by the edge operator"
     /// Said to a session another one of the same home replaced: usually a
     /// reconnect, but two agents running with one certificate keep replacing
     /// each other, and this is how their operator learns why.
