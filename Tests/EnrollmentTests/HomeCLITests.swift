@@ -66,7 +66,7 @@ struct HomeCLITests {
         #expect(document?["home"] as? String == "alice")
         #expect(forwards?.map { $0["public_address"] as? String } == [https, "127.0.0.1:\(port)"])
 
-        let routesBefore = try await home.edgeagent(["route", "list"])
+        let routesBefore = try await home.edgeagent(["route", "list", "--json"])
         #expect(routesBefore.output.contains("\"public_address\" : \"127.0.0.1:\(port)\""), "routes: \(routesBefore.output)")
 
         let unexposed = try await home.homeagent(["unexpose", "ssh"])
