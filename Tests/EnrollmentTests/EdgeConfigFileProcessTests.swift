@@ -116,3 +116,22 @@ struct EdgeConfigFileProcessTests {
         #expect(missing.error.contains("no config file at \(directory.path)/none.yaml (named by PORTICO_CONFIG)"), "\(missing.error)")
     }
 }
+
+extension EdgeConfigFileProcessTests {
+    @Test("with --data-dir or PORTICO_DATA_DIR the admin commands do not need to read the config file")
+    func adminCommandsSkipAnUnneededFile() async throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("edge.yaml")
+        try "not_a_key: 1\n".write(to: config, atomically: true, encoding: .utf8)
+        let data = directory.appendingPathComponent("nothing-here").path
+        let viaFlag = try await AgentRun.run(
+            "edgeagent", ["home", "list", "--data-dir", data], environment: ["PORTICO_CONFIG": config.path])
+        #expect(viaFlag.error.contains("no admin token in \(data)"), "\(viaFlag.error)")
+        let viaEnvironment = try await AgentRun.run(
+            "edgeagent", ["home", "list"], environment: ["PORTICO_CONFIG": config.path, "PORTICO_DATA_DIR": data])
+        #expect(viaEnvironment.error.contains("no admin token in \(data)"), "\(viaEnvironment.error)")
+        let viaFile = try await AgentRun.run("edgeagent", ["home", "list"], environment: ["PORTICO_CONFIG": config.path])
+        #expect(viaFile.error.contains("unknown key \"not_a_key\""), "\(viaFile.error)")
+    }
+}

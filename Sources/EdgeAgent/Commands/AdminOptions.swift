@@ -33,9 +33,16 @@ struct AdminOptions: ParsableArguments {
     }
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
-        let sources = try EdgeSettingSources.load(configFlag: configFile.config, environment: environment)
-        let directory = try dataDir.map(EdgeSettingSources.expand) ?? sources.path(.dataDir)
-            ?? EdgeOptions.defaultDataDirectory
+        // The file is read only when it is needed: with --data-dir or
+        // PORTICO_DATA_DIR an operator who may not read /etc/portico/edge.yaml
+        // still manages the edge.
+        let directory: String
+        if let given = dataDir ?? environment[EdgeSetting.dataDir.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            directory = EdgeSettingSources.expand(given)
+        } else {
+            let sources = try EdgeSettingSources.load(configFlag: configFile.config, environment: environment)
+            directory = try sources.path(.dataDir) ?? EdgeOptions.defaultDataDirectory
+        }
         // Only an explicit port: the config file's api_port may be 0, and
         // edge.runtime.json always has the port the edge really bound.
         var port = apiPort
