@@ -108,6 +108,8 @@ struct EdgeConfigFileProcessTests {
         #expect(badValue.error.contains("\(config.path) line 2: api_port: \"lots\" is not a whole number"), "\(badValue.error)")
         let syntax = try await run("base_port: [8443\n")
         #expect(syntax.status != 0 && syntax.error.contains("\(config.path) line "), "\(syntax.error)")
+        let tab = try await run("base_port:\n\t8443\n")
+        #expect(tab.error.contains("\(config.path) line 2, column 1: ") && tab.error.contains("indent with spaces, not tabs"), "\(tab.error)")
         let admin = try await run("data_dir: /tmp/x\nlog_levl: debug\n", ["home", "list"])
         #expect(admin.error.contains("line 2: unknown key \"log_levl\" (did you mean \"log_level\"?)"), "\(admin.error)")
         let environment = try await run("", environment: ["PORTICO_BASE_PORT": "70000"])

@@ -42,9 +42,10 @@ extension Registry {
 
     /// Redeems a join token: checks, in one transaction, that it exists, that
     /// the secret matches (in constant time), that it is unused, not revoked,
-    /// not superseded and unexpired and that its home is not disabled, marks it used and supersedes every other
-    /// unused token of the home ([ENROLL-8]), so once a home has enrolled no
-    /// token issued before that can enroll it again. A wrong secret is
+    /// not superseded and unexpired and that its home is not disabled, marks
+    /// it used and supersedes every other unused token of the home
+    /// ([ENROLL-8]), so once a home has enrolled no token issued before that
+    /// can enroll it again. A wrong secret is
     /// reported as `tokenUnknown` so the answer does not confirm that a token
     /// id exists; whether a token is used, revoked, superseded or expired is only
     /// revealed to someone holding its secret.

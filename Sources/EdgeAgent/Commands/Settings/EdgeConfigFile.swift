@@ -56,7 +56,7 @@ struct EdgeConfigFile: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw Self.syntaxError(error, path: path)
+            throw Self.syntaxError(error, path: path, text: text)
         } catch {
             throw .syntax(path: path, line: nil, column: nil, problem: "\(error)")
         }
@@ -133,13 +133,19 @@ struct EdgeConfigFile: Sendable {
         return previous[b.count]
     }
 
-    private static func syntaxError(_ error: YamlError, path: String) -> EdgeConfigError {
+    /// Yams' error as a position and a sentence, with a hint for tabs, the
+    /// one mistake a hand-edited YAML file makes most.
+    private static func syntaxError(_ error: YamlError, path: String, text: String) -> EdgeConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            return .syntax(path: path, line: mark.line, column: mark.column, problem: problem + detail)
+            var sentence = problem + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? "")
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.indices.contains(mark.line - 1), lines[mark.line - 1].contains("\t") {
+                sentence += "; indent with spaces, not tabs"
+            }
+            return .syntax(path: path, line: mark.line, column: mark.column, problem: sentence)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return .syntax(
                 path: path, line: context.mark.line, column: context.mark.column,
