@@ -13,8 +13,9 @@ enum HomeStateHandlers {
         _ = try await request.jsonBody(allowed: [])
         let context = request.context
         let home = try await context.registry.disableHome(named: request.parameter("name"), now: context.clock())
-        // After the registry write, so every later admission reads `disabled`.
-        context.sessions.disconnect(home.name, reason: HomeSessionTable.disabledReason)
+        // After the registry write, so every later admission reads `disabled`;
+        // the bar closes a session admitted before it.
+        context.sessions.bar(home.name, reason: HomeSessionTable.disabledReason)
         await context.routesChanged()
         return APIResponse.json(await HomeHandlers.present(home, context))
     }
@@ -26,6 +27,7 @@ enum HomeStateHandlers {
         _ = try await request.jsonBody(allowed: [])
         let context = request.context
         let home = try await context.registry.enableHome(named: request.parameter("name"), now: context.clock())
+        context.sessions.unbar(home.name)
         await context.routesChanged()
         return APIResponse.json(await HomeHandlers.present(home, context))
     }

@@ -18,6 +18,8 @@ final class HomeSessionTable: Sendable {
         var limits: [String: SessionRateLimits] = [:]
         /// The streams each home's current session accepts at once (its HELLO).
         var streamLimits: [String: Int] = [:]
+        /// Homes disabled while this edge runs, until enabled again.
+        var barred: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -33,18 +35,40 @@ final class HomeSessionTable: Sendable {
 
     /// Makes `session` the home's session, running under `limits` (what the
     /// registry said at admission) unless newer limits were set meanwhile,
-    /// and closes the session it replaces.
+    /// and closes the session it replaces. A session of a barred home is
+    /// closed instead: it was admitted just before the home was disabled.
     func register(_ session: WireSession, for home: String, limits: SessionRateLimits = .unlimited) {
-        let replaced = state.withLock { state in
+        enum Outcome { case registered(replaced: WireSession?), barred }
+        let outcome = state.withLock { state -> Outcome in
+            guard !state.barred.contains(home) else { return .barred }
             let current = state.limits[home] ?? limits
             state.limits[home] = current
             session.setRateLimits(current)
             state.streamLimits[home] = nil
-            return state.sessions.updateValue(session, forKey: home)
+            return .registered(replaced: state.sessions.updateValue(session, forKey: home))
         }
-        if let replaced, replaced.channel !== session.channel {
+        switch outcome {
+        case .barred:
+            Self.end(session, reason: Self.disabledReason)
+        case .registered(let replaced?) where replaced.channel !== session.channel:
             Self.end(replaced, code: .sessionReplaced, reason: Self.replacedReason)
+        case .registered:
+            break
         }
+    }
+
+    /// Ends the home's session, as `disconnect` does, and closes any session
+    /// of it registered later, until `unbar`: the registry refuses the home
+    /// from now on, but a connection admitted an instant before the registry
+    /// said so may still be on its way to `register` ([SEC-2]).
+    func bar(_ home: String, reason: String) {
+        state.withLock { _ = $0.barred.insert(home) }
+        disconnect(home, reason: reason)
+    }
+
+    /// Lets the home's sessions register again (it was enabled).
+    func unbar(_ home: String) {
+        state.withLock { _ = $0.barred.remove(home) }
     }
 
     /// New limits for the home, applied to its running streams at once.
