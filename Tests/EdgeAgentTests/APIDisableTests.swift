@@ -40,4 +40,17 @@ import Wire
             for pair in [live, late, again] { try await pair.shutdown() }
         }
     }
+
+    @Test func aDisabledHomeDeletedAndCreatedAgainIsNotBarred() async throws {
+        try await APIHarness.with { api in
+            _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
+            #expect(try await api.send("POST", "/api/homes/alpha/disable").status == 200)
+            #expect(try await api.send("DELETE", "/api/homes/alpha").status == 204)
+            #expect(try await api.send("POST", "/api/homes", json: #"{"name": "alpha"}"#).status == 201)
+            let pair = try await LoopbackSessionPair()
+            api.sessions.register(pair.edge, for: "alpha")
+            #expect(api.sessions.connectedHomes == ["alpha"] && pair.home.channel.isActive)
+            try await pair.shutdown()
+        }
+    }
 }
