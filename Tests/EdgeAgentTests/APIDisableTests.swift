@@ -31,6 +31,7 @@ import Wire
             api.sessions.register(late.edge, for: "alpha")
             try await Self.waitClosed(late)
             #expect(!late.home.channel.isActive && api.sessions.connectedHomes.isEmpty)
+            #expect(try await late.goAwaysReceivedByHome == [.init(code: .noError, debug: "home disabled by the edge operator")])
 
             let enabled = try await api.send("POST", "/api/homes/alpha/enable")
             #expect(enabled.status == 200 && enabled.json["state"] == .string("pending"))

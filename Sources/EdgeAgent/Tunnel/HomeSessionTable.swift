@@ -18,8 +18,9 @@ final class HomeSessionTable: Sendable {
         var limits: [String: SessionRateLimits] = [:]
         /// The streams each home's current session accepts at once (its HELLO).
         var streamLimits: [String: Int] = [:]
-        /// Homes disabled while this edge runs, until enabled again.
-        var barred: Set<String> = []
+        /// Homes disabled while this edge runs, until enabled again, with
+        /// the GOAWAY reason a late session of theirs is closed with.
+        var barred: [String: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -38,9 +39,9 @@ final class HomeSessionTable: Sendable {
     /// and closes the session it replaces. A session of a barred home is
     /// closed instead: it was admitted just before the home was disabled.
     func register(_ session: WireSession, for home: String, limits: SessionRateLimits = .unlimited) {
-        enum Outcome { case registered(replaced: WireSession?), barred }
+        enum Outcome { case registered(replaced: WireSession?), barred(reason: String) }
         let outcome = state.withLock { state -> Outcome in
-            guard !state.barred.contains(home) else { return .barred }
+            if let reason = state.barred[home] { return .barred(reason: reason) }
             let current = state.limits[home] ?? limits
             state.limits[home] = current
             session.setRateLimits(current)
@@ -48,8 +49,8 @@ final class HomeSessionTable: Sendable {
             return .registered(replaced: state.sessions.updateValue(session, forKey: home))
         }
         switch outcome {
-        case .barred:
-            Self.end(session, reason: Self.disabledReason)
+        case .barred(let reason):
+            Self.end(session, reason: reason)
         case .registered(let replaced?) where replaced.channel !== session.channel:
             Self.end(replaced, code: .sessionReplaced, reason: Self.replacedReason)
         case .registered:
@@ -62,13 +63,13 @@ final class HomeSessionTable: Sendable {
     /// from now on, but a connection admitted an instant before the registry
     /// said so may still be on its way to `register` ([SEC-2]).
     func bar(_ home: String, reason: String) {
-        state.withLock { _ = $0.barred.insert(home) }
+        state.withLock { $0.barred[home] = reason }
         disconnect(home, reason: reason)
     }
 
     /// Lets the home's sessions register again (it was enabled).
     func unbar(_ home: String) {
-        state.withLock { _ = $0.barred.remove(home) }
+        state.withLock { $0.barred[home] = nil }
     }
 
     /// New limits for the home, applied to its running streams at once.
