@@ -69,11 +69,11 @@ portico ($version) unstable; urgency=medium
 EOF
 gzip -9n "$doc/CHANGELOG.md"
 chmod 0644 "$doc/copyright" "$doc/changelog.gz" "$doc/CHANGELOG.md.gz"
-# Yams, the YAML parser homeagent reads its config with, carries its own
-# copy of libyaml; Debian's libyaml-0-2 cannot replace it.
+# Yams, the YAML parser both agents read their config files with, carries
+# its own copy of libyaml; Debian's libyaml-0-2 cannot replace it.
 overrides=$stage/usr/share/lintian/overrides
 mkdir -p "$overrides"
-echo "portico: embedded-library libyaml [usr/bin/homeagent]" >"$overrides/portico"
+printf 'portico: embedded-library libyaml [usr/bin/%s]\n' edgeagent homeagent >"$overrides/portico"
 chmod 0644 "$overrides/portico"
 
 mkdir -p "$stage/DEBIAN"

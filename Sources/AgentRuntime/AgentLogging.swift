@@ -20,8 +20,9 @@ public enum AgentLogging {
     }
 
     /// Bootstraps from the command's options; `defaultFormat` applies when
-    /// `--log-format` was not given (the home agent's config may set one).
+    /// `--log-format` was not given (the home agent's config may set one),
+    /// `info` when `--log-level` was not.
     public static func bootstrap(_ options: LoggingOptions, defaultFormat: LogFormat = .text) {
-        bootstrap(level: options.logLevel, format: options.logFormat ?? defaultFormat)
+        bootstrap(level: options.logLevel ?? .info, format: options.logFormat ?? defaultFormat)
     }
 }

@@ -18,7 +18,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             Wire protocol version \(WireVersion.current).
             """,
         version: WireVersion.softwareVersion,
-        subcommands: [ServeCommand.self, HomeCommand.self, DomainCommand.self, RouteCommand.self]
+        subcommands: [ServeCommand.self, HomeCommand.self, DomainCommand.self, RouteCommand.self, AuditCommand.self]
     )
 
     /// Creates the process's event-loop group on the main thread before

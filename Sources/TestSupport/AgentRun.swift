@@ -25,15 +25,20 @@ public struct AgentRun: Sendable {
 
     /// Async, and polls with `Task.sleep`: a blocking wait here would hold one
     /// of the few cooperative threads that an in-process edge under test needs.
-    public static func run(_ name: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
-        try await tool(binary(name), arguments, timeout: timeout)
+    /// `environment` adds variables to the agent's environment (`PORTICO_DATA_DIR`).
+    public static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)
+    ) async throws -> AgentRun {
+        try await tool(binary(name), arguments, environment: environment, timeout: timeout)
     }
 
     /// Runs any program (`/usr/bin/curl`, `/usr/bin/openssl`) the same way.
     /// `timeout` is how long it may go without progress (CPU used, output
     /// written) before it is killed, not a bound on its run: a command
     /// slowed by a loaded machine finishes, a hung one is stopped.
-    public static func tool(_ path: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws -> AgentRun {
+    public static func tool(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(20)
+    ) async throws -> AgentRun {
         // Files rather than pipes: a pipe read only after exit would block a
         // child whose output outgrows the pipe buffer.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("portico-run-\(UUID().uuidString)")
@@ -43,7 +48,7 @@ public struct AgentRun: Sendable {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
         }
-        let process = try SpawnedProcess(path, arguments, output: outPath, error: errPath)
+        let process = try SpawnedProcess(path, arguments, output: outPath, error: errPath, environment: environment)
         await process.waitForExit(stallingFor: timeout, logs: [outPath, errPath])
         if process.isRunning { await process.killAndWait() }
         return AgentRun(

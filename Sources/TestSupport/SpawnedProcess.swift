@@ -21,8 +21,10 @@ public final class SpawnedProcess: Sendable {
     /// `output` receives stdout, `error` stderr (the same path for both joins
     /// them); nil discards. Files are created 0600 and appended to. `input`,
     /// a descriptor such as a pipe's read end, becomes stdin (else /dev/null).
+    /// `environment` is added to (or overrides) this process's environment.
     public init(
-        _ executable: String, _ arguments: [String], input: Int32? = nil, output: String? = nil, error: String? = nil
+        _ executable: String, _ arguments: [String], input: Int32? = nil, output: String? = nil, error: String? = nil,
+        environment: [String: String] = [:]
     ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -59,7 +61,15 @@ public final class SpawnedProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let result: Int32
+        if environment.isEmpty {
+            result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        } else {
+            let merged = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+            let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { envp.forEach { free($0) } }
+            result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }

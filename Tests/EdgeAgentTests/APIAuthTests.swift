@@ -78,7 +78,7 @@ import Testing
         try await APIHarness.with { api in
             for (method, path, allow) in [
                 ("POST", "/healthz", "GET"), ("PUT", "/api/homes", "GET, POST"),
-                ("POST", "/api/homes/alpha", "GET, PATCH, DELETE"), ("GET", "/api/homes/alpha/tokens", "POST"),
+                ("POST", "/api/homes/alpha", "GET, PATCH, DELETE"), ("GET", "/api/homes/alpha/disable", "POST"),
                 ("DELETE", "/api/routes", "GET"),
             ] {
                 let reply = try await api.send(method, path)

@@ -80,7 +80,9 @@ import Yams
         var bigBody = false
     }
 
-    static func probes() -> [Probe] {
+    /// `unused`: a token of alpha that is not used; `used`: one of `joined` that enrolled it.
+    static func probes(unused: String, used: String) -> [Probe] {
+        let revoke = { (home: String, id: String) in "/api/homes/\(home)/tokens/\(id)/revoke" }
         var probes: [Probe] = [
             Probe(operation: "GET /healthz", status: 200, path: "/healthz", token: nil),
             Probe(operation: "POST /api/homes", status: 201, path: "/api/homes", json: #"{"name": "fresh"}"#),
@@ -112,12 +114,35 @@ import Yams
             Probe(operation: "GET /api/homes/{name}/forwards", status: 404, path: "/api/homes/nope/forwards"),
             Probe(operation: "DELETE /api/homes/{name}", status: 404, path: "/api/homes/nope"),
             Probe(operation: "GET /api/audit", status: 400, path: "/api/audit?limit=0"),
+            Probe(operation: "GET /api/audit", status: 400, path: "/api/audit?home=Not_A_Name"),
+            Probe(operation: "GET /api/homes/{name}/tokens", status: 404, path: "/api/homes/nope/tokens"),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 200, path: revoke("alpha", unused)),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 400, path: revoke("alpha", "xyz")),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 404, path: revoke("alpha", "00000000")),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 404, path: revoke("nope", unused)),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 409, path: revoke("joined", used)),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 413, path: revoke("alpha", unused),
+                  bigBody: true),
+            Probe(operation: "POST /api/homes/{name}/tokens/{id}/revoke", status: 415, path: revoke("alpha", unused),
+                  json: "{}", contentType: "text/plain"),
         ]
+        // Disable and enable on a home of their own: disabling alpha would end the session the PING probes need.
+        for action in ["disable", "enable"] {
+            let operation = "POST /api/homes/{name}/\(action)"
+            probes += [
+                Probe(operation: operation, status: 200, path: "/api/homes/spare/\(action)"),
+                Probe(operation: operation, status: 400, path: "/api/homes/spare/\(action)", json: #"{"x": 1}"#),
+                Probe(operation: operation, status: 404, path: "/api/homes/nope/\(action)"),
+                Probe(operation: operation, status: 413, path: "/api/homes/spare/\(action)", bigBody: true),
+                Probe(operation: operation, status: 415, path: "/api/homes/spare/\(action)", json: "{}", contentType: "text/plain"),
+            ]
+        }
         // The plain success and the missing token for every authenticated
         // operation; DELETE last, on a home of its own.
         for route in APIRoute.all where route.requiresAuthentication {
             let operation = "\(route.method.rawValue) \(route.path)"
             let path = route.path.replacingOccurrences(of: "{name}", with: route.method == .delete ? "victim" : "alpha")
+                .replacingOccurrences(of: "{id}", with: unused)
             probes.append(Probe(operation: operation, status: 401, path: path, token: nil))
             if route.method == .get {
                 probes.append(Probe(operation: operation, status: 200, path: path))
@@ -139,6 +164,11 @@ import Yams
             _ = try await api.registry.createHome(name: "alpha", now: RegistryFixture.t0)
             _ = try await api.registry.createHome(name: "victim", now: RegistryFixture.t0)
             _ = try await api.registry.createHome(name: "frozen", now: RegistryFixture.t0)
+            _ = try await api.registry.createHome(name: "spare", now: RegistryFixture.t0)
+            _ = try await api.registry.createHome(name: "joined", now: RegistryFixture.t0)
+            let unused = try await api.registry.issueJoinToken(home: "alpha", ttl: .seconds(3600), now: RegistryFixture.t0)
+            let used = try await api.registry.issueJoinToken(home: "joined", ttl: .seconds(3600), now: RegistryFixture.t0)
+            _ = try await api.registry.redeemJoinToken(id: used.id, secret: used.secret, now: RegistryFixture.t0)
             // Live sessions: alpha answers PINGs, frozen's home stopped reading.
             let alpha = try await LoopbackSessionPair()
             let frozen = try await LoopbackSessionPair()
@@ -149,7 +179,7 @@ import Yams
             try Data(repeating: UInt8(ascii: " "), count: 1 << 20).write(to: bigBody)
 
             var observed: [String: Set<Int>] = [:]
-            for probe in Self.probes() {
+            for probe in Self.probes(unused: unused.id, used: used.id) {
                 let method = String(probe.operation.prefix { $0 != " " })
                 let reply = try await send(probe, method: method, to: api, bigBody: bigBody)
                 #expect(reply.status == probe.status, "\(probe.operation) \(probe.path): \(reply)")
@@ -166,6 +196,7 @@ import Yams
             for route in APIRoute.all where route.requiresAuthentication {
                 let operation = "\(route.method.rawValue) \(route.path)"
                 let path = route.path.replacingOccurrences(of: "{name}", with: "alpha")
+                    .replacingOccurrences(of: "{id}", with: unused.id)
                 let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"#
                     : route.method == .patch ? "{}" : nil
                 let reply = try await api.send(route.method.rawValue, path, json: json)

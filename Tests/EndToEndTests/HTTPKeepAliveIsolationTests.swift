@@ -75,9 +75,9 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
-        /// The refusal counters as `edgeagent route list` prints them.
+        /// The refusal counters as `edgeagent route list --json` prints them.
         static func refusals(_ edge: EdgeServerProcess) async throws -> [String: Any] {
-            let run = try await AgentRun.run("edgeagent", ["route", "list", "--data-dir", edge.directory.path])
+            let run = try await AgentRun.run("edgeagent", ["route", "list", "--json", "--data-dir", edge.directory.path])
             let document = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
             return document?["refusals"] as? [String: Any] ?? [:]
         }

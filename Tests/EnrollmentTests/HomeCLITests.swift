@@ -66,7 +66,7 @@ struct HomeCLITests {
         #expect(document?["home"] as? String == "alice")
         #expect(forwards?.map { $0["public_address"] as? String } == [https, "127.0.0.1:\(port)"])
 
-        let routesBefore = try await home.edgeagent(["route", "list"])
+        let routesBefore = try await home.edgeagent(["route", "list", "--json"])
         #expect(routesBefore.output.contains("\"public_address\" : \"127.0.0.1:\(port)\""), "routes: \(routesBefore.output)")
 
         let unexposed = try await home.homeagent(["unexpose", "ssh"])
@@ -160,7 +160,7 @@ struct HomeCLITests {
         #expect(try await home.edgeagent(["home", "delete", "alice"]).status == 0)
         let deleted = try await home.homeagent(["sync"])
         #expect(deleted.status == 1)
-        #expect(deleted.error.contains("no longer accepts this home's certificate (deleted?)"), "stderr: \(deleted.error)")
+        #expect(deleted.error.contains("no longer accepts this home's certificate (deleted or disabled?)"), "stderr: \(deleted.error)")
         #expect(deleted.error.contains("`edgeagent home token"), "stderr: \(deleted.error)")
 
         #expect(await home.edge.terminate() == 0)

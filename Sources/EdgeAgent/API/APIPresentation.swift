@@ -52,6 +52,20 @@ enum APIPresentation {
         ["home": .string(home), "join_token": .string(text), "expires_at": date(expiresAt)]
     }
 
+    /// A join token's record; `status` is as of `now`.
+    static func token(_ token: JoinTokenRecord, now: Date) -> JSONValue {
+        .object([
+            "id": .string(token.id),
+            "home": .string(token.home),
+            "status": .string(token.status(now: now).rawValue),
+            "created_at": date(token.createdAt),
+            "expires_at": date(token.expiresAt),
+            "used_at": optional(token.usedAt, date),
+            "superseded_at": optional(token.supersededAt, date),
+            "revoked_at": optional(token.revokedAt, date),
+        ])
+    }
+
     static func domain(_ claim: DomainClaim) -> JSONValue {
         .object(["name": .string(claim.name), "home": .string(claim.home), "created_at": date(claim.createdAt)])
     }

@@ -41,6 +41,8 @@ enum HomeHandlers {
         let home = try await context.registry.createHome(
             name: name, uploadLimitKbps: upload, downloadLimitKbps: download, tcpPortQuota: tcpPortQuota,
             now: context.clock())
+        // A disabled home deleted and created again is a new home: no bar of the old one applies.
+        context.sessions.unbar(home.name)
         var fields = try await TokenHandlers.issue(home: home.name, ttlSeconds: ttl, context: context)
         fields["home"] = await present(home, context)
         return APIResponse.json(.object(fields), status: .created)
@@ -134,7 +136,7 @@ enum HomeHandlers {
         ]))
     }
 
-    private static func present(_ home: Home, _ context: APIContext) async -> JSONValue {
+    static func present(_ home: Home, _ context: APIContext) async -> JSONValue {
         APIPresentation.home(home, traffic: await context.sessions.traffic(of: home.name))
     }
 }

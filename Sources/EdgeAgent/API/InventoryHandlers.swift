@@ -1,4 +1,5 @@
 import Hummingbird
+import Wire
 
 /// Read-only views: base domains, a home's forwards, the live route table
 /// and the audit log.
@@ -39,7 +40,8 @@ enum InventoryHandlers {
     static let auditLimitRange = 1...1000
     static let defaultAuditLimit = 100
 
-    /// `GET /api/audit?limit=N`, newest first.
+    /// `GET /api/audit?limit=N&home=NAME`, newest first; `home` keeps the
+    /// entries about that home or done by it.
     @Sendable static func audit(_ request: APIRequest) async throws -> Response {
         var limit = defaultAuditLimit
         if let text = request.query("limit") {
@@ -50,7 +52,11 @@ enum InventoryHandlers {
             }
             limit = value
         }
-        let entries = try await request.context.registry.auditLog(limit: limit)
+        let home = request.query("home")
+        if let home, (try? HomeName(home)) == nil {
+            throw APIError.badRequest("invalid_query", "home: '\(home.prefix(80))' is not a home name.")
+        }
+        let entries = try await request.context.registry.auditLog(limit: limit, home: home)
         return APIResponse.json(.object(["entries": .array(entries.map(APIPresentation.audit))]))
     }
 }

@@ -30,4 +30,25 @@ enum TokenHandlers {
         }
         return APIPresentation.joinToken(token.text, home: issued.home, expiresAt: issued.expiresAt)
     }
+
+    /// `GET /api/homes/{name}/tokens`: the home's join tokens, newest first,
+    /// with what became of each; never a secret (the edge keeps only hashes).
+    @Sendable static func list(_ request: APIRequest) async throws -> Response {
+        let context = request.context
+        let tokens = try await context.registry.joinTokens(home: request.parameter("name"))
+        let now = context.clock()
+        return APIResponse.json(.object(["tokens": .array(tokens.map { APIPresentation.token($0, now: now) })]))
+    }
+
+    /// `POST /api/homes/{name}/tokens/{id}/revoke`: the token (id, or a
+    /// unique prefix of 8 or more hex digits) no longer enrolls anyone; a
+    /// home that presents it is told it was revoked.
+    @Sendable static func revoke(_ request: APIRequest) async throws -> Response {
+        _ = try await request.jsonBody(allowed: [])
+        let context = request.context
+        let now = context.clock()
+        let token = try await context.registry.revokeJoinToken(
+            home: request.parameter("name"), id: request.parameter("id"), now: now)
+        return APIResponse.json(APIPresentation.token(token, now: now))
+    }
 }

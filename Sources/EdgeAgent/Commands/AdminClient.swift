@@ -13,12 +13,14 @@ struct AdminClient {
     /// wrote to `edge.runtime.json`. With no edge running there (its lock
     /// is free) that file is stale, and saying so beats a connection error.
     init(options: AdminOptions) throws {
-        let directory = options.dataDirectory
+        let resolved = try options.resolve()
+        let directory = resolved.dataDirectory
         guard let admin = try AdminToken.load(in: directory) else {
-            throw AdminClientError("no admin token in \(directory.path): has `edgeagent serve` run with this --data-dir?")
+            throw AdminClientError(
+                "no admin token in \(directory.path): has `edgeagent serve` run with this data directory? (set it with --data-dir, PORTICO_DATA_DIR or data_dir in the config file)")
         }
         let port: Int
-        if let explicit = options.apiPort {
+        if let explicit = resolved.apiPort {
             port = explicit
         } else if ProcessLock.isHeld(directory.appendingPathComponent(EdgeServices.lockFileName).path) {
             guard let announced = EdgeRuntimeFile.read(from: directory)?.apiPort else {
@@ -36,7 +38,10 @@ struct AdminClient {
 
     /// Sends a request and returns the decoded JSON body (nil for 204);
     /// an API error becomes an `AdminClientError` with the API's message.
-    func call(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+    /// `query` values are percent-encoded here, like the path.
+    func call(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil)
+        async throws -> Any?
+    {
         var headers = [("Authorization", "Bearer \(token)")]
         var bytes: [UInt8]?
         if let body {
@@ -47,8 +52,7 @@ struct AdminClient {
         do {
             response = try await LoopbackHTTPClient.send(
                 HTTPMethod(rawValue: method), port: port,
-                // Names typed by the operator may hold anything; the API judges them.
-                path: path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path,
+                path: Self.target(path, query: query),
                 headers: headers, body: bytes,
                 group: AgentProcess.eventLoopGroup)
         } catch {
@@ -61,6 +65,19 @@ struct AdminClient {
             throw AdminClientError(message ?? "the edge API answered HTTP \(response.status)")
         }
         return json
+    }
+}
+
+extension AdminClient {
+    /// The request target: names typed by the operator may hold anything
+    /// (the API judges them), so path and query values are percent-encoded.
+    static func target(_ path: String, query: [(String, String)]) -> String {
+        let encodedPath = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        guard !query.isEmpty else { return encodedPath }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let pairs = query.map { key, value in "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+        return encodedPath + "?" + pairs.joined(separator: "&")
     }
 }
 

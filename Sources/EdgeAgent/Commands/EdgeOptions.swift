@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 
 /// `serve`'s data directory and the ports the edge uses (all derived from
-/// one base port). The admin commands take `AdminOptions`.
+/// one base port). Every option is optional here: one left out is taken
+/// from the environment, then the config file, then the default
+/// (`ServeSettings`). The admin commands take `AdminOptions`.
 struct EdgeOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory (registry, CA, admin token).")
-    var dataDir: String = EdgeOptions.defaultDataDirectory
+    @Option(name: .long, help: "Data directory (registry, CA, admin token; default \(EdgeOptions.defaultDataDirectoryHelp)).")
+    var dataDir: String?
 
-    @Option(name: .long, help: "Base port: public TLS = base, HTTP = base-1, tunnel = base+1, API = base+2.")
-    var basePort: Int = 8443
+    @Option(name: .long, help: "Base port: public TLS = base, HTTP = base-1, tunnel = base+1, API = base+2 (default 8443).")
+    var basePort: Int?
 
     @Option(name: .long, help: "Tunnel port (default base+1).")
     var tunnelPort: Int?
@@ -16,9 +18,7 @@ struct EdgeOptions: ParsableArguments {
     @Option(name: .long, help: "API port on 127.0.0.1 (default base+2).")
     var apiPort: Int?
 
-    var dataDirectory: URL { URL(fileURLWithPath: (dataDir as NSString).expandingTildeInPath) }
-    var resolvedTunnelPort: Int { tunnelPort ?? basePort + 1 }
-    var resolvedAPIPort: Int { apiPort ?? basePort + 2 }
+    static let defaultBasePort = 8443
 
     /// `$XDG_DATA_HOME/portico/edge`, else `~/.local/share/portico/edge`.
     static var defaultDataDirectory: String {
@@ -28,10 +28,16 @@ struct EdgeOptions: ParsableArguments {
         return base + "/portico/edge"
     }
 
-    func validate() throws {
-        for (name, port) in [("--base-port", basePort), ("--tunnel-port", resolvedTunnelPort), ("--api-port", resolvedAPIPort)]
-        where !(0...65_535).contains(port) {
-            throw ValidationError("\(name) gives port \(port), outside 0-65535")
-        }
-    }
+    /// How `--help` names the default, the same on every machine (man pages are generated from it).
+    static let defaultDataDirectoryHelp = "~/.local/share/portico/edge, or $XDG_DATA_HOME/portico/edge"
+}
+
+/// `--config FILE`, shared by `serve` and the admin commands.
+struct ConfigFileOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Config file (YAML) with serve's options as keys, e.g. data_dir, base_port (default: $\(EdgeSetting.configEnvironmentVariable), else \(EdgeSetting.defaultConfigPath) if it exists).",
+            valueName: "file"))
+    var config: String?
 }

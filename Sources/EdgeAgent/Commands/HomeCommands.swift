@@ -5,8 +5,11 @@ import Foundation
 struct HomeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "home",
-        abstract: "Create, list, show, limit (bandwidth, TCP ports) and delete homes.",
-        subcommands: [Create.self, List.self, Show.self, Limit.self, Ping.self, Delete.self, Token.self]
+        abstract: "Create, list, show, limit (bandwidth, TCP ports), disable and delete homes; their join tokens.",
+        subcommands: [
+            Create.self, List.self, Show.self, Limit.self, Ping.self, Disable.self, Enable.self, Delete.self, Token.self,
+            Tokens.self, TokenRevoke.self,
+        ]
     )
 
     struct Create: AsyncParsableCommand {
@@ -47,6 +50,7 @@ struct HomeCommand: AsyncParsableCommand {
             let result = try await AdminClient(options: options).call("GET", "/api/homes")
             if json { return try PrintJSON.print(result) }
             let homes = (result as? [String: Any])?["homes"] as? [[String: Any]] ?? []
+            guard !homes.isEmpty else { return print("no homes yet (create one with `edgeagent home create NAME`)") }
             print(HomeSummary.listHeader)
             for home in homes { print(HomeSummary(home).listRow) }
         }

@@ -33,15 +33,30 @@ struct ServeCommand: AsyncParsableCommand {
             a restart.
 
             Logs go to stderr, as text or as one JSON object per line (--log-format json).
+
+            Every option can also be set in a config file (--config FILE, or \
+            $PORTICO_CONFIG, else /etc/portico/edge.yaml when it exists): YAML, one \
+            key per option, named like the flag with '_' for '-' (data_dir, base_port, \
+            tunnel_port, api_port, https_port, http_port, bind, hostname (a name or a \
+            list), tcp_ports, drain_timeout, max_connections_per_home, \
+            max_connections_per_forward, log_level, log_format); an unknown key or a bad \
+            value stops the edge with the file, line and key. And in the environment, \
+            as PORTICO_ and the key in capitals (PORTICO_DATA_DIR, PORTICO_BASE_PORT, \
+            PORTICO_HOSTNAME=a.example,b.example, ...). A flag wins over the \
+            environment, which wins over the file, which wins over the default. The \
+            admin commands (home, domain, route, audit) read PORTICO_DATA_DIR, \
+            PORTICO_API_PORT and data_dir from the same file too.
             """
     )
 
     @OptionGroup var options: EdgeOptions
 
+    @OptionGroup var configFile: ConfigFileOption
+
     @OptionGroup var logging: LoggingOptions
 
-    @Option(name: .long, help: "Address the public and tunnel ports listen on.")
-    var bind: String = "0.0.0.0"
+    @Option(name: .long, help: "Address the public and tunnel ports listen on (default 0.0.0.0).")
+    var bind: String?
 
     @Option(name: .long, help: "Public DNS name of this edge (repeatable); the first goes into join tokens.")
     var hostname: [String] = []
@@ -58,17 +73,17 @@ struct ServeCommand: AsyncParsableCommand {
             "Public ports for TCP forwards (default: \(PortRange(EdgePublicAddresses.defaultTCPPortRange))).",
             valueName: "low-high"),
         transform: PortRange.parse)
-    var tcpPorts: PortRange = PortRange(EdgePublicAddresses.defaultTCPPortRange)
+    var tcpPorts: PortRange?
 
-    @Option(name: .long, help: "Seconds streams in flight get to finish on shutdown.")
-    var drainTimeout: Int = 10
+    @Option(name: .long, help: "Seconds streams in flight get to finish on shutdown, 0-3600 (default 10).")
+    var drainTimeout: Int?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Most public connections one home may hold at once, whatever the home announces (its max_streams).",
+            "Most public connections one home may hold at once, whatever the home announces (its max_streams; default \(ForwardCapacity.defaultPerHomeLimit)).",
             valueName: "n"))
-    var maxConnectionsPerHome: Int = ForwardCapacity.defaultPerHomeLimit
+    var maxConnectionsPerHome: Int?
 
     @Option(
         name: .long,
@@ -77,41 +92,15 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "n"))
     var maxConnectionsPerForward: Int?
 
-    func validate() throws {
-        for (name, port) in [("--https-port", httpsPort), ("--http-port", httpPort)] {
-            if let port, !(0...65_535).contains(port) {
-                throw ValidationError("\(name) \(port) is outside 0-65535")
-            }
-        }
-        guard (0...3600).contains(drainTimeout) else {
-            throw ValidationError("--drain-timeout must be 0-3600 seconds, got \(drainTimeout)")
-        }
-        guard maxConnectionsPerHome >= 1 else {
-            throw ValidationError("--max-connections-per-home must be at least 1, got \(maxConnectionsPerHome)")
-        }
-        if let maxConnectionsPerForward, maxConnectionsPerForward < 1 {
-            throw ValidationError("--max-connections-per-forward must be at least 1, got \(maxConnectionsPerForward)")
-        }
-    }
-
-    /// The configuration these flags describe.
-    var edgeConfiguration: EdgeConfiguration {
-        var configuration = EdgeConfiguration(dataDirectory: options.dataDirectory)
-        configuration.bindHost = bind
-        if !hostname.isEmpty { configuration.hostnames = hostname }
-        configuration.tlsPort = httpsPort ?? options.basePort
-        configuration.httpPort = httpPort ?? options.basePort - 1
-        configuration.tunnelPort = options.resolvedTunnelPort
-        configuration.apiPort = options.resolvedAPIPort
-        configuration.tcpPortRange = tcpPorts.range
-        configuration.drainTimeout = .seconds(drainTimeout)
-        configuration.maxConnectionsPerHome = maxConnectionsPerHome
-        configuration.maxConnectionsPerForward = maxConnectionsPerForward
-        return configuration
+    /// The settings these flags, the environment and the config file describe.
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeSettings {
+        try ServeSettings(self, sources: EdgeSettingSources.load(configFlag: configFile.config, environment: environment))
     }
 
     func run() async throws {
-        AgentLogging.bootstrap(logging)
+        let settings = try self.settings()
+        let edgeConfiguration = settings.configuration
+        AgentLogging.bootstrap(level: settings.logLevel, format: settings.logFormat)
         let logger = Logger(label: "portico.edge")
         // One descriptor per public connection: 1,024 would cap the edge early.
         let descriptors = OpenFileLimit.raiseToHardLimit()
@@ -123,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
         defer { trimming.cancel() }
 
-        if let warning = TokenAddressCheck.warning(hostnames: edgeConfiguration.hostnames, given: !hostname.isEmpty) {
+        if let warning = TokenAddressCheck.warning(hostnames: edgeConfiguration.hostnames, given: settings.hostnameGiven) {
             logger.warning("\(warning)")
         }
         let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)

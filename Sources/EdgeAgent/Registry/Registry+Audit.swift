@@ -2,11 +2,22 @@ import Foundation
 import GRDB
 
 extension Registry {
-    /// The newest `limit` audit entries, newest first.
-    func auditLog(limit: Int = 100) async throws(RegistryError) -> [AuditEntry] {
+    /// The newest `limit` audit entries, newest first; with `home`, only
+    /// those about that home or done by it (also after it was deleted: the
+    /// log outlives what it describes).
+    func auditLog(limit: Int = 100, home: String? = nil) async throws(RegistryError) -> [AuditEntry] {
         let limit = max(0, limit)
+        guard let home else {
+            return try await read { db in
+                try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+            }
+        }
+        let name = try Self.existingName(home)
         return try await read { db in
-            try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+            try AuditEntry.fetchAll(
+                db,
+                sql: "SELECT * FROM audit_log WHERE subject = ? OR actor = ? ORDER BY id DESC LIMIT ?",
+                arguments: [name, AuditActor.home(name).description, limit])
         }
     }
 

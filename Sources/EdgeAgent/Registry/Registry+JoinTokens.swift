@@ -41,12 +41,13 @@ extension Registry {
     }
 
     /// Redeems a join token: checks, in one transaction, that it exists, that
-    /// the secret matches (in constant time), that it is unused, not
-    /// superseded and unexpired, marks it used and supersedes every other
-    /// unused token of the home ([ENROLL-8]), so once a home has enrolled no
-    /// token issued before that can enroll it again. A wrong secret is
+    /// the secret matches (in constant time), that it is unused, not revoked,
+    /// not superseded and unexpired and that its home is not disabled, marks
+    /// it used and supersedes every other unused token of the home
+    /// ([ENROLL-8]), so once a home has enrolled no token issued before that
+    /// can enroll it again. A wrong secret is
     /// reported as `tokenUnknown` so the answer does not confirm that a token
-    /// id exists; whether a token is used, superseded or expired is only
+    /// id exists; whether a token is used, revoked, superseded or expired is only
     /// revealed to someone holding its secret.
     func redeemJoinToken(id rawID: String, secret: [UInt8], now: Date) async throws(RegistryError) -> Home {
         let id = rawID.lowercased()
@@ -56,7 +57,7 @@ extension Registry {
             guard
                 let row = try Row.fetchOne(
                     db, sql: """
-                        SELECT home_id, secret_sha256, expires_at, used_at, superseded_at
+                        SELECT home_id, secret_sha256, expires_at, used_at, superseded_at, revoked_at
                         FROM join_tokens WHERE id = ?
                         """,
                     arguments: [id])
@@ -65,17 +66,21 @@ extension Registry {
             guard Self.constantTimeEqual(Array(stored), presented) else { throw RegistryError.tokenUnknown }
             let usedAt: Date? = try row.decode(forColumn: "used_at")
             guard usedAt == nil else { throw RegistryError.tokenUsed }
+            let revokedAt: Date? = try row.decode(forColumn: "revoked_at")
+            guard revokedAt == nil else { throw RegistryError.tokenRevoked }
             let supersededAt: Date? = try row.decode(forColumn: "superseded_at")
             guard supersededAt == nil else { throw RegistryError.tokenSuperseded }  // [ENROLL-8]
             let expiresAt: Date = try row.decode(forColumn: "expires_at")
             guard now < expiresAt else { throw RegistryError.tokenExpired }
 
             let homeID: Int64 = try row.decode(forColumn: "home_id")
-            try db.execute(sql: "UPDATE join_tokens SET used_at = ? WHERE id = ?", arguments: [now, id])
-            let superseded = try Self.supersedeUnusedTokens(db, home: homeID, now: now)
             guard let home = try Home.fetchOne(db, sql: "SELECT * FROM homes WHERE id = ?", arguments: [homeID]) else {
                 throw RegistryError.tokenUnknown  // unreachable: the foreign key cascades deletion
             }
+            // Refused before the token is spent: once enabled, the same token still works.
+            guard home.state != .disabled else { throw RegistryError.homeDisabled(home.name) }
+            try db.execute(sql: "UPDATE join_tokens SET used_at = ? WHERE id = ?", arguments: [now, id])
+            let superseded = try Self.supersedeUnusedTokens(db, home: homeID, now: now)
             try Self.audit(
                 db, time: now, actor: .home(home.name), action: "token.redeem", subject: home.name,
                 detail: ["token_id": id, "superseded": String(superseded)])
@@ -91,7 +96,7 @@ extension Registry {
         try db.execute(
             sql: """
                 UPDATE join_tokens SET superseded_at = ?
-                WHERE home_id = ? AND used_at IS NULL AND superseded_at IS NULL
+                WHERE home_id = ? AND used_at IS NULL AND superseded_at IS NULL AND revoked_at IS NULL
                 """,
             arguments: [now, home])
         return db.changesCount

@@ -19,6 +19,17 @@ enum RegistryError: Error, Hashable, Sendable {
     /// A newer token was issued for the home, or the home enrolled with
     /// another token, after this one was issued ([ENROLL-8]).
     case tokenSuperseded
+    /// The operator revoked the token before it was used.
+    case tokenRevoked
+    /// The home is disabled: it may neither connect nor enroll until enabled.
+    case homeDisabled(String)
+    /// A token id (or prefix) the operator typed that cannot be one.
+    case tokenIDInvalid(String)
+    case tokenNotFound(home: String, id: String)
+    /// The prefix matches more than one of the home's tokens.
+    case tokenIDAmbiguous(String)
+    /// Only an unused token can be revoked.
+    case tokenAlreadyUsed(home: String, id: String)
     case domainRejected(DomainError)
     case domainNotFound(String)
     case domainInUse(forwards: [String])
@@ -60,6 +71,21 @@ extension RegistryError: CustomStringConvertible {
         case .tokenSuperseded:
             "The join token was replaced: a newer token was issued for this home, or the home has enrolled since; "
                 + "ask the edge operator for a new one (`edgeagent home token NAME`)."
+        case .tokenRevoked:
+            "The join token was revoked by the edge operator; ask them for a new one (`edgeagent home token NAME`)."
+        case .homeDisabled(let name):
+            "Home '\(name)' is disabled by the edge operator; it can join and connect again once they enable it "
+                + "(`edgeagent home enable \(name)`)."
+        case .tokenIDInvalid(let id):
+            "'\(id)' is not a token id: give the id `edgeagent home tokens NAME` lists (32 hex digits), "
+                + "or at least its first \(Registry.minimumTokenIDPrefix)."
+        case .tokenNotFound(let home, let id):
+            "Home '\(home)' has no join token '\(id)'; `edgeagent home tokens \(home)` lists its tokens."
+        case .tokenIDAmbiguous(let id):
+            "More than one token starts with '\(id)'; give more of the id."
+        case .tokenAlreadyUsed(let home, let id):
+            "Token \(id) was already used to enroll home '\(home)', so revoking it changes nothing; to cut the home off, "
+                + "disable it (`edgeagent home disable \(home)`) or delete it."
         case .domainRejected(let reason): reason.message
         case .domainNotFound(let name): "This home holds no domain '\(name)'."
         case .domainInUse(let forwards):

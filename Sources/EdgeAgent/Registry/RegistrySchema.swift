@@ -18,6 +18,7 @@ enum RegistrySchema {
         migrator.registerMigration("v2", migrate: v2)
         migrator.registerMigration("v3", migrate: v3)
         migrator.registerMigration("v4", migrate: v4)
+        migrator.registerMigration("v5", migrate: v5)
         return migrator
     }
 
@@ -139,5 +140,12 @@ enum RegistrySchema {
                     WHERE o.home_id = t.home_id AND o.id != t.id
                         AND (o.rowid > t.rowid OR (o.used_at IS NOT NULL AND o.used_at >= t.created_at)));
             """)
+    }
+
+    /// Revoked join tokens: the operator can withdraw a token that leaked
+    /// before anyone used it (`edgeagent home token-revoke`). Existing
+    /// tokens are not revoked.
+    private static func v5(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE join_tokens ADD COLUMN revoked_at DATETIME;")
     }
 }

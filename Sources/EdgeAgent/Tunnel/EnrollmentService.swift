@@ -39,6 +39,9 @@ struct EnrollmentService: Sendable {
             case .tokenExpired: return Self.failure("token_expired", error.description)
             case .tokenUsed: return Self.failure("token_used", error.description)
             case .tokenSuperseded: return Self.failure("token_superseded", error.description)
+            case .tokenRevoked: return Self.failure("token_revoked", error.description)
+            // The code the spec reserved for a home that may not enroll.
+            case .homeDisabled: return Self.failure("not_allowed", error.description)
             default: return Self.failure("internal", error.description)
             }
         } catch {

@@ -18,12 +18,17 @@ final class HomeSessionTable: Sendable {
         var limits: [String: SessionRateLimits] = [:]
         /// The streams each home's current session accepts at once (its HELLO).
         var streamLimits: [String: Int] = [:]
+        /// Homes disabled while this edge runs, until enabled again, with
+        /// the GOAWAY reason a late session of theirs is closed with.
+        var barred: [String: String] = [:]
     }
 
     private let state = Mutex(State())
 
     /// The GOAWAY Debug Data a deleted home's session ends with.
     static let deletedReason = "home deleted by the edge operator"
+    /// The GOAWAY Debug Data a disabled home's session ends with.
+    static let disabledReason = "home disabled by the edge operator"
     /// Said to a session another one of the same home replaced: usually a
     /// reconnect, but two agents running with one certificate keep replacing
     /// each other, and this is how their operator learns why.
@@ -31,18 +36,40 @@ final class HomeSessionTable: Sendable {
 
     /// Makes `session` the home's session, running under `limits` (what the
     /// registry said at admission) unless newer limits were set meanwhile,
-    /// and closes the session it replaces.
+    /// and closes the session it replaces. A session of a barred home is
+    /// closed instead: it was admitted just before the home was disabled.
     func register(_ session: WireSession, for home: String, limits: SessionRateLimits = .unlimited) {
-        let replaced = state.withLock { state in
+        enum Outcome { case registered(replaced: WireSession?), barred(reason: String) }
+        let outcome = state.withLock { state -> Outcome in
+            if let reason = state.barred[home] { return .barred(reason: reason) }
             let current = state.limits[home] ?? limits
             state.limits[home] = current
             session.setRateLimits(current)
             state.streamLimits[home] = nil
-            return state.sessions.updateValue(session, forKey: home)
+            return .registered(replaced: state.sessions.updateValue(session, forKey: home))
         }
-        if let replaced, replaced.channel !== session.channel {
+        switch outcome {
+        case .barred(let reason):
+            Self.end(session, reason: reason)
+        case .registered(let replaced?) where replaced.channel !== session.channel:
             Self.end(replaced, code: .sessionReplaced, reason: Self.replacedReason)
+        case .registered:
+            break
         }
+    }
+
+    /// Ends the home's session, as `disconnect` does, and closes any session
+    /// of it registered later, until `unbar`: the registry refuses the home
+    /// from now on, but a connection admitted an instant before the registry
+    /// said so may still be on its way to `register` ([SEC-2]).
+    func bar(_ home: String, reason: String) {
+        state.withLock { $0.barred[home] = reason }
+        disconnect(home, reason: reason)
+    }
+
+    /// Lets the home's sessions register again (it was enabled).
+    func unbar(_ home: String) {
+        state.withLock { $0.barred[home] = nil }
     }
 
     /// New limits for the home, applied to its running streams at once.

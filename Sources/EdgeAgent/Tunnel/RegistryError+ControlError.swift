@@ -24,7 +24,8 @@ extension RegistryError {
         case .storage: "internal"
         case .homeExists, .invalidName, .invalidBandwidth, .invalidBurst, .invalidTCPPortQuota, .invalidFingerprint,
             .fingerprintInUse, .invalidTTL, .tokenUnknown, .tokenExpired, .tokenUsed,
-            .tokenSuperseded:
+            .tokenSuperseded, .tokenRevoked, .homeDisabled, .tokenIDInvalid, .tokenNotFound, .tokenIDAmbiguous,
+            .tokenAlreadyUsed:
             "not_allowed"
         }
     }

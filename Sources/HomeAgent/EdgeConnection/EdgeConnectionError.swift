@@ -41,7 +41,8 @@ enum EdgeConnectionError: Error, CustomStringConvertible {
             "the server at \(address) is not the edge this home joined: its certificate does not match the CA pin in the "
                 + "config (the edge's CA was replaced, or another server answers at that address)"
         case .homeNotAccepted(let home, let address, let detail):
-            "the edge at \(address) no longer accepts this home's certificate (deleted?); "
+            "the edge at \(address) no longer accepts this home's certificate (deleted or disabled?); "
+                + "if the edge operator disabled it, `edgeagent home enable \(home)` lets it back in; otherwise "
                 + "home \"\(home)\" must join again (`homeagent join TOKEN --force`) with a new token from "
                 + "`edgeagent home token \(home)` (or `edgeagent home create \(home)` if it was deleted)"
                 + (detail.map { " (\($0))" } ?? "")
