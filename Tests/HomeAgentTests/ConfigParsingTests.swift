@@ -31,6 +31,27 @@ import Wire
         #expect(forward.compresses == false)
     }
 
+    @Test("a tcp forward's port is read, saved back as written, and defaults to unset")
+    func requestedPortAndTargetChecksRoundTrip() throws {
+        let yaml = F.header + """
+            forwards:
+              - name: ssh
+                type: tcp
+                target: 127.0.0.1:22
+                port: 2222
+
+            """
+        let config = try HomeConfig(yaml: yaml)
+        #expect(config.forwards[0].port == 2222)
+        #expect(config.forwards[0].declaration.port == 2222)
+        let saved = try config.yaml()
+        #expect(saved.contains("port: 2222"))
+        #expect(try HomeConfig(yaml: saved) == config)
+        let plain = try HomeConfig(yaml: F.issueExample)
+        #expect(plain.forwards[2].port == nil)
+        #expect(try !plain.yaml().contains("port:"))
+    }
+
     @Test func everyOptionalKeyIsRead() throws {
         let pin = String(repeating: "ab", count: 32)
         let yaml = F.header + """

@@ -64,7 +64,7 @@ extension HomeConfig: Codable {
 }
 
 extension HomeConfig.Forward: Codable {
-    static let keys = ["name", "type", "hostname", "target", "acme_target", "proxy_protocol", "compress"]
+    static let keys = ["name", "type", "hostname", "target", "acme_target", "proxy_protocol", "compress", "port"]
 
     init(from decoder: any Decoder) throws {
         // Yams puts the list index last in the coding path; messages count from 0.
@@ -86,6 +86,7 @@ extension HomeConfig.Forward: Codable {
         acmeTarget = try fields.string("acme_target") == nil ? nil : HomeConfig.address(fields, "acme_target")
         proxyProtocol = try fields.oneOf("proxy_protocol", HomeConfig.ProxyProtocolVersion.self)
         compress = try fields.bool("compress")
+        port = try fields.int("port")
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -97,5 +98,6 @@ extension HomeConfig.Forward: Codable {
         try out.encodeIfPresent(acmeTarget?.description, forKey: .init("acme_target"))
         try out.encodeIfPresent(proxyProtocol?.rawValue, forKey: .init("proxy_protocol"))
         try out.encodeIfPresent(compress, forKey: .init("compress"))
+        try out.encodeIfPresent(port, forKey: .init("port"))
     }
 }

@@ -105,6 +105,12 @@ extension HomeConfig.Forward {
             }
             if let problem = HomeConfig.addressProblem(acmeTarget, field: "acme_target") { return problem }
         }
+        if let port {
+            guard type == .tcp else {
+                return "port is only for type tcp (\(type.rawValue) forwards are reached by their hostname)"
+            }
+            guard (1...65_535).contains(port) else { return "port \(port) is not a TCP port (1-65535)" }
+        }
         if type == .https, compress == true {
             return "compress is not allowed for type https (TLS passthrough bytes do not compress)"
         }

@@ -25,6 +25,7 @@
 ///     acme_target: 127.0.0.1:8080    # optional, https only: where ACME HTTP-01 challenges go
 ///     proxy_protocol: v2             # optional: send a PROXY v2 header to the target
 ///     compress: false                # optional: LZ4 on the tunnel; not allowed (true) for https
+///     port: 2222                     # optional, tcp only: the public port to ask for (else any free one)
 /// ```
 ///
 /// - `ca`, `key` and `certificate` are file paths, never inline PEM: the files

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension EndToEndSuite {
+    /// `homeagent expose NAME --type tcp --port N` ([CTRL-7], frp's
+    /// `remote_port`), with the real binaries: the port is given, kept across
+    /// an edge restart, and refused with the reason when it is outside the
+    /// range or another home's.
+    @Suite("A fixed public TCP port", .serialized)
+    struct FixedPortTests {
+        @Test("--port is given and survives an edge restart; outside the range or taken by another home it is refused, with the reason in expose's output and status")
+        func requestedPortGrantedKeptAndRefused() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let echo = try await EchoServer()
+            let requested = edge.tcpPorts.lowerBound + 7
+            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
+                ["ssh", "--type", "tcp", "--target", "127.0.0.1:\(echo.port)", "--port", "\(requested)"],
+            ])
+            #expect(try String(contentsOfFile: config, encoding: .utf8).contains("port: \(requested)"))
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            #expect(try await agent.publicPort(of: "ssh") == requested)
+            let body = PublicClient.payload(50_000, seed: 31)
+            #expect(try await PublicClient.exchange(port: requested, sending: body) == body)
+
+            // Another home asks for the same port: refused, without naming alice.
+            let bob = try await HomeEnrollment.enroll("bob", at: edge)
+            let taken = try await AgentRun.run("homeagent", [
+                "expose", "ssh", "--type", "tcp", "--target", "127.0.0.1:22", "--port", "\(requested)", "--config", bob,
+            ])
+            #expect(taken.status == 1, "\(taken.output)\(taken.error)")
+            #expect(taken.output.contains("Port \(requested) is taken by another home's forward"), "\(taken.output)")
+            #expect(taken.output.contains("(port_in_use)") && !taken.output.contains("alice"), "\(taken.output)")
+
+            // Outside the range, through the running agent: expose and status both say why.
+            let outside = edge.tcpPorts.upperBound + 1
+            let far = try await AgentRun.run("homeagent", [
+                "expose", "far", "--type", "tcp", "--target", "127.0.0.1:22", "--port", "\(outside)", "--config", config,
+            ])
+            let range = "\(edge.tcpPorts.lowerBound)-\(edge.tcpPorts.upperBound)"
+            #expect(far.status == 1, "\(far.output)\(far.error)")
+            #expect(far.output.contains("Port \(outside) is outside the edge's TCP range \(range)"), "\(far.output)")
+            let status = try await AgentRun.run("homeagent", ["status", "--config", config])
+            #expect(status.status == 2)
+            #expect(status.output.contains("far  tcp    error: Port \(outside) is outside the edge's TCP range \(range)"), "\(status.output)")
+            #expect(try await AgentRun.run("homeagent", ["unexpose", "far", "--config", config]).status == 0)
+
+            // The edge restarts: the forward is on the same port and works.
+            _ = await edge.terminate()
+            let restarted = try EdgeServerProcess.restarting(edge)
+            try await restarted.waitUntilReady()
+            let back = try await eventually(timeout: .seconds(30)) {
+                (try? await PublicClient.exchange(port: requested, sending: body, timeout: .seconds(5))) == body
+            }
+            #expect(back, "the forward did not answer on \(requested) after the restart: \(agent.log.suffix(1500))")
+            #expect(try await agent.publicPort(of: "ssh") == requested)
+
+            _ = await agent.terminate()
+            _ = await restarted.terminate()
+            await echo.close()
+            edge.removeData()
+        }
+    }
+}
