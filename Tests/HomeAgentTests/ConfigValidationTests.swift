@@ -103,7 +103,9 @@ import Testing
     static let topLevelRules: [(String, String)] = [
         (F.header + "forward:\n  - name: web\n", #"unknown key "forward" (did you mean "forwards"?)"#),
         (F.header + "colour: red\n",
-         #"unknown key "colour" (expected one of: edge, home, ca, key, certificate, ca_pin, log_format, drain_timeout_seconds, max_streams, forwards)"#),
+         #"unknown key "colour" (expected one of: edge, home, ca, key, certificate, ca_pin, log_format, drain_timeout_seconds, max_streams, target_check_seconds, forwards)"#),
+        (F.header + "target_check_seconds: 3601\n",
+         "target_check_seconds must be between 0 (no checks) and 3600, found 3601"),
         (F.header.replacingOccurrences(of: "edge: edge.example.com:8444\n", with: ""), #"missing required key "edge""#),
         (F.header.replacingOccurrences(of: "home: alice", with: "home: Alice"),
          #"home "Alice" must be written as the edge named it: "alice""#),

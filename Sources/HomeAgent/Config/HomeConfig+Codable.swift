@@ -10,7 +10,7 @@ import Wire
 extension HomeConfig: Codable {
     static let keys = [
         "edge", "home", "ca", "key", "certificate", "ca_pin", "log_format", "drain_timeout_seconds", "max_streams",
-        "forwards",
+        "target_check_seconds", "forwards",
     ]
 
     init(from decoder: any Decoder) throws {
@@ -26,6 +26,7 @@ extension HomeConfig: Codable {
         logFormat = try fields.oneOf("log_format", LogFormat.self)
         drainTimeoutSeconds = try fields.int("drain_timeout_seconds")
         maxStreams = try fields.int("max_streams")
+        targetCheckSeconds = try fields.int("target_check_seconds")
         forwards = []
         if let list = try fields.value("forwards") {
             guard var items = try? list.unkeyedContainer() else {
@@ -49,6 +50,7 @@ extension HomeConfig: Codable {
         try out.encodeIfPresent(logFormat?.rawValue, forKey: .init("log_format"))
         try out.encodeIfPresent(drainTimeoutSeconds, forKey: .init("drain_timeout_seconds"))
         try out.encodeIfPresent(maxStreams, forKey: .init("max_streams"))
+        try out.encodeIfPresent(targetCheckSeconds, forKey: .init("target_check_seconds"))
         try out.encode(forwards, forKey: .init("forwards"))
     }
 

@@ -41,6 +41,11 @@ extension HomeConfig {
                 location: "",
                 problem: "max_streams must be between \(Self.maxStreamsRange.lowerBound) and \(Self.maxStreamsRange.upperBound), found \(streams)")
         }
+        if let seconds = targetCheckSeconds, !Self.targetCheckRange.contains(seconds) {
+            throw .invalid(
+                location: "",
+                problem: "target_check_seconds must be between 0 (no checks) and \(Self.targetCheckRange.upperBound), found \(seconds)")
+        }
         var seen: [String: Int] = [:]
         for (index, forward) in forwards.enumerated() {
             let location = "forwards[\(index)] \(Self.quoted(forward.name))"

@@ -21,10 +21,13 @@ struct AgentStatus: Codable, Equatable, Sendable {
         var target: String
         var publicAddress: String?
         var error: ControlError?
+        /// Whether `target` answers; nil before the first dial or check.
+        var targetHealth: TargetHealth?
 
         enum CodingKeys: String, CodingKey {
             case name, type, target, error
             case publicAddress = "public_address"
+            case targetHealth = "target_health"
         }
     }
 
@@ -72,7 +75,8 @@ struct AgentStatus: Codable, Equatable, Sendable {
     }
 
     /// Lists the config's forwards, keeping what the edge said about those
-    /// that did not change.
+    /// that did not change, and what is known of their targets while they
+    /// dial the same one.
     mutating func declare(_ declared: [HomeConfig.Forward]) {
         let previous = Dictionary(forwards.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         forwards = declared.map { forward in
@@ -81,6 +85,9 @@ struct AgentStatus: Codable, Equatable, Sendable {
             if let old = previous[forward.name], old.type == state.type {
                 state.publicAddress = old.publicAddress
                 state.error = old.error
+            }
+            if let old = previous[forward.name], old.target == state.target {
+                state.targetHealth = old.targetHealth
             }
             return state
         }

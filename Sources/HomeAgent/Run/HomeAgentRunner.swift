@@ -62,7 +62,7 @@ actor HomeAgentRunner {
         // other in a tight loop ([ERR-5]); each replacement in a row waits
         // longer, and a session that lasts the longest wait resets it.
         var replacements = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
-        let dialer = ForwardDialer(config: live, logger: logger)
+        let dialer = ForwardDialer(config: live, board: board, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
             let watcher = SessionWatcher(board: board)
