@@ -35,7 +35,8 @@ struct AgentStatusReport: Sendable {
                 where_ = forward.publicAddress ?? "(not synced yet)"
             }
             let type = forward.type.padding(toLength: 5, withPad: " ", startingAt: 0)
-            lines.append("  \(name)  \(type)  \(where_)  → \(forward.target)\(Self.health(forward.targetHealth))")
+            let temporary = forward.temporary == true ? "  (temporary)" : ""
+            lines.append("  \(name)  \(type)  \(where_)  → \(forward.target)\(Self.health(forward.targetHealth))\(temporary)")
         }
         return lines.joined(separator: "\n")
     }

@@ -19,15 +19,16 @@ struct HomeServices: Sendable {
     let logger: Logger
 
     /// Creates the runner and binds the control socket next to the config
-    /// (failing if another agent answers on it). Nothing dials the edge
+    /// (failing if another agent answers on it). `temporary` forwards are
+    /// served too but never saved (`homeagent http` / `tcp` in the foreground). Nothing dials the edge
     /// until the group runs.
     static func build(
-        config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(),
-        group: any EventLoopGroup, logger: Logger
+        config: HomeConfig, configPath: String, temporary: [HomeConfig.Forward] = [],
+        sessionConfiguration: SessionConfiguration = SessionConfiguration(), group: any EventLoopGroup, logger: Logger
     ) async throws -> HomeServices {
         let runner = HomeAgentRunner(
-            config: config, configPath: configPath, sessionConfiguration: sessionConfiguration, group: group,
-            logger: logger)
+            config: config, configPath: configPath, temporary: temporary, sessionConfiguration: sessionConfiguration,
+            group: group, logger: logger)
         let control = try await AdminSocketServer.bind(
             path: AdminSocketCoding.socketPath(forConfig: configPath), runner: runner, group: group, logger: logger)
         return HomeServices(runner: runner, control: control, group: group, logger: logger)
