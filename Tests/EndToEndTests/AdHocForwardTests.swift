@@ -82,7 +82,7 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
-        @Test("agent running: `homeagent http PORT --hostname` is added to it, answers curl, and is removed on Ctrl-C and when the command is killed; the config is unchanged")
+        @Test("agent running: `homeagent http PORT --hostname` is added to it, answers curl, and is removed on Ctrl-C and when the command is killed; the config is unchanged; the command fails when the agent stops")
         func heldByTheRunningAgent() async throws {
             let edge = try EdgeServerProcess()
             try await edge.waitUntilReady()
@@ -133,13 +133,21 @@ extension EndToEndSuite {
             #expect(try Data(contentsOf: URL(fileURLWithPath: config)) == before)
             #expect(agent.isRunning)
 
-            _ = await agent.terminate()
+            // The agent stops while a command holds a forward: the command says so and fails.
+            let third = try AdHocProcess(
+                ["http", "\(web.port)", "--hostname", hostname, "--config", config], in: edge.directory)
+            _ = try await third.publicAddress()
+            #expect(await agent.terminate() == 0)
+            await third.process.waitForExit(timeout: .seconds(20))
+            #expect(third.process.terminationStatus == 1)
+            #expect(third.logged.contains("the homeagent running for \(config) stopped; the forward"), "\(third.logged)")
+
             _ = await edge.terminate()
             await web.close()
             edge.removeData()
         }
 
-        @Test("clear messages: a home that has not joined, http without --hostname, and a --port the edge refuses (through the running agent, which keeps running)")
+        @Test("clear messages: a home that has not joined, http without --hostname, and a --port the edge refuses (alone, and through the running agent, which keeps running)")
         func refusalsSayWhatToDo() async throws {
             let missing = FileManager.default.temporaryDirectory.appendingPathComponent("portico-none-\(UUID().uuidString)/homeagent.yaml").path
             let notJoined = try await AgentRun.run("homeagent", ["tcp", "22", "--config", missing])
@@ -157,14 +165,20 @@ extension EndToEndSuite {
             let edge = try EdgeServerProcess()
             try await edge.waitUntilReady()
             let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let outside = edge.tcpPorts.upperBound + 1
+            let range = "\(edge.tcpPorts.lowerBound)-\(edge.tcpPorts.upperBound)"
+            // No agent: the command's own session gets the refusal, says it, and stops.
+            let alone = try await AgentRun.run("homeagent", ["tcp", "22", "--port", "\(outside)", "--config", config])
+            #expect(alone.status == 1)
+            #expect(alone.error.contains(
+                "the edge refused the forward: Port \(outside) is outside the edge's TCP range \(range)"), "\(alone.error)")
+
             let agent = try HomeAgentProcess(config: config)
             try await agent.waitUntilHealthy()
-            let outside = edge.tcpPorts.upperBound + 1
             let refused = try await AgentRun.run("homeagent", ["tcp", "22", "--port", "\(outside)", "--config", config])
             #expect(refused.status == 1)
             #expect(refused.error.contains(
-                "the edge refused the forward: Port \(outside) is outside the edge's TCP range "
-                    + "\(edge.tcpPorts.lowerBound)-\(edge.tcpPorts.upperBound)"), "\(refused.error)")
+                "the edge refused the forward: Port \(outside) is outside the edge's TCP range \(range)"), "\(refused.error)")
             #expect(agent.isRunning)
             let forwards = try await agent.status().document?["forwards"] as? [[String: Any]] ?? []
             #expect(forwards.isEmpty, "the refused forward stayed: \(forwards)")

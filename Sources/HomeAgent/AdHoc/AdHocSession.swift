@@ -59,10 +59,14 @@ struct AdHocSession {
         }
         announce(address, note: "through the homeagent already running for \(configPath); Ctrl-C removes it")
         let outcome = HeldOutcome()
-        let group = ServiceGroup(
-            services: [HeldForwardService(connection: held, outcome: outcome)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: Logger(label: "portico.home", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // The service ends on its own when the agent goes away: that ends
+        // the group as a shutdown does, not as a failure.
+        let service = ServiceGroupConfiguration.ServiceConfiguration(
+            service: HeldForwardService(connection: held, outcome: outcome),
+            successTerminationBehavior: .gracefullyShutdownGroup)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "portico.home", factory: { _ in SwiftLogNoOpLogHandler() })))
         try await group.run()
         if outcome.agentStopped {
             throw RunningAgentError(message:

@@ -53,8 +53,9 @@ struct ForwardDialer: Sendable {
             .connect(host: target.host, port: target.port)
             .flatMapError { error in
                 let reason = NetworkErrorText.describe(error)
+                let name = HomeConfig.quoted(forward.name)
                 logger.warning(
-                    "forward \(HomeConfig.quoted(forward.name)) could not reach its target \(target): \(reason); the public connection was refused",
+                    "forward \(name) could not reach its target \(target): \(reason); \("the public connection was refused")",
                     metadata: ["target": "\(target)", "reason": "\(reason)"])
                 if recordsHealth {
                     board.record(.failed(reason: reason), forward: forward.name, target: target.description)

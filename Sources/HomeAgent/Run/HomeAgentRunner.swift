@@ -230,8 +230,7 @@ actor HomeAgentRunner {
         // Temporary forwards end with the agent: the edge stops routing them
         // now rather than keep addresses nobody will serve.
         if !temporary.isEmpty {
-            temporary = []
-            live.replace(with: fileConfig)
+            replaceTemporary(with: [])
             await syncForwards(on: connection)
         }
         logger.info("draining", metadata: ["timeout": "\(timeout)"])

@@ -19,9 +19,9 @@ struct HomeServices: Sendable {
     let logger: Logger
 
     /// Creates the runner and binds the control socket next to the config
-    /// (failing if another agent answers on it). `temporary` forwards are
-    /// served too but never saved (`homeagent http` / `tcp` in the foreground). Nothing dials the edge
-    /// until the group runs.
+    /// (failing if another agent answers on it). Nothing dials the edge
+    /// until the group runs. `temporary` forwards are served too but never
+    /// saved (`homeagent http` / `tcp` in the foreground).
     static func build(
         config: HomeConfig, configPath: String, temporary: [HomeConfig.Forward] = [],
         sessionConfiguration: SessionConfiguration = SessionConfiguration(), group: any EventLoopGroup, logger: Logger

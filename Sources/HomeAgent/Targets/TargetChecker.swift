@@ -64,8 +64,9 @@ struct TargetChecker: Sendable {
             ])
         case .failed(let reason):
             // Logged when the target stops answering, not at every check.
+            let name = HomeConfig.quoted(forward.name)
             logger.warning(
-                "forward \(HomeConfig.quoted(forward.name)) cannot reach its target \(target): \(reason); public connections to it are refused until it answers",
+                "forward \(name) cannot reach its target \(target): \(reason); \("public connections to it are refused until it answers")",
                 metadata: ["forward": "\(forward.name)", "target": "\(target)", "reason": "\(reason)"])
         }
     }
