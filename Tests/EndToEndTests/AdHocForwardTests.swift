@@ -147,7 +147,7 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
-        @Test("clear messages: a home that has not joined, http without --hostname, and a --port the edge refuses (alone, and through the running agent, which keeps running)")
+        @Test("clear messages: a home that has not joined, http without --hostname, bad ports and names, a name the config or another command holds, and a --port the edge refuses (alone, and through the running agent, which keeps running)")
         func refusalsSayWhatToDo() async throws {
             let missing = FileManager.default.temporaryDirectory.appendingPathComponent("portico-none-\(UUID().uuidString)/homeagent.yaml").path
             let notJoined = try await AgentRun.run("homeagent", ["tcp", "22", "--config", missing])
@@ -161,10 +161,20 @@ extension EndToEndSuite {
 
             let badTarget = try await AgentRun.run("homeagent", ["tcp", "99999", "--config", missing])
             #expect(badTarget.error.contains(#""99999" is not a TCP port (1-65535)"#), "\(badTarget.error)")
+            let badPort = try await AgentRun.run("homeagent", ["tcp", "22", "--port", "70000", "--config", missing])
+            #expect(badPort.error.contains("--port 70000 is not a TCP port (1-65535)"), "\(badPort.error)")
+            let badName = try await AgentRun.run("homeagent", ["tcp", "22", "--name", "Big", "--config", missing])
+            #expect(badName.error.contains(#"--name: forward name "Big" must be 1-63 characters"#), "\(badName.error)")
 
             let edge = try EdgeServerProcess()
             try await edge.waitUntilReady()
-            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
+                ["web", "--type", "tcp", "--target", "127.0.0.1:8080"],
+            ])
+            let clash = try await AgentRun.run("homeagent", ["tcp", "22", "--name", "web", "--config", config])
+            #expect(clash.status == 1)
+            #expect(clash.error.contains(#"the config already has a forward named "web"; choose another name with --name"#),
+                    "\(clash.error)")
             let outside = edge.tcpPorts.upperBound + 1
             let range = "\(edge.tcpPorts.lowerBound)-\(edge.tcpPorts.upperBound)"
             // No agent: the command's own session gets the refusal, says it, and stops.
@@ -181,7 +191,17 @@ extension EndToEndSuite {
                 "the edge refused the forward: Port \(outside) is outside the edge's TCP range \(range)"), "\(refused.error)")
             #expect(agent.isRunning)
             let forwards = try await agent.status().document?["forwards"] as? [[String: Any]] ?? []
-            #expect(forwards.isEmpty, "the refused forward stayed: \(forwards)")
+            #expect(forwards.map { $0["name"] as? String } == ["web"], "the refused forward stayed: \(forwards)")
+
+            // Two commands cannot hold forwards of one name.
+            let first = try AdHocProcess(["tcp", "22", "--name", "shell", "--config", config], in: edge.directory)
+            _ = try await first.publicAddress()
+            let second = try await AgentRun.run("homeagent", ["tcp", "23", "--name", "shell", "--config", config])
+            #expect(second.status == 1)
+            #expect(second.error.contains(#"this home already has a forward named "shell" (in its config, or another"#),
+                    "\(second.error)")
+            first.process.signal(SIGINT)
+            await first.process.waitForExit(timeout: .seconds(20))
 
             _ = await agent.terminate()
             _ = await edge.terminate()

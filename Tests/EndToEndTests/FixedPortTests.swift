@@ -47,6 +47,21 @@ extension EndToEndSuite {
             #expect(status.output.contains("far  tcp    error: Port \(outside) is outside the edge's TCP range \(range)"), "\(status.output)")
             #expect(try await AgentRun.run("homeagent", ["unexpose", "far", "--config", config]).status == 0)
 
+            // This home's own forward holds it: the message names that forward.
+            let own = try await AgentRun.run("homeagent", [
+                "expose", "ssh2", "--type", "tcp", "--target", "127.0.0.1:22", "--port", "\(requested)", "--config", config,
+            ])
+            #expect(own.status == 1)
+            #expect(own.output.contains("Port \(requested) is taken by this home's forward 'ssh'"), "\(own.output)")
+            #expect(try await AgentRun.run("homeagent", ["unexpose", "ssh2", "--config", config]).status == 0)
+            let onHTTP = try await AgentRun.run("homeagent", [
+                "expose", "web", "--type", "http", "--hostname", "a.example.com", "--target", "127.0.0.1:80",
+                "--port", "\(requested)", "--config", config,
+            ])
+            #expect(onHTTP.status != 0)
+            #expect(onHTTP.error.contains("--port is only for --type tcp (http forwards are reached by their --hostname)"),
+                    "\(onHTTP.error)")
+
             // The edge restarts: the forward is on the same port and works.
             _ = await edge.terminate()
             let restarted = try EdgeServerProcess.restarting(edge)

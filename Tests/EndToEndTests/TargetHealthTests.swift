@@ -51,7 +51,7 @@ extension EndToEndSuite {
             #expect(health?["reason"] as? String == "connection refused (nothing is listening there)")
             #expect(health?["last_failure"] is String)
             #expect(agent.log.contains(
-                #"forward "raw" could not reach its target 127.0.0.1:\#(target): connection refused (nothing is listening there)"#),
+                #"forward "raw": could not connect to the forward's target 127.0.0.1:\#(target): connection refused (nothing is listening there); the public connection was refused"#),
                 "\(agent.log.suffix(2000))")
             let down = try await AgentRun.run("homeagent", ["status", "--config", config])
             #expect(down.status == 2)
@@ -67,7 +67,16 @@ extension EndToEndSuite {
             #expect(up.status == 0, "\(up.output)")
             #expect(up.output.contains("→ 127.0.0.1:\(target) (answers)"), "\(up.output)")
 
+            // An out-of-range period is refused at start, naming the key.
             _ = await agent.terminate()
+            let text = try String(contentsOfFile: config, encoding: .utf8)
+            try text.replacingOccurrences(of: "target_check_seconds: 0", with: "target_check_seconds: 5000")
+                .write(toFile: config, atomically: false, encoding: .utf8)
+            let refused = try await AgentRun.run("homeagent", ["run", "--config", config])
+            #expect(refused.status != 0)
+            #expect(refused.error.contains("target_check_seconds must be between 0 (no checks) and 3600, found 5000"),
+                    "\(refused.error)")
+
             _ = await edge.terminate()
             await echo.close()
             edge.removeData()

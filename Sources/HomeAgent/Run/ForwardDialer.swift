@@ -55,7 +55,7 @@ struct ForwardDialer: Sendable {
                 let reason = NetworkErrorText.describe(error)
                 let name = HomeConfig.quoted(forward.name)
                 logger.warning(
-                    "forward \(name) could not reach its target \(target): \(reason); \("the public connection was refused")",
+                    "forward \(name): could not connect to the forward's target \(target): \(reason); \("the public connection was refused")",
                     metadata: ["target": "\(target)", "reason": "\(reason)"])
                 if recordsHealth {
                     board.record(.failed(reason: reason), forward: forward.name, target: target.description)
