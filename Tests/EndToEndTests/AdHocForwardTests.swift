@@ -52,32 +52,47 @@ extension EndToEndSuite {
             return port
         }
 
-        @Test("no agent running: `homeagent tcp PORT` runs the session itself, serves the address until Ctrl-C, then the address is gone and the config unchanged")
+        @Test("no agent running: `homeagent tcp PORT` runs the session itself (with the config's forwards too), answers curl until Ctrl-C, then the address is gone and the config unchanged")
         func foregroundTCP() async throws {
             let edge = try EdgeServerProcess()
             try await edge.waitUntilReady()
+            let web = try await RecordingHTTPServer(name: "adhoc-tcp")
             let echo = try await EchoServer()
-            let config = try await HomeEnrollment.enroll("alice", at: edge)
+            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [
+                ["raw", "--type", "tcp", "--target", "127.0.0.1:\(echo.port)"],
+            ])
             let before = try Data(contentsOf: URL(fileURLWithPath: config))
 
-            let adhoc = try AdHocProcess(["tcp", "\(echo.port)", "--config", config], in: edge.directory)
+            let adhoc = try AdHocProcess(["tcp", "127.0.0.1:\(web.port)", "--config", config], in: edge.directory)
             let address = try await adhoc.publicAddress()
             let port = try Self.port(of: address)
             #expect(edge.tcpPorts.contains(port))
-            #expect(adhoc.printed.contains("→ 127.0.0.1:\(echo.port)"))
-            #expect(adhoc.printed.contains("no homeagent was running for \(config): this command is its agent"))
+            #expect(adhoc.printed.contains("→ 127.0.0.1:\(web.port)"))
+            #expect(adhoc.printed.contains(
+                "no homeagent was running for \(config): this command is its agent, serving the config's 1 other forward too"))
+            let curl = ["-sS", "--max-time", "10", "http://127.0.0.1:\(port)/"]
+            let answered = try await AgentRun.tool("/usr/bin/curl", curl)
+            #expect(answered.status == 0 && answered.output == "adhoc-tcp", "\(answered.output)\(answered.error)")
+            // The config's own forward is served by the same session, and `status` sees both.
+            let status = try await AgentRun.run("homeagent", ["status", "--json", "--config", config])
+            let document = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+            let forwards = document?["forwards"] as? [[String: Any]] ?? []
+            #expect(forwards.map { $0["name"] as? String } == ["raw", "tcp-\(web.port)"], "\(status.output)")
+            let raw = try Self.port(of: forwards.first?["public_address"] as? String ?? "")
             let body = PublicClient.payload(20_000, seed: 51)
-            #expect(try await PublicClient.exchange(port: port, sending: body) == body)
+            #expect(try await PublicClient.exchange(port: raw, sending: body) == body)
 
             adhoc.process.signal(SIGINT)
             await adhoc.process.waitForExit(timeout: .seconds(20))
             #expect(adhoc.process.terminationStatus == 0, "\(adhoc.logged.suffix(1500))")
-            #expect(adhoc.printed.contains("stopped; the forward tcp-\(echo.port) is gone from the edge"))
+            #expect(adhoc.printed.contains("stopped; the forward tcp-\(web.port) is gone from the edge"))
             let closed = try await eventually(timeout: .seconds(10)) { FreePorts.isFree(port) }
             #expect(closed, "the edge still listens on \(port) after the command ended")
+            #expect(try await AgentRun.tool("/usr/bin/curl", curl).status != 0)
             #expect(try Data(contentsOf: URL(fileURLWithPath: config)) == before)
 
             _ = await edge.terminate()
+            await web.close()
             await echo.close()
             edge.removeData()
         }
