@@ -47,13 +47,25 @@ extension EndToEndSuite {
             #expect(status.output.contains("far  tcp    error: Port \(outside) is outside the edge's TCP range \(range)"), "\(status.output)")
             #expect(try await AgentRun.run("homeagent", ["unexpose", "far", "--config", config]).status == 0)
 
-            // This home's own forward holds it: the message names that forward.
-            let own = try await AgentRun.run("homeagent", [
+            // Asked twice in one config: refused before anything is saved.
+            let twice = try await AgentRun.run("homeagent", [
                 "expose", "ssh2", "--type", "tcp", "--target", "127.0.0.1:22", "--port", "\(requested)", "--config", config,
             ])
+            #expect(twice.status != 0)
+            #expect(twice.error.contains(#"port \#(requested) is already asked for by forwards[0] "ssh""#), "\(twice.error)")
+            // A port this home's forward got without asking: the edge's message names that forward.
+            let auto = try await AgentRun.run("homeagent", [
+                "expose", "auto", "--type", "tcp", "--target", "127.0.0.1:22", "--config", config,
+            ])
+            #expect(auto.status == 0, "\(auto.output)\(auto.error)")
+            let autoPort = try await agent.publicPort(of: "auto")
+            let own = try await AgentRun.run("homeagent", [
+                "expose", "want", "--type", "tcp", "--target", "127.0.0.1:22", "--port", "\(autoPort)", "--config", config,
+            ])
             #expect(own.status == 1)
-            #expect(own.output.contains("Port \(requested) is taken by this home's forward 'ssh'"), "\(own.output)")
-            #expect(try await AgentRun.run("homeagent", ["unexpose", "ssh2", "--config", config]).status == 0)
+            #expect(own.output.contains("Port \(autoPort) is taken by this home's forward 'auto'"), "\(own.output)")
+            #expect(try await AgentRun.run("homeagent", ["unexpose", "want", "--config", config]).status == 0)
+            #expect(try await AgentRun.run("homeagent", ["unexpose", "auto", "--config", config]).status == 0)
             let onHTTP = try await AgentRun.run("homeagent", [
                 "expose", "web", "--type", "http", "--hostname", "a.example.com", "--target", "127.0.0.1:80",
                 "--port", "\(requested)", "--config", config,

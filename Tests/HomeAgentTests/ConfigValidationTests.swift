@@ -48,6 +48,8 @@ import Testing
          #"forwards[0] "web": port is only for type tcp (https forwards are reached by their hostname)"#),
         (example(replacing: "name: ssh", with: "name: ssh\n    port: 70000"),
          #"forwards[2] "ssh": port 70000 is not a TCP port (1-65535)"#),
+        (example(replacing: "name: ssh", with: "name: ssh\n    port: 2222") + "  - name: ssh2\n    type: tcp\n    target: 127.0.0.1:23\n    port: 2222\n",
+         #"forwards[3] "ssh2": port 2222 is already asked for by forwards[2] "ssh""#),
         (example(replacing: "name: ssh", with: "name: ssh\n    port: twenty"),
          #"forwards[2] "ssh": port must be a whole number, not "twenty""#),
         (example(replacing: "name: ssh", with: "name: ssh\n    compress: maybe"),

@@ -58,6 +58,12 @@ extension HomeConfig {
             if let problem = forward.problem {
                 throw .invalid(location: location, problem: problem)
             }
+            // The edge would refuse the second one ([CTRL-7]); say so before syncing.
+            if let port = forward.port, let earlier = forwards[..<index].firstIndex(where: { $0.port == port }) {
+                throw .invalid(
+                    location: location,
+                    problem: "port \(port) is already asked for by forwards[\(earlier)] \(Self.quoted(forwards[earlier].name))")
+            }
         }
     }
 
