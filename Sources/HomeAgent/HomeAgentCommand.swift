@@ -17,7 +17,7 @@ struct HomeAgentCommand: AsyncParsableCommand {
         version: WireVersion.softwareVersion,
         subcommands: [
             JoinCommand.self, RunCommand.self, StatusCommand.self, DomainCommand.self, ExposeCommand.self,
-            UnexposeCommand.self, SyncCommand.self, RenewCommand.self,
+            UnexposeCommand.self, HTTPCommand.self, TCPCommand.self, SyncCommand.self, RenewCommand.self,
         ]
     )
 

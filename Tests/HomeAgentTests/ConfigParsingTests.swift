@@ -31,6 +31,29 @@ import Wire
         #expect(forward.compresses == false)
     }
 
+    @Test("a tcp forward's port and target_check_seconds are read, saved back as written, and default to unset")
+    func requestedPortAndTargetChecksRoundTrip() throws {
+        let yaml = F.header + "target_check_seconds: 5\n" + """
+            forwards:
+              - name: ssh
+                type: tcp
+                target: 127.0.0.1:22
+                port: 2222
+
+            """
+        let config = try HomeConfig(yaml: yaml)
+        #expect(config.forwards[0].port == 2222)
+        #expect(config.forwards[0].declaration.port == 2222)
+        #expect(config.targetCheckInterval == .seconds(5))
+        let saved = try config.yaml()
+        #expect(saved.contains("port: 2222") && saved.contains("target_check_seconds: 5"))
+        #expect(try HomeConfig(yaml: saved) == config)
+        let plain = try HomeConfig(yaml: F.issueExample)
+        #expect(plain.forwards[2].port == nil && plain.targetCheckInterval == .seconds(30))
+        #expect(try !plain.yaml().contains("port:"))
+        #expect(try HomeConfig(yaml: F.header + "target_check_seconds: 0\n").targetCheckInterval == nil)
+    }
+
     @Test func everyOptionalKeyIsRead() throws {
         let pin = String(repeating: "ab", count: 32)
         let yaml = F.header + """

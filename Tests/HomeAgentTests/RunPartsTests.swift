@@ -64,6 +64,41 @@ struct RunPartsTests {
         #expect((json?["forwards"] as? [[String: Any]])?.first?["public_address"] as? String == "https://blog.example.com")
     }
 
+    @Test("target health: failures count up with the reason, a success resets them, a reload keeps it only for the same target; unreachable makes status unhealthy")
+    func targetHealth() throws {
+        var config = ConfigFixture.issueConfig
+        let board = StatusBoard(AgentStatus(config: config))
+        let t = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(board.record(.failed(reason: "connection refused"), forward: "ssh", target: "127.0.0.1:22", at: t))
+        #expect(!board.record(.failed(reason: "timed out"), forward: "ssh", target: "127.0.0.1:22", at: t + 5))
+        #expect(!board.record(.reached, forward: "ssh", target: "127.0.0.1:9999", at: t), "another target is not this forward's")
+        var health = try #require(board.current.forwards[2].targetHealth)
+        #expect(health.state == .unreachable && health.failures == 2 && health.reason == "timed out")
+        #expect(health.lastFailure == t + 5 && health.lastSuccess == nil)
+
+        board.update {
+            $0.state = .connected
+            $0.apply(config.forwards.map { ForwardStatus(name: $0.name, publicAddress: "x://\($0.name)") })
+        }
+        let down = AgentStatusReport(status: board.current)
+        #expect(!down.healthy)
+        #expect(down.text.contains(
+            "→ 127.0.0.1:22 (not answering: timed out; 2 failures, last \((t + 5).formatted(.iso8601)))"), "\(down.text)")
+
+        #expect(board.record(.reached, forward: "ssh", target: "127.0.0.1:22", at: t + 9))
+        health = try #require(board.current.forwards[2].targetHealth)
+        #expect(health.state == .reachable && health.failures == 0 && health.reason == nil && health.lastSuccess == t + 9)
+        #expect(board.reachedRecently("ssh", since: t + 9) && !board.reachedRecently("ssh", since: t + 10))
+        #expect(AgentStatusReport(status: board.current).healthy)
+        #expect(AgentStatusReport(status: board.current).text.contains("→ 127.0.0.1:22 (answers)"))
+
+        board.update { $0.declare(config.forwards) }
+        #expect(board.current.forwards[2].targetHealth?.state == .reachable)
+        config.forwards[2].target = ConfigFixture.address("127.0.0.1:2222")
+        board.update { $0.declare(config.forwards) }
+        #expect(board.current.forwards[2].targetHealth == nil, "a new target starts unknown")
+    }
+
     @Test("the control socket sits next to the config, named after it")
     func socketPath() {
         #expect(AdminSocketCoding.socketPath(forConfig: "/etc/portico/homeagent.yaml") == "/etc/portico/homeagent.sock")

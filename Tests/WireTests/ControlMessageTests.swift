@@ -13,6 +13,7 @@ struct ControlMessageTests {
         .forwardsSync(ForwardsSync(forwards: [
             ForwardDeclaration(name: "web", type: .https, hostname: "blog.example.com", target: "127.0.0.1:8443"),
             ForwardDeclaration(name: "ssh", type: .tcp, proxyProtocol: "v2", compress: true),
+            ForwardDeclaration(name: "db", type: .tcp, target: "127.0.0.1:5432", port: 20_432),
         ])),
         .forwardsSync(ForwardsSync(requestID: 9, forwards: [])),
         .forwardsResult(ForwardsResult(requestID: 9, forwards: [], error: ControlError(code: "malformed", message: "bad"))),
@@ -52,6 +53,18 @@ struct ControlMessageTests {
         #expect(try ControlMessage.decode(kind: .forwardsResult, body: old) == .forwardsResult(ForwardsResult(forwards: [])))
         #expect(throws: ControlMessageError.self) {
             try ControlMessage.decode(kind: .forwardsSync, body: ByteBuffer(string: #"{"forwards":[],"request_id":-1}"#))
+        }
+    }
+
+    @Test("a forward's port ([CTRL-7]) is sent as an integer only when asked for; absent means any, not a string")
+    func forwardPort() throws {
+        let sync = ForwardsSync(forwards: [
+            ForwardDeclaration(name: "db", type: .tcp, port: 20_432), ForwardDeclaration(name: "any", type: .tcp),
+        ])
+        let body = String(buffer: ControlMessage.forwardsSync(sync).encodedBody())
+        #expect(body == #"{"forwards":[{"name":"db","port":20432,"type":"tcp"},{"name":"any","type":"tcp"}]}"#)
+        #expect(throws: ControlMessageError.self) {
+            try ControlMessage.decode(kind: .forwardsSync, body: ByteBuffer(string: #"{"forwards":[{"name":"db","type":"tcp","port":"22"}]}"#))
         }
     }
 

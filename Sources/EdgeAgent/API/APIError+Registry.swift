@@ -34,6 +34,8 @@ extension APIError {
             case .invalidForward: (.badRequest, "invalid_forward")
             case .portRangeExhausted: (.conflict, "port_range_exhausted")
             case .portQuotaExceeded: (.conflict, "port_quota_exceeded")
+            case .portOutsideRange: (.badRequest, "port_outside_range")
+            case .portTaken: (.conflict, "port_in_use")
             case .renewalTooSoon: (.tooManyRequests, "renewal_too_soon")
             case .storage: (.internalServerError, "storage_error")
             }

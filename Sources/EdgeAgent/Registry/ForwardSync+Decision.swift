@@ -24,13 +24,17 @@ extension ForwardSync {
         }
         switch declaration.type {
         case .http, .https:
+            if declaration.port != nil {
+                return Decision(error: .invalidForward(
+                    "The \(declaration.type.rawValue) forward '\(declaration.name)' is reached by its hostname; remove its port."))
+            }
             return try decideHostname(declaration, baseDomains: baseDomains)
         case .tcp:
             guard declaration.hostname == nil else {
                 return Decision(error: .invalidForward(
                     "The tcp forward '\(declaration.name)' is reached by a port; remove its hostname."))
             }
-            return try decidePort(previous: previous)
+            return try decidePort(requested: declaration.port, previous: previous)
         }
     }
 
@@ -57,13 +61,15 @@ extension ForwardSync {
         return taken ? Decision(hostname: hostname, error: .hostnameInUse(hostname)) : Decision(hostname: hostname)
     }
 
-    /// Keeps the previous port while it is inside the range and the edge can
-    /// listen on it, else takes the lowest port no other forward holds;
-    /// either only while the home is within its TCP port quota.
-    private func decidePort(previous: Forward?) throws -> Decision {
+    /// Gives the port the forward asked for, if any; else keeps the previous
+    /// port while it is inside the range and the edge can listen on it, else
+    /// takes the lowest port no other forward holds; each only while the home
+    /// is within its TCP port quota.
+    private func decidePort(requested: Int?, previous: Forward?) throws -> Decision {
         guard tcpPortsHeld < home.tcpPortQuota else {
             return Decision(error: .portQuotaExceeded(home: home.name, quota: home.tcpPortQuota))
         }
+        if let requested { return try decideRequestedPort(requested, previous: previous) }
         if let port = previous?.publicPort, portRange.contains(port), !unavailablePorts.contains(port) {
             return Decision(port: port)
         }
@@ -72,6 +78,28 @@ extension ForwardSync {
             arguments: [portRange.lowerBound, portRange.upperBound]))
         guard let port = portRange.first(where: { !used.contains($0) && !unavailablePorts.contains($0) }) else {
             return Decision(error: .portRangeExhausted(portRange))
+        }
+        return Decision(port: port)
+    }
+
+    /// [CTRL-7]: exactly the port asked for, or a refusal saying why not;
+    /// never another port, which would be an address the home did not expect.
+    private func decideRequestedPort(_ port: Int, previous: Forward?) throws -> Decision {
+        guard portRange.contains(port) else {
+            return Decision(error: .portOutsideRange(port: port, range: portRange))
+        }
+        guard !unavailablePorts.contains(port) else {
+            return Decision(error: .portTaken(port: port, by: .otherProgram))
+        }
+        // This home's forwards that hold a port were judged first (they kept
+        // it or moved), so a row still holding `port` is a real holder.
+        let holder = try Row.fetchOne(
+            db, sql: "SELECT name, home_id FROM forwards WHERE public_port = ? AND id IS NOT ?",
+            arguments: [port, previous?.id])
+        if let holder {
+            let homeID: Int64 = holder["home_id"]
+            let name: String = holder["name"]
+            return Decision(error: .portTaken(port: port, by: homeID == home.id ? .sameHome(forward: name) : .otherHome))
         }
         return Decision(port: port)
     }

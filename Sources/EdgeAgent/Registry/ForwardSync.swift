@@ -14,8 +14,10 @@ import Wire
 ///
 /// A home holds at most its quota of public TCP ports. Declarations that
 /// already hold a port are judged before new ones, so adding a forward never
-/// takes the port of one that had it; the rest are judged in declaration
-/// order, and results always come back in declaration order.
+/// takes the port of one that had it; then those that ask for a port
+/// ([CTRL-7]), so a forward given any free port never takes the one another
+/// asked for; the rest are judged in declaration order, and results always
+/// come back in declaration order.
 struct ForwardSync {
     /// More than this many declarations from one home are rejected: a home
     /// config lists a handful, a flood of them is a misbehaving peer.
@@ -96,16 +98,18 @@ struct ForwardSync {
         }
     }
 
-    /// Declaration indices, those whose forward already holds a public TCP
-    /// port first, each group in declaration order.
+    /// Declaration indices: those whose forward already holds a public TCP
+    /// port first, then those that ask for a port, then the rest, each group
+    /// in declaration order.
     private static func judgingOrder(
         _ verdicts: [Result<ForwardDeclaration, RegistryError>], existing: [String: Forward]
     ) -> [Int] {
-        let holdsPort = verdicts.map { verdict in
-            guard case .success(let declaration) = verdict, let row = existing[declaration.name] else { return false }
-            return row.type == declaration.type && row.publicPort != nil
+        let rank = verdicts.map { verdict in
+            guard case .success(let declaration) = verdict else { return 2 }
+            if let row = existing[declaration.name], row.type == declaration.type, row.publicPort != nil { return 0 }
+            return declaration.port != nil ? 1 : 2
         }
-        return verdicts.indices.filter { holdsPort[$0] } + verdicts.indices.filter { !holdsPort[$0] }
+        return (0...2).flatMap { group in verdicts.indices.filter { rank[$0] == group } }
     }
 
     /// Validates one declaration and writes its row, accepted or rejected.

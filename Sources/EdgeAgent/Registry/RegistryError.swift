@@ -40,6 +40,10 @@ enum RegistryError: Error, Hashable, Sendable {
     case portRangeExhausted(ClosedRange<Int>)
     /// The home already holds `quota` public TCP ports; `home` names it in the message.
     case portQuotaExceeded(home: String, quota: Int)
+    /// A `tcp` forward asked for a port outside the edge's `--tcp-ports` ([CTRL-7]).
+    case portOutsideRange(port: Int, range: ClosedRange<Int>)
+    /// A `tcp` forward asked for a port that is not free ([CTRL-7]).
+    case portTaken(port: Int, by: PortHolder)
     /// The home was issued a renewed certificate less than the minimum
     /// interval ago ([CERT-2]); `next` is when another one may be issued.
     case renewalTooSoon(next: Date)
@@ -104,10 +108,35 @@ extension RegistryError: CustomStringConvertible {
                     + "and its other TCP forwards hold them all")
                 + "; remove a TCP forward, or ask the edge operator to raise the quota "
                 + "(`edgeagent home limit \(home) --tcp-ports N`), then sync again."
+        case .portOutsideRange(let port, let range):
+            "Port \(port) is outside the edge's TCP range \(range.lowerBound)-\(range.upperBound); "
+                + "ask for a port in that range, or leave the port out to get any free one."
+        case .portTaken(let port, let holder):
+            "Port \(port) is taken by \(holder.phrase); ask for another port, or leave the port out to get any free one."
         case .renewalTooSoon(let next):
             "This home was issued a renewed certificate less than an hour ago; renew again after "
                 + "\(next.formatted(.iso8601)) (the certificate it has keeps working until then)."
         case .storage(let detail): "The registry could not be accessed: \(detail)"
+        }
+    }
+}
+
+extension RegistryError {
+    /// Who holds a public TCP port a forward asked for. Another home is not
+    /// named: a home learns nothing about the others from a refusal.
+    enum PortHolder: Hashable, Sendable {
+        case otherHome
+        /// One of the asking home's own forwards, by name.
+        case sameHome(forward: String)
+        /// A program on the edge's machine that is not the edge.
+        case otherProgram
+
+        var phrase: String {
+            switch self {
+            case .otherHome: "another home's forward"
+            case .sameHome(let forward): "this home's forward '\(forward)'"
+            case .otherProgram: "another program on the edge's machine"
+            }
         }
     }
 }

@@ -19,6 +19,8 @@ extension RegistryError {
         case .invalidForward: "invalid_forward"
         case .portRangeExhausted: "port_range_exhausted"
         case .portQuotaExceeded: "port_quota_exceeded"
+        case .portOutsideRange: "port_outside_range"
+        case .portTaken: "port_in_use"
         case .homeNotFound: "home_not_found"
         case .renewalTooSoon: "renewal_too_soon"
         case .storage: "internal"

@@ -5,6 +5,8 @@ struct AdminReply: Codable, Equatable, Sendable {
     var ok: Bool
     var status: AgentStatus?
     var domains: DomainResult?
+    /// The forward a `hold-forward` request added, as the edge placed it.
+    var forward: AgentStatus.ForwardState?
     var error: String?
 
     static func failure(_ message: String) -> AdminReply {

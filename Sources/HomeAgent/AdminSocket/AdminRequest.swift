@@ -11,8 +11,13 @@ struct AdminRequest: Codable, Equatable, Sendable {
         case domainList = "domain-list"
         /// Renew the home certificate over the running session ([CERT-2]).
         case renew
+        /// Add `forward` for as long as this connection stays open
+        /// (`homeagent http` / `tcp`): the agent answers once the edge placed
+        /// it, keeps the connection, and removes the forward when it closes.
+        case holdForward = "hold-forward"
     }
 
     var command: Command
     var domain: String?
+    var forward: HomeConfig.Forward?
 }

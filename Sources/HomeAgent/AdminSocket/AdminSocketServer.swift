@@ -28,6 +28,9 @@ struct AdminSocketServer: Sendable {
             try? FileManager.default.removeItem(atPath: path)
         }
         let bootstrap = ServerBootstrap(group: group)
+            // A command that holds a temporary forward half-closes to give
+            // it back, and waits for the agent to close once it is removed.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(AdminSocketHandler(runner: runner, logger: logger))

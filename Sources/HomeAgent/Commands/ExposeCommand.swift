@@ -13,6 +13,7 @@ struct ExposeCommand: AsyncParsableCommand {
               homeagent expose web --type https --hostname blog.example.com \\
                   --target 127.0.0.1:8443
               homeagent expose ssh --type tcp --target 127.0.0.1:22
+              homeagent expose ssh --type tcp --target 127.0.0.1:22 --port 2222
 
             The config is rewritten atomically (mode 0600). Then, unless --no-sync, the \
             forwards are sent to the edge and their public addresses printed, as \
@@ -20,6 +21,12 @@ struct ExposeCommand: AsyncParsableCommand {
             stays in the config). When `homeagent run` is running for this config, it \
             reloads the config and syncs on its own session instead; with --no-sync it \
             picks the change up on its next SIGHUP or sync.
+
+            A tcp forward gets any free port of the edge's TCP range, kept across \
+            reconnects and restarts; --port asks for one port instead (saved as `port:`). \
+            The edge gives it if it is inside its range (edgeagent serve --tcp-ports), \
+            within this home's TCP port quota and held by no other forward; otherwise \
+            the forward is refused with the reason, and `homeagent status` shows it.
             """
     )
 
@@ -44,6 +51,10 @@ struct ExposeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Send a PROXY protocol header (v2) to the target.")
     var proxyProtocol: HomeConfig.ProxyProtocolVersion?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "For --type tcp: the public port to ask the edge for, instead of any free one.", valueName: "port"))
+    var port: Int?
 
     @Flag(name: .long, help: "Compress this forward's tunnel bytes with LZ4 (not for https).")
     var compress = false
@@ -79,10 +90,17 @@ struct ExposeCommand: AsyncParsableCommand {
         var publicName: ForwardHostname?
         switch (type.needsHostname, hostname) {
         case (true, nil): throw ValidationError("--hostname is required for --type \(type.rawValue)")
-        case (false, .some): throw ValidationError("--hostname is not allowed for --type tcp (the edge allocates a public port)")
+        case (false, .some):
+            throw ValidationError("--hostname is not allowed for --type tcp (the edge allocates a public port; --port asks for one)")
         case (true, let hostname?):
             do { publicName = try ForwardHostname(hostname) } catch { throw ValidationError("--hostname: \(error)") }
         case (false, nil): break
+        }
+        if let port {
+            guard type == .tcp else {
+                throw ValidationError("--port is only for --type tcp (\(type.rawValue) forwards are reached by their --hostname)")
+            }
+            guard (1...65_535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (1-65535)") }
         }
         var acme: HomeConfig.Address?
         if let acmeTarget {
@@ -92,7 +110,7 @@ struct ExposeCommand: AsyncParsableCommand {
         }
         let forward = HomeConfig.Forward(
             name: name, type: type, hostname: publicName, target: address, acmeTarget: acme,
-            proxyProtocol: proxyProtocol, compress: compress ? true : nil)
+            proxyProtocol: proxyProtocol, compress: compress ? true : nil, port: port)
         if let problem = forward.problem { throw ValidationError(problem) }
         return forward
     }

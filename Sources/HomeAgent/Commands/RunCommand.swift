@@ -36,36 +36,22 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        // One descriptor per target connection: 1,024 would cap the home early.
-        OpenFileLimit.raiseToHardLimit()
-        let config: HomeConfig
-        do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
-        let paths = config.paths(relativeTo: options.config)
-        // One agent per identity, whatever config names it: two would take
-        // the home's session over from each other forever. Taken before the
-        // renewal recovery below writes anything.
-        let lock = try ProcessLock.acquire(
-            paths.key + ".lock", what: "the identity of home \(config.home) (\(paths.key))",
-            advice: "stop that homeagent first; one agent runs per home")
-        // A renewal a crash interrupted is finished (or discarded) first, so
-        // the pair loaded next is whole ([CERT-2]).
-        let recovered = try RenewedCredentialFiles.recover(paths: paths, home: config.home)
-        // Refused at start, not retried: key, certificate and CA that are
-        // missing, damaged or another home's will not fix themselves.
-        _ = try HomeCredentials.load(for: config, configPath: options.config)
+        let launch = try AgentLaunch.prepare(
+            config: try AgentLaunch.loadConfig(path: options.config), configPath: options.config)
+        let config = launch.config
         AgentLogging.bootstrap(logging, defaultFormat: config.effectiveLogFormat == .json ? .json : .text)
         var logger = Logger(label: "portico.home")
         logger[metadataKey: "home.name"] = "\(config.home)"
 
         let home = try await HomeServices.build(
             config: config, configPath: options.config, group: AgentProcess.eventLoopGroup, logger: logger)
-        if let recovered { logger.notice("\(recovered)") }
+        if let recovered = launch.recovered { logger.notice("\(recovered)") }
         logger.info("home agent starting", metadata: [
             "edge": "\(config.edge)", "forwards": .stringConvertible(config.forwards.count), "control": "\(home.control.path)",
         ])
         try await home.serviceGroup(signals: .handled).run()
         logger.info("home agent stopped")
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(launch.lock) {}
     }
 }
 

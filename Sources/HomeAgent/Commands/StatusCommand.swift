@@ -10,9 +10,13 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Asks the `homeagent run` serving this config, through its control socket. \
             Shows the session state, the measured round trip to the edge, and each \
-            forward with its public address or the edge's error. Exit status 1 when no \
-            agent is running, 2 when it is running but not connected or a forward was \
-            rejected.
+            forward with its public address or the edge's error, and whether its target \
+            answers: every connection the edge sends is a real check, and a target that \
+            carried none lately is checked every target_check_seconds (config, default \
+            30; a TCP connect closed at once). A target that does not answer shows why, \
+            how many attempts failed in a row and when the last one did. Exit status 1 \
+            when no agent is running, 2 when it is running but not connected, a forward \
+            was rejected, or a target does not answer.
             """
     )
 

@@ -10,7 +10,7 @@ import Wire
 extension HomeConfig: Codable {
     static let keys = [
         "edge", "home", "ca", "key", "certificate", "ca_pin", "log_format", "drain_timeout_seconds", "max_streams",
-        "forwards",
+        "target_check_seconds", "forwards",
     ]
 
     init(from decoder: any Decoder) throws {
@@ -26,6 +26,7 @@ extension HomeConfig: Codable {
         logFormat = try fields.oneOf("log_format", LogFormat.self)
         drainTimeoutSeconds = try fields.int("drain_timeout_seconds")
         maxStreams = try fields.int("max_streams")
+        targetCheckSeconds = try fields.int("target_check_seconds")
         forwards = []
         if let list = try fields.value("forwards") {
             guard var items = try? list.unkeyedContainer() else {
@@ -49,6 +50,7 @@ extension HomeConfig: Codable {
         try out.encodeIfPresent(logFormat?.rawValue, forKey: .init("log_format"))
         try out.encodeIfPresent(drainTimeoutSeconds, forKey: .init("drain_timeout_seconds"))
         try out.encodeIfPresent(maxStreams, forKey: .init("max_streams"))
+        try out.encodeIfPresent(targetCheckSeconds, forKey: .init("target_check_seconds"))
         try out.encode(forwards, forKey: .init("forwards"))
     }
 
@@ -64,7 +66,7 @@ extension HomeConfig: Codable {
 }
 
 extension HomeConfig.Forward: Codable {
-    static let keys = ["name", "type", "hostname", "target", "acme_target", "proxy_protocol", "compress"]
+    static let keys = ["name", "type", "hostname", "target", "acme_target", "proxy_protocol", "compress", "port"]
 
     init(from decoder: any Decoder) throws {
         // Yams puts the list index last in the coding path; messages count from 0.
@@ -86,6 +88,7 @@ extension HomeConfig.Forward: Codable {
         acmeTarget = try fields.string("acme_target") == nil ? nil : HomeConfig.address(fields, "acme_target")
         proxyProtocol = try fields.oneOf("proxy_protocol", HomeConfig.ProxyProtocolVersion.self)
         compress = try fields.bool("compress")
+        port = try fields.int("port")
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -97,5 +100,6 @@ extension HomeConfig.Forward: Codable {
         try out.encodeIfPresent(acmeTarget?.description, forKey: .init("acme_target"))
         try out.encodeIfPresent(proxyProtocol?.rawValue, forKey: .init("proxy_protocol"))
         try out.encodeIfPresent(compress, forKey: .init("compress"))
+        try out.encodeIfPresent(port, forKey: .init("port"))
     }
 }

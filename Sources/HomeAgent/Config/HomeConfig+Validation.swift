@@ -41,6 +41,11 @@ extension HomeConfig {
                 location: "",
                 problem: "max_streams must be between \(Self.maxStreamsRange.lowerBound) and \(Self.maxStreamsRange.upperBound), found \(streams)")
         }
+        if let seconds = targetCheckSeconds, !Self.targetCheckRange.contains(seconds) {
+            throw .invalid(
+                location: "",
+                problem: "target_check_seconds must be between 0 (no checks) and \(Self.targetCheckRange.upperBound), found \(seconds)")
+        }
         var seen: [String: Int] = [:]
         for (index, forward) in forwards.enumerated() {
             let location = "forwards[\(index)] \(Self.quoted(forward.name))"
@@ -52,6 +57,12 @@ extension HomeConfig {
             seen[forward.name] = index
             if let problem = forward.problem {
                 throw .invalid(location: location, problem: problem)
+            }
+            // The edge would refuse the second one ([CTRL-7]); say so before syncing.
+            if let port = forward.port, let earlier = forwards[..<index].firstIndex(where: { $0.port == port }) {
+                throw .invalid(
+                    location: location,
+                    problem: "port \(port) is already asked for by forwards[\(earlier)] \(Self.quoted(forwards[earlier].name))")
             }
         }
     }
@@ -104,6 +115,12 @@ extension HomeConfig.Forward {
                 return "acme_target is only for type https (http forwards get ACME challenges at their target)"
             }
             if let problem = HomeConfig.addressProblem(acmeTarget, field: "acme_target") { return problem }
+        }
+        if let port {
+            guard type == .tcp else {
+                return "port is only for type tcp (\(type.rawValue) forwards are reached by their hostname)"
+            }
+            guard (1...65_535).contains(port) else { return "port \(port) is not a TCP port (1-65535)" }
         }
         if type == .https, compress == true {
             return "compress is not allowed for type https (TLS passthrough bytes do not compress)"

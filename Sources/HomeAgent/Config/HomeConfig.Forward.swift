@@ -24,10 +24,14 @@ extension HomeConfig {
         var proxyProtocol: ProxyProtocolVersion?
         /// Ask for LZ4 on this forward's tunnel bytes; `nil` means off.
         var compress: Bool?
+        /// For `tcp`: the public port to ask the edge for (frp's
+        /// `remote_port`); `nil` takes any free one ([CTRL-7]).
+        var port: Int?
 
         init(
             name: String, type: ForwardType, hostname: ForwardHostname? = nil, target: Address,
-            acmeTarget: Address? = nil, proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil
+            acmeTarget: Address? = nil, proxyProtocol: ProxyProtocolVersion? = nil, compress: Bool? = nil,
+            port: Int? = nil
         ) {
             self.name = name
             self.type = type
@@ -36,6 +40,7 @@ extension HomeConfig {
             self.acmeTarget = acmeTarget
             self.proxyProtocol = proxyProtocol
             self.compress = compress
+            self.port = port
         }
 
         /// Whether LZ4 is requested once the default (off) is applied.

@@ -17,6 +17,7 @@
 /// log_format: text                   # optional: text (default) or json
 /// drain_timeout_seconds: 10          # optional: 0-3600, default 10
 /// max_streams: 8192                  # optional: 16-1000000, most public connections at once, default 8192
+/// target_check_seconds: 30           # optional: 0-3600, how often idle targets are checked; 0 never
 /// forwards:                          # optional, default []; order is kept
 ///   - name: web                      # 1-63 of [a-z0-9-], unique
 ///     type: https                    # https (TLS passthrough by SNI) | http (by Host) | tcp (own port)
@@ -25,6 +26,7 @@
 ///     acme_target: 127.0.0.1:8080    # optional, https only: where ACME HTTP-01 challenges go
 ///     proxy_protocol: v2             # optional: send a PROXY v2 header to the target
 ///     compress: false                # optional: LZ4 on the tunnel; not allowed (true) for https
+///     port: 2222                     # optional, tcp only: the public port to ask for (else any free one)
 /// ```
 ///
 /// - `ca`, `key` and `certificate` are file paths, never inline PEM: the files
@@ -59,11 +61,17 @@ struct HomeConfig: Equatable, Sendable {
     /// at once, advertised in HELLO; `nil` means the wire default (8192). The
     /// edge lets one forward take at most three quarters of them.
     var maxStreams: Int? = nil
+    /// Seconds between the cheap checks of targets that carried no
+    /// connection lately (a TCP connect, closed at once); `nil` means
+    /// ``defaultTargetCheckSeconds``, 0 turns the checks off.
+    var targetCheckSeconds: Int? = nil
     /// The forwards, in file order.
     var forwards: [Forward]
 
     static let defaultDrainTimeoutSeconds = 10
     static let maxStreamsRange = 16...1_000_000
+    static let defaultTargetCheckSeconds = 30
+    static let targetCheckRange = 0...3600
 
     init(
         edge: Address, home: String, ca: String, key: String, certificate: String,
@@ -92,6 +100,12 @@ struct HomeConfig: Equatable, Sendable {
 
     /// The drain deadline in effect once the default is applied.
     var drainTimeout: Duration { .seconds(drainTimeoutSeconds ?? Self.defaultDrainTimeoutSeconds) }
+
+    /// The period of the target checks, or nil when they are off.
+    var targetCheckInterval: Duration? {
+        let seconds = targetCheckSeconds ?? Self.defaultTargetCheckSeconds
+        return seconds > 0 ? .seconds(seconds) : nil
+    }
 
     /// The forward with this name, if any: what the home looks up for every
     /// OPEN the edge sends, so that it only ever dials configured targets.

@@ -7,6 +7,6 @@ extension HomeConfig.Forward {
     var declaration: ForwardDeclaration {
         ForwardDeclaration(
             name: name, type: type, hostname: hostname?.text, proxyProtocol: proxyProtocol?.rawValue,
-            compress: compress, target: target.description)
+            compress: compress, target: target.description, port: port)
     }
 }

@@ -21,10 +21,16 @@ struct AgentStatus: Codable, Equatable, Sendable {
         var target: String
         var publicAddress: String?
         var error: ControlError?
+        /// Whether `target` answers; nil before the first dial or check.
+        var targetHealth: TargetHealth?
+        /// A forward `homeagent http` / `tcp` added for as long as it runs,
+        /// not in the config file.
+        var temporary: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case name, type, target, error
+            case name, type, target, error, temporary
             case publicAddress = "public_address"
+            case targetHealth = "target_health"
         }
     }
 
@@ -71,16 +77,22 @@ struct AgentStatus: Codable, Equatable, Sendable {
         declare(config.forwards)
     }
 
-    /// Lists the config's forwards, keeping what the edge said about those
-    /// that did not change.
-    mutating func declare(_ declared: [HomeConfig.Forward]) {
+    /// Lists the config's forwards (then the temporary ones), keeping what
+    /// the edge said about those that did not change, and what is known of
+    /// their targets while they dial the same one.
+    mutating func declare(_ declared: [HomeConfig.Forward], temporary: [HomeConfig.Forward] = []) {
         let previous = Dictionary(forwards.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        forwards = declared.map { forward in
+        let temporaryNames = Set(temporary.map(\.name))
+        forwards = (declared + temporary).map { forward in
             var state = ForwardState(
                 name: forward.name, type: forward.type.rawValue, target: forward.target.description)
+            if temporaryNames.contains(forward.name) { state.temporary = true }
             if let old = previous[forward.name], old.type == state.type {
                 state.publicAddress = old.publicAddress
                 state.error = old.error
+            }
+            if let old = previous[forward.name], old.target == state.target {
+                state.targetHealth = old.targetHealth
             }
             return state
         }

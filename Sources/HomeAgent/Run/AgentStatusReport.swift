@@ -5,9 +5,13 @@ import Foundation
 struct AgentStatusReport: Sendable {
     var status: AgentStatus
 
-    /// Connected, and every forward has a public address.
+    /// Connected, every forward has a public address, and no target is
+    /// known not to answer.
     var healthy: Bool {
-        status.state == .connected && status.forwards.allSatisfy { $0.error == nil && $0.publicAddress != nil }
+        status.state == .connected
+            && status.forwards.allSatisfy {
+                $0.error == nil && $0.publicAddress != nil && $0.targetHealth?.state != .unreachable
+            }
     }
 
     var text: String {
@@ -30,9 +34,28 @@ struct AgentStatusReport: Sendable {
             } else {
                 where_ = forward.publicAddress ?? "(not synced yet)"
             }
-            lines.append("  \(name)  \(forward.type.padding(toLength: 5, withPad: " ", startingAt: 0))  \(where_)  → \(forward.target)")
+            let type = forward.type.padding(toLength: 5, withPad: " ", startingAt: 0)
+            let temporary = forward.temporary == true ? "  (temporary)" : ""
+            lines.append("  \(name)  \(type)  \(where_)  → \(forward.target)\(Self.health(forward.targetHealth))\(temporary)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// " (answers)", " (not answering: connection refused …; 3 failures, last …)",
+    /// or nothing before the first dial or check.
+    private static func health(_ health: TargetHealth?) -> String {
+        guard let health else { return "" }
+        switch health.state {
+        case .unknown:
+            return ""
+        case .reachable:
+            return " (answers)"
+        case .unreachable:
+            let reason = health.reason ?? "no reason given"
+            let count = health.failures == 1 ? "1 failure" : "\(health.failures) failures"
+            let last = health.lastFailure.map { ", last \(day($0))" } ?? ""
+            return " (not answering: \(reason); \(count)\(last))"
+        }
     }
 
     private static func day(_ date: Date) -> String {

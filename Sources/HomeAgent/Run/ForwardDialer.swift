@@ -11,11 +11,15 @@ import Wire
 ///
 /// The stream becomes active only once the target answered, so a target that
 /// refuses turns into an RST with CONNECT_FAILED (UNKNOWN_FORWARD for a name
-/// the config does not have) that the edge can report to the client.
+/// the config does not have) that the edge can report to the client. Each
+/// dial of a forward's target is recorded on the status board (`homeagent
+/// status` shows a target that does not answer), and a failed one is logged
+/// with the forward, the target and the reason in plain words.
 struct ForwardDialer: Sendable {
     static let connectTimeout: TimeAmount = .seconds(5)
 
     let config: LiveConfig
+    let board: StatusBoard
     let logger: Logger
 
     func initialize(_ stream: WireStreamChannel) -> EventLoopFuture<Void> {
@@ -36,6 +40,9 @@ struct ForwardDialer: Sendable {
             return stream.eventLoop.makeFailedFuture(WireStreamRefusal(.unknownForward))
         }
         let loop = stream.eventLoop
+        let board = self.board
+        // ACME challenges go to another address; only the forward's own target has a health.
+        let recordsHealth = metadata.purpose == nil
         let (streamEnd, targetEnd) = SpliceHandler.pair(loop, loop)
         let header = forward.proxyProtocol == .v2 && metadata.purpose == nil ? Self.proxyHeader(for: stream) : nil
         return ClientBootstrap(group: loop)
@@ -45,12 +52,20 @@ struct ForwardDialer: Sendable {
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: target.host, port: target.port)
             .flatMapError { error in
-                logger.warning("could not connect to the forward's target", metadata: [
-                    "target": "\(target)", "reason": .reason(error),
-                ])
+                let reason = NetworkErrorText.describe(error)
+                let name = HomeConfig.quoted(forward.name)
+                logger.warning(
+                    "forward \(name): could not connect to the forward's target \(target): \(reason); \("the public connection was refused")",
+                    metadata: ["target": "\(target)", "reason": "\(reason)"])
+                if recordsHealth {
+                    board.record(.failed(reason: reason), forward: forward.name, target: target.description)
+                }
                 return loop.makeFailedFuture(WireStreamRefusal(.connectFailed))
             }
             .flatMapThrowing { socket in
+                if recordsHealth, board.record(.reached, forward: forward.name, target: target.description) {
+                    logger.notice("the forward's target answers again", metadata: ["target": "\(target)"])
+                }
                 // Flushed at once: a service that speaks first (SMTP, SSH,
                 // MySQL) waits for the header before it sends its banner, and
                 // the client may send nothing until it sees that.

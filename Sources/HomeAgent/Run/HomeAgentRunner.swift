@@ -22,6 +22,11 @@ actor HomeAgentRunner {
     private var wake: CheckedContinuation<Void, Never>?
     private var sleepNumber = 0
     private var renewing = false
+    /// The config as loaded from the file; `live` is this plus `temporary`.
+    private(set) var fileConfig: HomeConfig
+    /// Forwards `homeagent http` / `tcp` added for as long as they run:
+    /// served and synced like the file's, never saved to it.
+    private(set) var temporary: [HomeConfig.Forward]
 
     /// The live session, if connected.
     var currentConnection: EdgeConnection? { connection }
@@ -38,12 +43,16 @@ actor HomeAgentRunner {
     }
 
     init(
-        config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(),
-        group: any EventLoopGroup, logger: Logger
+        config: HomeConfig, configPath: String, temporary: [HomeConfig.Forward] = [],
+        sessionConfiguration: SessionConfiguration = SessionConfiguration(), group: any EventLoopGroup, logger: Logger
     ) {
         self.configPath = configPath
-        self.live = LiveConfig(config)
-        self.board = StatusBoard(AgentStatus(config: config))
+        self.fileConfig = config
+        self.temporary = temporary
+        self.live = LiveConfig(config.adding(temporary: temporary))
+        var status = AgentStatus(config: config)
+        status.declare(config.forwards, temporary: temporary)
+        self.board = StatusBoard(status)
         self.sessionConfiguration = sessionConfiguration
         self.group = group
         self.logger = logger
@@ -62,7 +71,7 @@ actor HomeAgentRunner {
         // other in a tight loop ([ERR-5]); each replacement in a row waits
         // longer, and a session that lasts the longest wait resets it.
         var replacements = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
-        let dialer = ForwardDialer(config: live, logger: logger)
+        let dialer = ForwardDialer(config: live, board: board, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
             let watcher = SessionWatcher(board: board)
@@ -152,8 +161,22 @@ actor HomeAgentRunner {
             return .failure(RunningAgentError(message: message))
         }
         let previous = live.current
-        live.replace(with: config)
-        board.update { $0.configError = nil; $0.declare(config.forwards); $0.home = config.home; $0.edge = config.edge.description }
+        fileConfig = config
+        // A forward the file now names takes over from a temporary one of that name.
+        let shadowed = temporary.filter { config.forward(named: $0.name) != nil }.map(\.name)
+        if !shadowed.isEmpty {
+            logger.warning("the config now names temporary forwards; the config's forwards replace them", metadata: [
+                "forwards": "\(shadowed.joined(separator: ", "))",
+            ])
+            temporary.removeAll { shadowed.contains($0.name) }
+        }
+        live.replace(with: config.adding(temporary: temporary))
+        board.update {
+            $0.configError = nil
+            $0.declare(config.forwards, temporary: temporary)
+            $0.home = config.home
+            $0.edge = config.edge.description
+        }
         logger.info("config reloaded", metadata: ["forwards": .stringConvertible(config.forwards.count)])
         if previous.edge != config.edge || previous.home != config.home || previous.certificate != config.certificate
             || previous.key != config.key || previous.ca != config.ca
@@ -166,6 +189,14 @@ actor HomeAgentRunner {
         // edge), so the next attempt is now.
         if connection == nil { wakeUp(sleepNumber) }
         return .success(board.current)
+    }
+
+    /// Replaces the temporary forwards (served from now on); the caller syncs.
+    func replaceTemporary(with forwards: [HomeConfig.Forward]) {
+        temporary = forwards
+        let file = fileConfig
+        live.replace(with: file.adding(temporary: forwards))
+        board.update { $0.declare(file.forwards, temporary: forwards) }
     }
 
     /// Claims, releases or lists base domains over the live session.
@@ -196,12 +227,18 @@ actor HomeAgentRunner {
         wake?.resume()
         wake = nil
         guard let connection else { return }
+        // Temporary forwards end with the agent: the edge stops routing them
+        // now rather than keep addresses nobody will serve.
+        if !temporary.isEmpty {
+            replaceTemporary(with: [])
+            await syncForwards(on: connection)
+        }
         logger.info("draining", metadata: ["timeout": "\(timeout)"])
         let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         _ = try? await connection.session.goAway(debug: "home shutting down", timeout: .nanoseconds(nanoseconds)).get()
     }
 
-    private func syncForwards(on connection: EdgeConnection) async {
+    func syncForwards(on connection: EdgeConnection) async {
         let forwards = live.current.forwards
         do {
             let statuses = try await connection.requests.syncForwards(forwards)

@@ -15,21 +15,23 @@ import Wire
 struct HomeServices: Sendable {
     let runner: HomeAgentRunner
     let control: AdminSocketServer
+    let group: any EventLoopGroup
     let logger: Logger
 
     /// Creates the runner and binds the control socket next to the config
     /// (failing if another agent answers on it). Nothing dials the edge
-    /// until the group runs.
+    /// until the group runs. `temporary` forwards are served too but never
+    /// saved (`homeagent http` / `tcp` in the foreground).
     static func build(
-        config: HomeConfig, configPath: String, sessionConfiguration: SessionConfiguration = SessionConfiguration(),
-        group: any EventLoopGroup, logger: Logger
+        config: HomeConfig, configPath: String, temporary: [HomeConfig.Forward] = [],
+        sessionConfiguration: SessionConfiguration = SessionConfiguration(), group: any EventLoopGroup, logger: Logger
     ) async throws -> HomeServices {
         let runner = HomeAgentRunner(
-            config: config, configPath: configPath, sessionConfiguration: sessionConfiguration, group: group,
-            logger: logger)
+            config: config, configPath: configPath, temporary: temporary, sessionConfiguration: sessionConfiguration,
+            group: group, logger: logger)
         let control = try await AdminSocketServer.bind(
             path: AdminSocketCoding.socketPath(forConfig: configPath), runner: runner, group: group, logger: logger)
-        return HomeServices(runner: runner, control: control, logger: logger)
+        return HomeServices(runner: runner, control: control, group: group, logger: logger)
     }
 
     /// Whether the group answers the process's signals (the executable) or
@@ -43,7 +45,7 @@ struct HomeServices: Sendable {
     /// The agent's services in start order; the group shuts them down in
     /// reverse, so from the bottom up:
     ///
-    /// 1. reloads stop;
+    /// 1. reloads stop, and the target checks;
     /// 2. the session drains: no more reconnects, GOAWAY to the edge, the
     ///    streams in flight get the config's `drain_timeout_seconds` (a
     ///    second SIGTERM or SIGINT ends the session at once);
@@ -55,6 +57,7 @@ struct HomeServices: Sendable {
             AdminSocketService(server: control),
             HomeRenewalService(runner: runner),
             EdgeSessionService(runner: runner, cutOnSecondSignal: signals == .handled),
+            TargetCheckService(checker: TargetChecker(config: runner.live, board: runner.board, group: group, logger: logger)),
         ]
         if signals == .handled {
             services.append(ReloadOnHangupService { [runner] in _ = await runner.reload() })

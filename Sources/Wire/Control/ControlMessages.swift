@@ -71,14 +71,21 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
     public var proxyProtocol: String?
     public var compress: Bool?
     public var target: String?
+    /// The public TCP port a `tcp` forward asks for ([CTRL-7]); absent means
+    /// any free port, as before this key existed.
+    public var port: Int?
 
-    public init(name: String, type: ForwardType, hostname: String? = nil, proxyProtocol: String? = nil, compress: Bool? = nil, target: String? = nil) {
+    public init(
+        name: String, type: ForwardType, hostname: String? = nil, proxyProtocol: String? = nil, compress: Bool? = nil,
+        target: String? = nil, port: Int? = nil
+    ) {
         self.name = name
         self.type = type
         self.hostname = hostname
         self.proxyProtocol = proxyProtocol
         self.compress = compress
         self.target = target
+        self.port = port
     }
 
     /// The `type` text as received when it names no ``ForwardType`` this build
@@ -89,7 +96,7 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
     public var unrecognizedType: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, type, hostname, compress, target
+        case name, type, hostname, compress, target, port
         case proxyProtocol = "proxy_protocol"
     }
 
@@ -107,6 +114,7 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
         proxyProtocol = try container.decodeIfPresent(String.self, forKey: .proxyProtocol)
         compress = try container.decodeIfPresent(Bool.self, forKey: .compress)
         target = try container.decodeIfPresent(String.self, forKey: .target)
+        port = try container.decodeIfPresent(Int.self, forKey: .port)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -117,6 +125,7 @@ public struct ForwardDeclaration: Codable, Hashable, Sendable {
         try container.encodeIfPresent(proxyProtocol, forKey: .proxyProtocol)
         try container.encodeIfPresent(compress, forKey: .compress)
         try container.encodeIfPresent(target, forKey: .target)
+        try container.encodeIfPresent(port, forKey: .port)
     }
 }
 

@@ -18,7 +18,8 @@ final class EchoServer: Sendable {
     /// The first up-to-256 bytes of every connection so far, in arrival order.
     var connections: [[UInt8]] { firstBytes.value.withLock { $0 } }
 
-    init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+    /// `port` 0 takes any free port.
+    init(port: Int = 0, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
         let firstBytes = Recorder()
         self.firstBytes = firstBytes
         channel = try await ServerBootstrap(group: group)
@@ -31,7 +32,7 @@ final class EchoServer: Sendable {
                     }))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: port).get()
     }
 
     func close() async {
