@@ -135,6 +135,7 @@ let package = Package(
             name: "EdgeAgentTests",
             dependencies: [
                 "TestSupport",
+                "DNS",
                 "EdgeAgent",
                 "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -150,6 +151,7 @@ let package = Package(
             name: "EnrollmentTests",
             dependencies: [
                 "TestSupport",
+                "DNS",
                 "EdgeAgent",
                 "HomeAgent",
                 "Wire",

@@ -6,13 +6,17 @@ import NIOCore
 /// Each server gets `attempts` tries of `timeout` each, in turn; a server that
 /// answers SERVFAIL or REFUSED, or not at all, passes the question to the next.
 /// NXDOMAIN and an answer without TXT records are answers ("no records"),
-/// not failures.
+/// not failures. A whole lookup, CNAMEs included, ends within `budget`, so a
+/// caller that must answer its own peer in time (the edge answering a home)
+/// can rely on it whatever the number of servers.
 public struct DNSResolver: Sendable {
     public var servers: [DNSServerAddress]
     /// How long one exchange (UDP, plus TCP if the UDP answer was truncated) may take.
     public var timeout: Duration
     /// How many times each server is asked before the lookup gives up.
     public var attempts: Int
+    /// Longest a whole lookup may take, all servers, attempts and CNAMEs included.
+    public var budget: Duration
     private let group: any EventLoopGroup
 
     /// Longest CNAME chain followed (RFC 1034 §3.6.2 asks resolvers to bound it).
@@ -20,21 +24,23 @@ public struct DNSResolver: Sendable {
 
     public init(
         servers: [DNSServerAddress] = ResolvConf.nameservers(fromFile: ResolvConf.systemPath),
-        timeout: Duration = .seconds(2), attempts: Int = 2, group: any EventLoopGroup
+        timeout: Duration = .seconds(2), attempts: Int = 2, budget: Duration = .seconds(6), group: any EventLoopGroup
     ) {
         self.servers = servers
         self.timeout = timeout
         self.attempts = max(attempts, 1)
+        self.budget = budget
         self.group = group
     }
 
     /// The TXT values at `name`, each record's strings joined (RFC 7208
     /// §3.3), after any CNAMEs; empty when the name or its TXT records do not exist.
     public func txt(_ name: DNSDomainName) async throws(DNSLookupError) -> [[UInt8]] {
+        let deadline = ContinuousClock.now + budget
         var current = name
         var hops = 0
         while true {
-            let answer = try await query(current, .txt)
+            let answer = try await query(current, .txt, deadline: deadline)
             // A recursive server usually sends the chain and its end in one
             // answer; follow it there first, and ask again only for the rest.
             var owner = current
@@ -58,12 +64,17 @@ public struct DNSResolver: Sendable {
     }
 
     /// The answer to one question, from the first server that gives one.
-    public func query(_ name: DNSDomainName, _ type: DNSRecordType) async throws(DNSLookupError) -> DNSMessage {
+    public func query(
+        _ name: DNSDomainName, _ type: DNSRecordType, deadline: ContinuousClock.Instant? = nil
+    ) async throws(DNSLookupError) -> DNSMessage {
         guard !servers.isEmpty else { throw .noServers }
-        let transport = DNSTransport(group: group, timeout: timeout)
+        let deadline = deadline ?? ContinuousClock.now + budget
         var failures: [DNSLookupError.Failure] = []
         for _ in 0..<attempts {
             for server in servers {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { throw .noAnswer(name: name, type: type, failures: failures) }
+                let transport = DNSTransport(group: group, timeout: min(timeout, remaining))
                 let query = DNSMessage.query(id: UInt16.random(in: .min ... .max), name: name, type: type)
                 do {
                     let answer = try await transport.exchange(query, with: server)

@@ -77,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "n"))
     var maxConnectionsPerForward: Int?
 
+    @OptionGroup var domainVerification: DomainVerificationOptions
+
     func validate() throws {
         for (name, port) in [("--https-port", httpsPort), ("--http-port", httpPort)] {
             if let port, !(0...65_535).contains(port) {
@@ -107,6 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.drainTimeout = .seconds(drainTimeout)
         configuration.maxConnectionsPerHome = maxConnectionsPerHome
         configuration.maxConnectionsPerForward = maxConnectionsPerForward
+        configuration.domainVerification = domainVerification.settings
         return configuration
     }
 

@@ -1,0 +1,76 @@
+import DNS
+import Foundation
+import Testing
+import TestSupport
+
+/// `edgeagent serve --domain-verification txt` with `homeagent domain add`
+/// as real processes, the edge asking a DNS responder the test runs.
+@Suite("homeagent domain add against an edge that requires a DNS TXT record", .timeLimit(.minutes(2)))
+struct DomainVerificationCLITests {
+    @Test("refused with the exact record to publish, again with a wrong value; accepted once it is published; subdomains need none")
+    func domainAddNeedsRecord() async throws {
+        let dns = try await DNSTestResponder()
+        let home: HomeCLIFixture
+        do {
+            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+        } catch {
+            await dns.stop()
+            throw error
+        }
+        do {
+            try await checkClaims(home, dns)
+        } catch {
+            await home.stop()
+            await dns.stop()
+            throw error
+        }
+        await home.stop()
+        await dns.stop()
+    }
+
+    private func checkClaims(_ home: HomeCLIFixture, _ dns: DNSTestResponder) async throws {
+        let refused = try await home.homeagent(["domain", "add", "example.com"])
+        #expect(refused.status == 1)
+        let value = try #require(Self.publishedValue(in: refused.error), "stderr: \(refused.error)")
+        #expect(refused.error.contains(
+            "To prove this home owns example.com, publish TXT _portico.example.com \"\(value)\" then run this again "
+                + "(the edge found no such record"), "stderr: \(refused.error)")
+        #expect(refused.error.contains("(verification_required)"))
+        #expect(value.count == "portico-verify=".count + 43)
+        // The same value every time: nothing depends on when it is asked.
+        let again = try await home.homeagent(["domain", "add", "example.com"])
+        #expect(Self.publishedValue(in: again.error) == value)
+
+        let name = try DNSDomainName("_portico.example.com")
+        dns.setRecords([.txt(name, "portico-verify=not-this-one")])
+        let wrong = try await home.homeagent(["domain", "add", "example.com"])
+        #expect(wrong.status == 1)
+        #expect(wrong.error.contains("the edge found \"portico-verify=not-this-one\" there"), "stderr: \(wrong.error)")
+
+        dns.setRecords([.txt(name, value)])
+        let added = try await home.homeagent(["domain", "add", "example.com"])
+        #expect(added.status == 0, "stderr: \(added.error)")
+        #expect(added.output == "added example.com\ndomains: example.com\n")
+
+        dns.setRecords([])
+        #expect(try await home.homeagent(["domain", "add", "www.example.com"]).status == 0)
+        let other = try await home.homeagent(["domain", "add", "example.org"])
+        #expect(other.status == 1)
+        #expect(other.error.contains("publish TXT _portico.example.org \"portico-verify="), "stderr: \(other.error)")
+    }
+
+    @Test("serve refuses a --dns-server that is not an IP address, saying what to give")
+    func badDNSServer() async throws {
+        let run = try await AgentRun.run("edgeagent", ["serve", "--domain-verification", "txt", "--dns-server", "dns.example.com:53"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("--dns-server: 'dns.example.com' is not a nameserver address; give an IP address"), "stderr: \(run.error)")
+    }
+
+    /// The `portico-verify=…` value between quotes in a refusal.
+    static func publishedValue(in text: String) -> String? {
+        guard let start = text.range(of: "\"portico-verify=") else { return nil }
+        let rest = text[start.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return "portico-verify=" + rest[..<end]
+    }
+}
