@@ -59,6 +59,36 @@ struct DomainVerificationCLITests {
         #expect(other.error.contains("publish TXT _portico.example.org \"portico-verify="), "stderr: \(other.error)")
     }
 
+    @Test("edgeagent domain add for a home needs the record too, unless --skip-verification")
+    func operatorClaim() async throws {
+        let dns = try await DNSTestResponder()
+        let home: HomeCLIFixture
+        do {
+            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+        } catch {
+            await dns.stop()
+            throw error
+        }
+        do {
+            let refused = try await home.edgeagent(["domain", "add", "example.com", "--home", "alice"])
+            #expect(refused.status != 0)
+            #expect(refused.error.contains("To prove this home owns example.com, publish TXT _portico.example.com \"portico-verify="),
+                    "stderr: \(refused.error)")
+            #expect(refused.error.contains(
+                "An operator who knows alice holds it can skip the check: edgeagent domain add example.com --home alice --skip-verification."))
+            let skipped = try await home.edgeagent(["domain", "add", "example.com", "--home", "alice", "--skip-verification"])
+            #expect(skipped.status == 0, "stderr: \(skipped.error)")
+            #expect(skipped.output == "alice holds example.com\n")
+            #expect(try await home.homeagent(["domain", "list"]).output == "example.com\n")
+        } catch {
+            await home.stop()
+            await dns.stop()
+            throw error
+        }
+        await home.stop()
+        await dns.stop()
+    }
+
     @Test("serve refuses a --dns-server that is not an IP address, saying what to give")
     func badDNSServer() async throws {
         let run = try await AgentRun.run("edgeagent", ["serve", "--domain-verification", "txt", "--dns-server", "dns.example.com:53"])

@@ -11,6 +11,7 @@ extension APIRoute {
         APIRoute(.post, "/api/homes/{name}/tokens", TokenHandlers.issue),
         APIRoute(.post, "/api/homes/{name}/ping", HomeHandlers.ping),
         APIRoute(.get, "/api/homes/{name}/forwards", InventoryHandlers.forwards),
+        APIRoute(.post, "/api/homes/{name}/domains", DomainHandlers.claim),
         APIRoute(.get, "/api/domains", InventoryHandlers.domains),
         APIRoute(.get, "/api/routes", InventoryHandlers.routes),
         APIRoute(.get, "/api/audit", InventoryHandlers.audit),

@@ -96,7 +96,8 @@ struct EdgeServices: Sendable {
                     registry: registry, sessions: sessions, adminToken: adminToken,
                     tunnelHost: configuration.primaryHostname, tunnelPort: tunnelPort, caPin: authority.caPin,
                     publicAddresses: publicAddresses, clock: { Date() },
-                    routesChanged: { await listeners.refreshRoutes() }, metrics: metrics),
+                    routesChanged: { await listeners.refreshRoutes() }, metrics: metrics,
+                    domainVerifier: domainVerifier),
                 group: group, logger: logger)
             return EdgeServices(
                 lock: lock, configuration: configuration, authority: authority, registry: registry, sessions: sessions,
