@@ -13,7 +13,8 @@ import NIOPosix
 /// Written with the DNS module's own encoder, so what the client reads was
 /// compressed by the same rules a real server's answers follow.
 public final class DNSTestResponder: @unchecked Sendable {
-    // @unchecked: every mutable field is read and written under `lock`.
+    // @unchecked: the record table, the knobs and the counts are read and
+    // written under `lock`; `channels` and `port` are set once, in `init`.
     private let lock = NSLock()
     private var records: [DNSRecord] = []
     private var truncateUDP = false

@@ -89,11 +89,14 @@ struct DomainVerificationCLITests {
         await dns.stop()
     }
 
-    @Test("serve refuses a --dns-server that is not an IP address, saying what to give")
+    @Test("serve refuses a --dns-server that is not an IP address, or one nothing would ask, saying what to do")
     func badDNSServer() async throws {
         let run = try await AgentRun.run("edgeagent", ["serve", "--domain-verification", "txt", "--dns-server", "dns.example.com:53"])
         #expect(run.status != 0)
         #expect(run.error.contains("--dns-server: 'dns.example.com' is not a nameserver address; give an IP address"), "stderr: \(run.error)")
+        let unused = try await AgentRun.run("edgeagent", ["serve", "--dns-server", "127.0.0.1:53"])
+        #expect(unused.status != 0)
+        #expect(unused.error.contains("--dns-server is only used with --domain-verification txt"), "stderr: \(unused.error)")
     }
 
     /// The `portico-verify=…` value between quotes in a refusal.

@@ -29,6 +29,13 @@ struct DomainVerificationOptions: ParsableArguments {
         })
     var dnsServer: [DNSServerAddress] = []
 
+    func validate() throws {
+        // A nameserver nobody asks is a mistake worth saying, not ignoring.
+        if !dnsServer.isEmpty, domainVerification == .none {
+            throw ValidationError("--dns-server is only used with --domain-verification txt; add that, or drop --dns-server")
+        }
+    }
+
     var settings: DomainVerificationSettings {
         var settings = DomainVerificationSettings()
         settings.mode = domainVerification
