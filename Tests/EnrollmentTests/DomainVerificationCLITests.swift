@@ -59,6 +59,48 @@ struct DomainVerificationCLITests {
         #expect(other.error.contains("publish TXT _portico.example.org \"portico-verify="), "stderr: \(other.error)")
     }
 
+    @Test("through a running homeagent (its control socket) the refusal reads the same, and the claim then succeeds")
+    func throughRunningAgent() async throws {
+        let dns = try await DNSTestResponder()
+        let home: HomeCLIFixture
+        do {
+            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+        } catch {
+            await dns.stop()
+            throw error
+        }
+        let log = URL(fileURLWithPath: home.config).deletingLastPathComponent().appendingPathComponent("run.log").path
+        let agent = try SpawnedProcess(AgentRun.binary("homeagent"), ["run", "--config", home.config], output: log, error: log)
+        do {
+            // Connected: `status` exits 0 (no forwards to wait for). Each poll is a process, bounded in number.
+            var connected = false
+            for _ in 0..<100 where !connected && agent.isRunning {
+                connected = try await home.homeagent(["status"]).status == 0
+                if !connected { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(connected, "homeagent run did not connect: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+            let refused = try await home.homeagent(["domain", "add", "example.com"])
+            #expect(refused.status == 1)
+            let value = try #require(Self.publishedValue(in: refused.error), "stderr: \(refused.error)")
+            #expect(refused.error.contains("publish TXT _portico.example.com \"\(value)\" then run this again"))
+            #expect(refused.error.contains("(verification_required)"), "stderr: \(refused.error)")
+
+            dns.setRecords([.txt(try DNSDomainName("_portico.example.com"), value)])
+            let added = try await home.homeagent(["domain", "add", "example.com"])
+            #expect(added.status == 0, "stderr: \(added.error)")
+            #expect(added.output == "added example.com\ndomains: example.com\n")
+        } catch {
+            _ = await agent.terminate(timeout: .seconds(10))
+            await home.stop()
+            await dns.stop()
+            throw error
+        }
+        _ = await agent.terminate(timeout: .seconds(10))
+        await home.stop()
+        await dns.stop()
+    }
+
     @Test("edgeagent domain add for a home needs the record too, unless --skip-verification")
     func operatorClaim() async throws {
         let dns = try await DNSTestResponder()
