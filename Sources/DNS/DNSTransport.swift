@@ -20,9 +20,11 @@ struct DNSTransport: Sendable {
 
     func exchange(_ query: DNSMessage, with server: DNSServerAddress) async throws -> DNSMessage {
         let bytes = try DNSMessageEncoder.encode(query)
-        let answer = try await withDeadline { try await udp(bytes, query: query, server: server) }
-        guard answer.flags.truncated else { return answer }
-        return try await withDeadline { try await tcp(bytes, query: query, server: server) }
+        return try await withDeadline {
+            let answer = try await udp(bytes, query: query, server: server)
+            guard answer.flags.truncated else { return answer }
+            return try await tcp(bytes, query: query, server: server)
+        }
     }
 
     private func udp(_ bytes: [UInt8], query: DNSMessage, server: DNSServerAddress) async throws -> DNSMessage {

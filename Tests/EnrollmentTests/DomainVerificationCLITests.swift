@@ -12,7 +12,7 @@ struct DomainVerificationCLITests {
         let dns = try await DNSTestResponder()
         let home: HomeCLIFixture
         do {
-            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+            home = try await HomeCLIFixture(edgeArguments: Self.edgeArguments(dns))
         } catch {
             await dns.stop()
             throw error
@@ -64,7 +64,7 @@ struct DomainVerificationCLITests {
         let dns = try await DNSTestResponder()
         let home: HomeCLIFixture
         do {
-            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+            home = try await HomeCLIFixture(edgeArguments: Self.edgeArguments(dns))
         } catch {
             await dns.stop()
             throw error
@@ -106,7 +106,7 @@ struct DomainVerificationCLITests {
         let dns = try await DNSTestResponder()
         let home: HomeCLIFixture
         do {
-            home = try await HomeCLIFixture(edgeArguments: ["--domain-verification", "txt", "--dns-server", dns.address])
+            home = try await HomeCLIFixture(edgeArguments: Self.edgeArguments(dns))
         } catch {
             await dns.stop()
             throw error
@@ -139,6 +139,15 @@ struct DomainVerificationCLITests {
         let unused = try await AgentRun.run("edgeagent", ["serve", "--dns-server", "127.0.0.1:53"])
         #expect(unused.status != 0)
         #expect(unused.error.contains("--dns-server is only used with --domain-verification txt"), "stderr: \(unused.error)")
+        let slow = try await AgentRun.run("edgeagent", ["serve", "--domain-verification", "txt", "--dns-timeout", "30"])
+        #expect(slow.status != 0)
+        #expect(slow.error.contains("--dns-timeout must be 1-5 seconds, got 30"), "stderr: \(slow.error)")
+    }
+
+    /// Proof required, asking `dns`; 5 s per try, so a loaded machine's slow
+    /// loopback answer is not taken for a silent nameserver.
+    static func edgeArguments(_ dns: DNSTestResponder) -> [String] {
+        ["--domain-verification", "txt", "--dns-server", dns.address, "--dns-timeout", "5"]
     }
 
     /// The `portico-verify=…` value between quotes in a refusal.

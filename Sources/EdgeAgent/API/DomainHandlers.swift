@@ -32,7 +32,7 @@ enum DomainHandlers {
             throw APIError(
                 status: .conflict, code: refusal.code,
                 message: refusal.message + " An operator who knows \(home.name) holds it can skip the check: "
-                    + "edgeagent domain add \(String(refusal.proof.recordName.dropFirst(DomainProof.recordLabel.count + 1))) "
+                    + "edgeagent domain add \(refusal.proof.domain) "
                     + "--home \(home.name) --skip-verification.")
         }
         let claim = try await context.registry.claimDomain(rawDomain, home: home.name, now: context.clock(), actor: .admin)

@@ -29,7 +29,17 @@ struct DomainVerificationOptions: ParsableArguments {
         })
     var dnsServer: [DNSServerAddress] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds one DNS try may take (1-5); each nameserver is tried twice, a claim's lookup ends within 6 s.",
+            valueName: "seconds"))
+    var dnsTimeout: Int = 2
+
     func validate() throws {
+        guard (1...5).contains(dnsTimeout) else {
+            throw ValidationError("--dns-timeout must be 1-5 seconds, got \(dnsTimeout)")
+        }
         // A nameserver nobody asks is a mistake worth saying, not ignoring.
         if !dnsServer.isEmpty, domainVerification == .none {
             throw ValidationError("--dns-server is only used with --domain-verification txt; add that, or drop --dns-server")
@@ -40,6 +50,7 @@ struct DomainVerificationOptions: ParsableArguments {
         var settings = DomainVerificationSettings()
         settings.mode = domainVerification
         settings.dnsServers = dnsServer
+        settings.dnsTimeout = .seconds(dnsTimeout)
         return settings
     }
 }

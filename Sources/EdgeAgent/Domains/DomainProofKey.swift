@@ -46,7 +46,9 @@ struct DomainProofKey: Sendable, CustomStringConvertible {
     func proof(home: String, domain: String) -> DomainProof {
         let message = Array(Self.context.utf8) + [0] + Array(home.utf8) + [0] + Array(domain.utf8)
         let mac = HMACSHA256.authenticate(message, key: bytes)
-        return DomainProof(recordName: DomainProof.recordLabel + "." + domain, value: DomainProof.valuePrefix + Base64URL.encode(mac))
+        return DomainProof(
+            domain: domain, recordName: DomainProof.recordLabel + "." + domain,
+            value: DomainProof.valuePrefix + Base64URL.encode(mac))
     }
 
     private static func hexBytes(_ text: String) -> [UInt8]? {
@@ -77,6 +79,8 @@ struct DomainProof: Hashable, Sendable {
     static let recordLabel = "_portico"
     static let valuePrefix = "portico-verify="
 
+    /// The canonical domain the record proves.
+    var domain: String
     /// `_portico.<domain>`, without a trailing dot.
     var recordName: String
     /// `portico-verify=<43 base64url characters>`.

@@ -79,18 +79,23 @@ struct DomainProofRefusal: Error, Hashable, Sendable {
 
     /// The sentence for people: what to publish, then what the edge found.
     var message: String {
-        let domain = String(proof.recordName.dropFirst(DomainProof.recordLabel.count + 1))
-        let instruction = "To prove this home owns \(domain), publish TXT \(proof.recordName) \"\(proof.value)\" then run this again"
+        let instruction = "To prove this home owns \(proof.domain), publish TXT \(proof.recordName) \"\(proof.value)\" then run this again"
         switch problem {
         case .missing:
             return instruction + " (the edge found no such record; DNS changes can take a few minutes to appear)."
         case .wrongValue(let found):
-            let shown = found.prefix(3).map { "\"\(String($0.prefix(80)))\"" }.joined(separator: ", ")
+            let shown = found.prefix(3).map { "\"\(Self.printable($0.prefix(80)))\"" }.joined(separator: ", ")
             return instruction + " (the edge found \(shown) there: a value for another home or another edge)."
         case .lookupFailed(let reason):
             return instruction + ". The edge could not check it now: \(reason); try again later."
         case .unpublishable(let reason):
-            return "\(domain) cannot be verified: \(reason)."
+            return "\(proof.domain) cannot be verified: \(reason); the edge's operator can claim it for this home "
+                + "with --skip-verification."
         }
+    }
+
+    /// Text from DNS (anyone's zone) shown to people: printable ASCII only.
+    private static func printable(_ text: Substring) -> String {
+        String(text.unicodeScalars.map { (0x20...0x7E).contains($0.value) && $0 != "\"" ? Character($0) : "?" })
     }
 }
