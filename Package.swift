@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LinkEmulator", targets: ["LinkEmulator"]),
+        .library(name: "DNS", targets: ["DNS"]),
         .executable(name: "edgeagent", targets: ["EdgeAgent"]),
         .executable(name: "homeagent", targets: ["HomeAgent"]),
     ],
@@ -57,8 +58,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A small DNS client (RFC 1035 messages, TXT lookups over UDP and
+        // TCP): the edge's domain ownership proof, and tests' DNS responder.
+        .target(
+            name: "DNS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "TestSupport",
+            dependencies: [
+                "DNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Sources/TestSupport"
         ),
         .target(
@@ -72,6 +87,7 @@ let package = Package(
             name: "EdgeAgent",
             dependencies: [
                 "AgentRuntime",
+                "DNS",
                 "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -120,6 +136,7 @@ let package = Package(
             name: "EdgeAgentTests",
             dependencies: [
                 "TestSupport",
+                "DNS",
                 "EdgeAgent",
                 "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -135,6 +152,7 @@ let package = Package(
             name: "EnrollmentTests",
             dependencies: [
                 "TestSupport",
+                "DNS",
                 "EdgeAgent",
                 "HomeAgent",
                 "Wire",
@@ -148,6 +166,15 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DNSTests",
+            dependencies: [
+                "TestSupport",
+                "DNS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -44,6 +44,11 @@ let package = Package(
         // Sources/HomeAgent/Config: the executable target cannot be imported,
         // so its config loader is compiled into this fuzzer as it is.
         fuzzer("FuzzHomeConfig", [.product(name: "Yams", package: "Yams")]),
+        // The DNS module's message parser (the edge's domain ownership proof).
+        .executableTarget(
+            name: "FuzzDNSMessage",
+            dependencies: ["FuzzSupport", .product(name: "DNS", package: portico)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

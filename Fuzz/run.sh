@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
 seconds=$2
 shift 2
-targets=${*:-FuzzFrameDecoder FuzzClientHello FuzzHTTPHead FuzzHTTPRequestSequence FuzzProxyV2 FuzzJoinToken FuzzControl FuzzLZ4 FuzzHomeConfig}
+targets=${*:-FuzzFrameDecoder FuzzClientHello FuzzHTTPHead FuzzHTTPRequestSequence FuzzProxyV2 FuzzJoinToken FuzzControl FuzzLZ4 FuzzHomeConfig FuzzDNSMessage}
 work=$root/.build-fuzz/work
 
 rm -rf "$work/seeds"

@@ -207,5 +207,30 @@ for index, block in enumerate(configs):
         forward = "\n".join(["  - " + lines[0]] + ["    " + line for line in lines[1:]])
         write("FuzzHomeConfig", f"test-{index}-as-forward", (header + "forwards:\n" + forward + "\n").encode())
 
+# DNS messages, built by hand as RFC 1035 lays them out: a TXT query, an
+# answer with a CNAME and two TXT strings whose names are compressed, an
+# NXDOMAIN, a truncated answer (TC set) and an A record kept as raw data.
+def dns_name(text):
+    return b"".join(bytes([len(label)]) + label.encode() for label in text.split(".")) + b"\x00"
+
+
+def dns_header(ident, flags, qd, an, ns=0, ar=0):
+    return struct.pack(">HHHHHH", ident, flags, qd, an, ns, ar)
+
+
+question = dns_name("_portico.example.com") + struct.pack(">HH", 16, 1)
+txt_rdata = b"\x0fportico-verify=" + b"\x03abc"
+cname_rdata = dns_name("proof.example.net")
+write("FuzzDNSMessage", "query", dns_header(0x1234, 0x0100, 1, 0) + question)
+write("FuzzDNSMessage", "answer-cname-txt",
+      dns_header(0x1234, 0x8180, 1, 2) + question
+      + b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 300, len(cname_rdata)) + cname_rdata
+      + b"\xc0\x32" + struct.pack(">HHIH", 16, 1, 60, len(txt_rdata)) + txt_rdata)
+write("FuzzDNSMessage", "nxdomain", dns_header(0x1234, 0x8183, 1, 0) + question)
+write("FuzzDNSMessage", "truncated", dns_header(0x1234, 0x8380, 1, 0) + question)
+write("FuzzDNSMessage", "a-record",
+      dns_header(7, 0x8180, 1, 1) + dns_name("example.com") + struct.pack(">HH", 1, 1)
+      + b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes([192, 0, 2, 1]))
+
 for target in sorted(os.listdir(OUT)):
     print(f"seeds: {target}: {len(os.listdir(os.path.join(OUT, target)))} inputs")

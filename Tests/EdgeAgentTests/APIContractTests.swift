@@ -51,6 +51,7 @@ import Yams
     @Test func homeBodiesDocumentExactlyTheFieldsTheServerAccepts() throws {
         #expect(try Self.documentedBodyFields("post", "/api/homes") == HomeHandlers.createFields)
         #expect(try Self.documentedBodyFields("patch", "/api/homes/{name}") == HomeHandlers.updateFields)
+        #expect(try Self.documentedBodyFields("post", "/api/homes/{name}/domains") == DomainHandlers.claimFields)
     }
 
     @Test func homeSchemaRequiresExactlyTheKeysTheServerSends() async throws {
@@ -137,6 +138,17 @@ import Yams
                 Probe(operation: operation, status: 415, path: "/api/homes/spare/\(action)", json: "{}", contentType: "text/plain"),
             ]
         }
+        // The harness's edge requires proof and its nameserver never answers.
+        let claim = "POST /api/homes/{name}/domains"
+        probes += [
+            Probe(operation: claim, status: 201, path: "/api/homes/alpha/domains",
+                  json: #"{"domain": "example.com", "skip_verification": true}"#),
+            Probe(operation: claim, status: 400, path: "/api/homes/alpha/domains", json: #"{"domain": "com"}"#),
+            Probe(operation: claim, status: 404, path: "/api/homes/nope/domains", json: #"{"domain": "example.org"}"#),
+            Probe(operation: claim, status: 409, path: "/api/homes/alpha/domains", json: #"{"domain": "example.org"}"#),
+            Probe(operation: claim, status: 413, path: "/api/homes/alpha/domains", bigBody: true),
+            Probe(operation: claim, status: 415, path: "/api/homes/alpha/domains", json: "{}", contentType: "text/plain"),
+        ]
         // The plain success and the missing token for every authenticated
         // operation; DELETE last, on a home of its own.
         for route in APIRoute.all where route.requiresAuthentication {
@@ -198,6 +210,7 @@ import Yams
                 let path = route.path.replacingOccurrences(of: "{name}", with: "alpha")
                     .replacingOccurrences(of: "{id}", with: unused.id)
                 let json = route.method == .post && route.path == "/api/homes" ? #"{"name": "later"}"#
+                    : route.path == "/api/homes/{name}/domains" ? #"{"domain": "example.net"}"#
                     : route.method == .patch ? "{}" : nil
                 let reply = try await api.send(route.method.rawValue, path, json: json)
                 #expect(reply.status == 500, "\(operation): \(reply)")

@@ -9,9 +9,10 @@ final class HomeCLIFixture {
     let home: String
     let config: String
 
-    init(home: String = "alice") async throws {
+    /// `edgeArguments` are added to `edgeagent serve`'s.
+    init(home: String = "alice", edgeArguments: [String] = []) async throws {
         self.home = home
-        edge = try EdgeServerProcess()
+        edge = try EdgeServerProcess(arguments: edgeArguments)
         config = edge.directory.appendingPathComponent("home/homeagent.yaml").path
         try await edge.waitUntilReady()
         let created = try await edgeagent(["home", "create", home])

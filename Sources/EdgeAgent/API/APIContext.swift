@@ -23,6 +23,9 @@ struct APIContext: Sendable {
     /// The edge's metrics: what `GET /metrics` writes out, where the API
     /// times its requests, and what the public listeners turned away.
     var metrics = EdgeMetrics()
+    /// Checks DNS proof of claims made through the API ([PROOF-1]); nil
+    /// with `--domain-verification none`.
+    var domainVerifier: DomainVerifier?
     /// How long `POST /api/homes/{name}/ping` waits for the PONG.
     var pingTimeout: TimeAmount = .seconds(5)
 }

@@ -15,6 +15,7 @@ extension APIRoute {
         APIRoute(.post, "/api/homes/{name}/enable", HomeStateHandlers.enable),
         APIRoute(.post, "/api/homes/{name}/ping", HomeHandlers.ping),
         APIRoute(.get, "/api/homes/{name}/forwards", InventoryHandlers.forwards),
+        APIRoute(.post, "/api/homes/{name}/domains", DomainHandlers.claim),
         APIRoute(.get, "/api/domains", InventoryHandlers.domains),
         APIRoute(.get, "/api/routes", InventoryHandlers.routes),
         APIRoute(.get, "/api/audit", InventoryHandlers.audit),

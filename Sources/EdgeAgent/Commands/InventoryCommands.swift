@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 
-/// `edgeagent domain list`: base domains and their owners.
+/// `edgeagent domain list`: base domains and their owners (`domain add`: DomainAddCommand.swift).
 struct DomainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "domain", abstract: "Show base domains claimed by homes.", subcommands: [List.self])
+        commandName: "domain", abstract: "Show base domains claimed by homes, or claim one for a home.",
+        subcommands: [List.self, Add.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List base domains with their owning home.")

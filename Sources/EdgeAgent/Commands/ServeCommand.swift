@@ -92,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "n"))
     var maxConnectionsPerForward: Int?
 
+    @OptionGroup var domainVerification: DomainVerificationOptions
+
     /// The settings these flags, the environment and the config file describe.
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeSettings {
         try ServeSettings(self, sources: EdgeSettingSources.load(configFlag: configFile.config, environment: environment))

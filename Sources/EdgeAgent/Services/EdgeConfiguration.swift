@@ -42,6 +42,8 @@ struct EdgeConfiguration: Sendable {
     var publicSuffixes = PublicSuffixSource.system
     /// Names a new CA when no DNS hostname is configured.
     var machineName = ProcessInfo.processInfo.hostName
+    /// Whether domain claims need DNS proof, and where the edge asks ([PROOF-1]).
+    var domainVerification = DomainVerificationSettings()
     /// Settings of each home's tunnel session (keepalive, windows, limits).
     var session = SessionConfiguration()
 

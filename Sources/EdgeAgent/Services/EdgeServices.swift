@@ -64,6 +64,13 @@ struct EdgeServices: Sendable {
         let adminToken = try AdminToken.loadOrCreate(in: configuration.dataDirectory)
         let registry = try Registry(
             dataDirectory: configuration.dataDirectory, publicSuffixList: try configuration.publicSuffixes.load())
+        let domainVerifier = try configuration.domainVerification.verifier(
+            dataDirectory: configuration.dataDirectory, group: group)
+        if let domainVerifier {
+            logger.info(
+                "domain claims need a DNS TXT record",
+                metadata: ["dns.servers": "\(domainVerifier.resolver.servers.map(\.description).joined(separator: " "))"])
+        }
         let sessions = HomeSessionTable()
         let listeners = PublicListeners(
             registry: registry, sessions: sessions, group: group, host: configuration.bindHost,
@@ -80,7 +87,8 @@ struct EdgeServices: Sendable {
             let tunnel = try await TunnelListener.bind(
                 host: configuration.bindHost, port: configuration.tunnelPort, group: group, authority: authority,
                 registry: registry, sessions: sessions, sessionConfiguration: configuration.session,
-                publicAddresses: publicAddresses, routesChanged: { await listeners.refreshRoutes() }, logger: logger)
+                publicAddresses: publicAddresses, routesChanged: { await listeners.refreshRoutes() },
+                domainVerifier: domainVerifier, logger: logger)
             let tunnelPort = tunnel.address?.port ?? configuration.tunnelPort
             let api = APIServer(
                 host: configuration.apiHost, port: configuration.apiPort,
@@ -88,7 +96,8 @@ struct EdgeServices: Sendable {
                     registry: registry, sessions: sessions, adminToken: adminToken,
                     tunnelHost: configuration.primaryHostname, tunnelPort: tunnelPort, caPin: authority.caPin,
                     publicAddresses: publicAddresses, clock: { Date() },
-                    routesChanged: { await listeners.refreshRoutes() }, metrics: metrics),
+                    routesChanged: { await listeners.refreshRoutes() }, metrics: metrics,
+                    domainVerifier: domainVerifier),
                 group: group, logger: logger)
             return EdgeServices(
                 lock: lock, configuration: configuration, authority: authority, registry: registry, sessions: sessions,

@@ -18,6 +18,9 @@ struct HomeControlService: Sendable {
     /// Called after a sync was stored, so the public listeners route by it
     /// at once; returns the routed TCP ports they could not open.
     var routesChanged: @Sendable () async -> Set<Int> = { [] }
+    /// Checks DNS proof before a claim ([PROOF-1]); nil when the edge runs
+    /// with `--domain-verification none`.
+    var domainVerifier: DomainVerifier?
 
     /// How often one sync moves forwards off ports the edge cannot open
     /// before it reports them as they are.
@@ -80,6 +83,16 @@ struct HomeControlService: Sendable {
     /// Claims or releases a domain and reports the home's domains afterwards
     /// (`list` only reports them).
     func domainRequest(_ request: DomainRequest) async -> DomainResult {
+        if request.action == .add, let verifier = domainVerifier,
+            let refusal = await verifier.refusal(claiming: request.domain, by: home, registry: registry) {
+            logger.notice(
+                "domain add refused: no proof of ownership",
+                metadata: ["domain": "\(request.domain.prefix(80))", "reason": "\(refusal.code)"])
+            return DomainResult(
+                requestID: request.requestID, domains: await domainNames(),
+                error: ControlError(code: refusal.code, message: refusal.message),
+                verification: DomainVerificationRecord(name: refusal.proof.recordName, value: refusal.proof.value))
+        }
         var failure: RegistryError?
         do {
             switch request.action {

@@ -32,6 +32,7 @@ final class TunnelListener: Sendable {
         sessionConfiguration: SessionConfiguration = SessionConfiguration(),
         publicAddresses: EdgePublicAddresses? = nil,
         routesChanged: @escaping @Sendable () async -> Set<Int> = { [] },
+        domainVerifier: DomainVerifier? = nil,
         logger: Logger
     ) async throws -> TunnelListener {
         let identity = try TunnelIdentity(authority)
@@ -52,7 +53,8 @@ final class TunnelListener: Sendable {
                         install: { channel, admission in
                             try Self.install(admission, on: channel, sessions: sessions, enrollment: enrollment,
                                              registry: registry, addresses: addresses, routesChanged: routesChanged,
-                                             configuration: sessionConfiguration, logger: logger)
+                                             domainVerifier: domainVerifier, configuration: sessionConfiguration,
+                                             logger: logger)
                         })
                     try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: identity.context), admission)
                 }
@@ -72,6 +74,7 @@ final class TunnelListener: Sendable {
         registry: Registry,
         addresses: EdgePublicAddresses,
         routesChanged: @escaping @Sendable () async -> Set<Int>,
+        domainVerifier: DomainVerifier?,
         configuration: SessionConfiguration,
         logger: Logger
     ) throws {
@@ -92,7 +95,7 @@ final class TunnelListener: Sendable {
             let control = HomeControlService(
                 home: name, registry: registry, addresses: addresses, now: { Date() }, logger: logger,
                 renewal: CertificateRenewalService(home: name, registry: registry, authority: enrollment.authority, logger: logger),
-                routesChanged: routesChanged)
+                routesChanged: routesChanged, domainVerifier: domainVerifier)
             try pipeline.addHandler(HomeControlHandler(session: session, service: control, logger: logger))
             sessions.register(session, for: name, limits: limits)
             session.ready.whenSuccess { sessions.noteStreamLimit($0.maxConcurrentStreams, of: session, for: name) }

@@ -19,6 +19,11 @@ struct DomainCommand: AsyncParsableCommand {
             discussion: """
                 The edge refuses public suffixes (com, co.uk, …) and domains that overlap \
                 another home's in either direction. Prints this home's domains afterwards.
+
+                An edge that requires proof of ownership (edgeagent serve --domain-verification \
+                txt) refuses a new domain until its DNS has the TXT record the refusal names \
+                (_portico.example.com "portico-verify=…"); publish it and run this again. \
+                Domains under one this home holds need no record.
                 """
         )
 

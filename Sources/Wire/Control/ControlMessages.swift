@@ -237,15 +237,20 @@ public struct DomainResult: Codable, Hashable, Sendable {
     public var requestID: UInt32
     public var domains: [String]
     public var error: ControlError?
+    /// With a `verification_*` error: the record to publish ([PROOF-2]).
+    public var verification: DomainVerificationRecord?
 
-    public init(requestID: UInt32, domains: [String], error: ControlError? = nil) {
+    public init(
+        requestID: UInt32, domains: [String], error: ControlError? = nil, verification: DomainVerificationRecord? = nil
+    ) {
         self.requestID = requestID
         self.domains = domains
         self.error = error
+        self.verification = verification
     }
 
     enum CodingKeys: String, CodingKey {
-        case domains, error
+        case domains, error, verification
         case requestID = "request_id"
     }
 }

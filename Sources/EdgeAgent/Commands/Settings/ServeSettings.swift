@@ -48,6 +48,7 @@ struct ServeSettings {
         configuration.maxConnectionsPerForward = try Self.flag(
             command.maxConnectionsPerForward, .maxConnectionsPerForward, connections)
             ?? sources.value(.maxConnectionsPerForward, connections)
+        configuration.domainVerification = command.domainVerification.settings
         logLevel = try command.logging.logLevel
             ?? sources.value(.logLevel) { try SettingProblem.oneOf($0, Logger.Level.self) } ?? .info
         logFormat = try command.logging.logFormat
