@@ -90,4 +90,20 @@ import Testing
             #expect("\(error)".contains("base port 65535 gives tunnel_port 65536, outside 0-65535"), "\(error)")
         }
     }
+
+    @Test("two listeners on one port, or a listener inside the TCP forward range, are refused before anything binds", arguments: [
+        (["--base-port", "35443", "--api-port", "35443"], "port 35443 would be both the public TLS port (--https-port) and the API port (--api-port)"),
+        (["--base-port", "35443", "--tcp-ports", "35440-35450"], "port 35443 would be both the public TLS port (--https-port) and a TCP forward port"),
+        (["--base-port", "20000", "--http-port", "20001"], "port 20001 would be both the public HTTP port (--http-port) and the tunnel port"),
+    ])
+    func portClashes(arguments: [String], expected: String) throws {
+        do {
+            _ = try Self.settings(arguments)
+            Issue.record("accepted \(arguments)")
+        } catch {
+            #expect("\(error)".hasPrefix(expected), "\(error)")
+        }
+        // Port 0 (the system's choice) for several listeners is fine.
+        _ = try Self.settings(["--https-port", "0", "--http-port", "0", "--tunnel-port", "0", "--api-port", "0"])
+    }
 }

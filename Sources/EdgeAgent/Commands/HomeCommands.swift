@@ -27,6 +27,7 @@ struct HomeCommand: AsyncParsableCommand {
             try kbps?.validate("--kbps")
             try downloadKbps?.validate("--download-kbps")
             try TCPPortQuotaArgument.validate(tcpPorts)
+            _ = try TTL.seconds(ttl)
         }
 
         func run() async throws {
@@ -87,6 +88,10 @@ struct HomeCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument(help: "The home's name.") var name: String
         @Option(name: .long, help: "Join token lifetime, e.g. 30m, 24h, 7d.") var ttl: String = "24h"
+
+        func validate() throws {
+            _ = try TTL.seconds(ttl)
+        }
 
         func run() async throws {
             let result = try await AdminClient(options: options).call(

@@ -104,23 +104,28 @@ struct ServeCommand: AsyncParsableCommand {
         let edgeConfiguration = settings.configuration
         AgentLogging.bootstrap(level: settings.logLevel, format: settings.logFormat)
         let logger = Logger(label: "portico.edge")
-        // One descriptor per public connection: 1,024 would cap the edge early.
-        let descriptors = OpenFileLimit.raiseToHardLimit()
-        logger.info("open file limit", metadata: ["open_files": .stringConvertible(descriptors)])
-        let metrics = EdgeMetrics()
-        MetricsSystem.bootstrap(metrics.factory)  // once per process: here, never where tests build an edge
-        let group = AgentProcess.eventLoopGroup
-        // After a burst of buffering (slow readers that leave) the memory goes back.
-        let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
-        defer { trimming.cancel() }
+        do {
+            // One descriptor per public connection: 1,024 would cap the edge early.
+            let descriptors = OpenFileLimit.raiseToHardLimit()
+            logger.info("open file limit", metadata: ["open_files": .stringConvertible(descriptors)])
+            let metrics = EdgeMetrics()
+            MetricsSystem.bootstrap(metrics.factory)  // once per process: here, never where tests build an edge
+            let group = AgentProcess.eventLoopGroup
+            // After a burst of buffering (slow readers that leave) the memory goes back.
+            let trimming = FreeMemoryReturn.every(.seconds(5), on: group.next())
+            defer { trimming.cancel() }
 
-        if let warning = TokenAddressCheck.warning(hostnames: edgeConfiguration.hostnames, given: settings.hostnameGiven) {
-            logger.warning("\(warning)")
+            if let warning = TokenAddressCheck.warning(
+                hostnames: edgeConfiguration.hostnames, given: settings.hostnameGiven, bind: edgeConfiguration.bindHost) {
+                logger.warning("\(warning)")
+            }
+            let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)
+            try await edge.serviceGroup(signals: .handled).run()
+            // The ports it names are closed now; the lock goes with the process.
+            EdgeRuntimeFile.remove(from: edge.configuration.dataDirectory)
+        } catch {
+            throw AgentLogging.fatal(error, logger: logger)
         }
-        let edge = try await EdgeServices.build(edgeConfiguration, metrics: metrics, group: group, logger: logger)
-        try await edge.serviceGroup(signals: .handled).run()
-        // The ports it names are closed now; the lock goes with the process.
-        EdgeRuntimeFile.remove(from: edge.configuration.dataDirectory)
         logger.info("stopped")
     }
 }

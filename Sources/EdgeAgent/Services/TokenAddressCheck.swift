@@ -8,8 +8,9 @@ import Glibc
 /// refusal (behind a NAT or a load balancer the public address is rightly
 /// not one of the machine's own).
 enum TokenAddressCheck {
-    /// A warning to log, or nil when the name is fine.
-    static func warning(hostnames: [String], given: Bool) -> String? {
+    /// A warning to log, or nil when the name is fine. `bind` is the address
+    /// the tunnel listens on (`--bind`): a loopback bind serves no home elsewhere.
+    static func warning(hostnames: [String], given: Bool, bind: String = "0.0.0.0") -> String? {
         let name = hostnames.first ?? "localhost"
         guard given else {
             return "no --hostname given: join tokens name \(name), which homes on other machines cannot reach; "
@@ -18,16 +19,31 @@ enum TokenAddressCheck {
         guard let resolved = addresses(of: name), !resolved.isEmpty else {
             return "--hostname \(name) does not resolve here: homes will not find the edge with the join tokens it makes"
         }
+        // A literal address "is" itself; a name "resolves to" its addresses.
+        let literal = resolved == [name]
+        let shown = literal ? name : "\(name) resolves to \(resolved.sorted().joined(separator: ", "))"
+        if resolved.contains(where: isUnspecified) {
+            return "--hostname \(literal ? name : shown) is \"any address\", which a home cannot dial: "
+                + "give the edge's public DNS name or address"
+        }
         if resolved.allSatisfy(isLoopback) {
-            return "--hostname \(name) resolves to loopback only: only homes on this machine can use the join tokens"
+            return "--hostname \(literal ? "\(name) is" : "\(name) resolves to") loopback only: only homes on this machine can use the join tokens"
+        }
+        if isLoopback(bind) {
+            return "--bind \(bind) is loopback only, but join tokens name \(name): homes on other machines cannot reach "
+                + "the tunnel port; bind to 0.0.0.0 (the default) or to the address behind \(name)"
         }
         guard resolved.isDisjoint(with: localAddresses()) else { return nil }
-        return "--hostname \(name) resolves to \(resolved.sorted().joined(separator: ", ")), none of them an address of "
-            + "this machine: fine behind a NAT or load balancer that forwards the tunnel port, otherwise homes will dial the wrong place"
+        return "--hostname \(literal ? "\(name) is" : shown + ",") \(literal ? "not" : "none of them") an address of this machine: "
+            + "fine behind a NAT or load balancer that forwards the tunnel port, otherwise homes will dial the wrong place"
+    }
+
+    private static func isUnspecified(_ address: String) -> Bool {
+        address == "0.0.0.0" || address == "::"
     }
 
     private static func isLoopback(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "::1"
+        address.hasPrefix("127.") || address == "::1" || address == "localhost"
     }
 
     /// The numeric addresses `name` resolves to, or nil if it does not.

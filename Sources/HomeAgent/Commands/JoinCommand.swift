@@ -38,7 +38,13 @@ struct JoinCommand: AsyncParsableCommand {
             valueName: "host:port"))
     var edge: String?
 
-    func run() async throws {
+    /// Mistakes in the arguments, reported with this command's usage.
+    func validate() throws {
+        _ = try joinToken()
+    }
+
+    /// The token, dialled at --edge when given.
+    private func joinToken() throws -> JoinToken {
         var parsed: JoinToken
         do {
             parsed = try JoinToken.parse(token)
@@ -54,16 +60,22 @@ struct JoinCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
+        return parsed
+    }
+
+    func run() async throws {
+        let parsed = try joinToken()
         let existing = try? HomeConfigFile.load(path: config)
         if let existing, !force {
-            throw ValidationError("\(config) already joins edge \(existing.edge) as home \"\(existing.home)\"; use --force to replace it")
+            throw EnrollmentError.localFiles(
+                "\(config) already joins edge \(existing.edge) as home \"\(existing.home)\"; use --force to replace it")
         }
         // Checked before enrolling, so a refusal does not spend the one-time token.
         if let conflict = HomeEnrollmentFiles.conflict(configPath: config, existing: existing) {
-            throw ValidationError(conflict)
+            throw EnrollmentError.localFiles(conflict)
         }
         if let problem = HomeEnrollmentFiles.unwritable(configPath: config) {
-            throw EnrollmentError.filesUnwritable(problem)
+            throw EnrollmentError.localFiles(problem)
         }
         // ArgumentParser prints an error's description and exits with status 1.
         let result = try await EnrollmentClient().enroll(parsed, group: AgentProcess.eventLoopGroup)

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             and serves every connection the edge sends, dialling only the forward's \
             configured target. Reconnects forever (exponential backoff with full jitter, \
             0.5 s to 30 s; at once after the edge says GOAWAY) and notices a dead edge \
-            within 15 s.
+            within 15 s. A home the edge refuses (deleted or disabled) retries from \
+            about a minute up to once an hour; one whose key another agent uses \
+            (GOAWAY SESSION_REPLACED) from 1 s up to 5 minutes.
 
             SIGHUP (or `homeagent expose/unexpose/sync`) reloads the config and syncs; \
             a config that does not load is refused and the running one kept. SIGTERM \
@@ -43,13 +45,17 @@ struct RunCommand: AsyncParsableCommand {
         var logger = Logger(label: "portico.home")
         logger[metadataKey: "home.name"] = "\(config.home)"
 
-        let home = try await HomeServices.build(
-            config: config, configPath: options.config, group: AgentProcess.eventLoopGroup, logger: logger)
-        if let recovered = launch.recovered { logger.notice("\(recovered)") }
-        logger.info("home agent starting", metadata: [
-            "edge": "\(config.edge)", "forwards": .stringConvertible(config.forwards.count), "control": "\(home.control.path)",
-        ])
-        try await home.serviceGroup(signals: .handled).run()
+        do {
+            let home = try await HomeServices.build(
+                config: config, configPath: options.config, group: AgentProcess.eventLoopGroup, logger: logger)
+            if let recovered = launch.recovered { logger.notice("\(recovered)") }
+            logger.info("home agent starting", metadata: [
+                "edge": "\(config.edge)", "forwards": .stringConvertible(config.forwards.count), "control": "\(home.control.path)",
+            ])
+            try await home.serviceGroup(signals: .handled).run()
+        } catch {
+            throw AgentLogging.fatal(error, logger: logger)
+        }
         logger.info("home agent stopped")
         withExtendedLifetime(launch.lock) {}
     }

@@ -1,6 +1,7 @@
 import AgentRuntime
 import ArgumentParser
 import Foundation
+import NIOCore
 
 /// `homeagent status`: asks the running agent how it is doing.
 struct StatusCommand: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             reply = try await AdminSocketClient.send(AdminRequest(command: .status), to: path, group: AgentProcess.eventLoopGroup)
         } catch {
-            throw RunningAgentError(message: "no homeagent is running for \(options.config) (nothing answers on \(path)); start it with `homeagent run`")
+            throw RunningAgentError(message: Self.noAnswer(config: options.config, socket: path, error: error))
         }
         guard let status = reply.status else {
             throw RunningAgentError(message: "the agent answered without a status: \(reply.error ?? "no reason given")")
@@ -39,5 +40,24 @@ struct StatusCommand: AsyncParsableCommand {
         let report = AgentStatusReport(status: status)
         print(json ? try report.json() : report.text)
         if !report.healthy { throw ExitCode(2) }
+    }
+
+    /// Why no agent answered, with the command that helps: join first when
+    /// there is no config, the agent's own user when the socket is not ours.
+    static func noAnswer(config: String, socket: String, error: any Error) -> String {
+        let flag = config == HomeAgentPaths.defaultConfigPath ? "" : " --config \(config)"
+        let asAgentUser = "the agent runs as another user; run this as that user "
+            + "(for the packaged service: sudo -u portico homeagent status\(flag))"
+        var info = stat()
+        if stat(config, &info) != 0 {
+            if errno == ENOENT {
+                return "no config at \(config): this home has not joined an edge yet; run `homeagent join TOKEN\(flag)` first"
+            }
+            if errno == EACCES { return "permission denied on \(config): \(asAgentUser)" }
+        }
+        if let error = error as? IOError, error.errnoCode == EACCES {
+            return "permission denied on \(socket): \(asAgentUser)"
+        }
+        return "no homeagent is running for \(config) (nothing answers on \(socket)); start it with `homeagent run\(flag)`"
     }
 }

@@ -18,8 +18,9 @@ extension HomeConfig {
         let port: Int
 
         /// Why a `host:port` string was refused, phrased with the field's name.
-        struct ParseError: Error, Equatable {
+        struct ParseError: Error, Equatable, CustomStringConvertible {
             let message: String
+            var description: String { message }
         }
 
         /// Parses `host:port`; `field` ("target", "edge") names the value in errors.

@@ -12,8 +12,8 @@ enum EnrollmentError: Error, Equatable, CustomStringConvertible {
     case refused(String)
     case timedOut(address: String)
     case protocolError(String)
-    /// The config's directory cannot take the files; checked before enrolling.
-    case filesUnwritable(String)
+    /// The config or its files stand in the way (exists, cannot be written); checked before enrolling.
+    case localFiles(String)
     /// Enrolled, but the files could not be written: the token is spent.
     case notSaved(home: String, reason: String)
 
@@ -42,7 +42,7 @@ enum EnrollmentError: Error, Equatable, CustomStringConvertible {
             "the edge at \(address) did not answer in time."
         case .protocolError(let reason):
             "the edge answered something unexpected: \(reason)"
-        case .filesUnwritable(let problem):
+        case .localFiles(let problem):
             problem
         case .notSaved(let home, let reason):
             "the edge enrolled home \"\(home)\", but its files could not be written (\(reason)); the token is spent: "

@@ -17,6 +17,8 @@ enum EdgeConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidFlag(flag: String, value: String, problem: String)
     /// A port derived from the base port (base-1, base+1, base+2) falls outside 0-65535.
     case derivedPort(base: Int, setting: String, port: Int, flag: String)
+    /// Two listeners, or a listener and the TCP forward range, on one port.
+    case portClash(port: Int, first: String, second: String)
 
     var description: String {
         switch self {
@@ -44,6 +46,8 @@ enum EdgeConfigError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(flag) \(value): \(problem)"
         case .derivedPort(let base, let setting, let port, let flag):
             "base port \(base) gives \(setting) \(port), outside 0-65535: choose another base port, or give \(flag)"
+        case .portClash(let port, let first, let second):
+            "port \(port) would be both the \(first) and \(second); each listener needs a port of its own"
         }
     }
 }

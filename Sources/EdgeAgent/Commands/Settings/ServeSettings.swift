@@ -39,6 +39,7 @@ struct ServeSettings {
         }
         configuration.tcpPortRange = try (command.tcpPorts ?? sources.value(.tcpPorts) { try PortRange.parse($0) }
             ?? PortRange(EdgePublicAddresses.defaultTCPPortRange)).range
+        try Self.checkNoClash(configuration)
         let drain = try Self.flag(command.drainTimeout, .drainTimeout) { try SettingProblem.integer($0, in: 0...3600) }
             ?? sources.value(.drainTimeout) { try SettingProblem.integer($0, in: 0...3600) } ?? 10
         configuration.drainTimeout = .seconds(drain)
@@ -54,6 +55,24 @@ struct ServeSettings {
         logFormat = try command.logging.logFormat
             ?? sources.value(.logFormat) { try SettingProblem.oneOf($0, LogFormat.self) } ?? .text
         self.configuration = configuration
+    }
+
+    /// Every listener on a port of its own, none inside the TCP forward range
+    /// (port 0, the system's choice, never clashes): otherwise the second
+    /// bind would fail with "in use by another process" about the edge itself.
+    private static func checkNoClash(_ configuration: EdgeConfiguration) throws(EdgeConfigError) {
+        let listeners = [
+            ("public TLS port (--https-port)", configuration.tlsPort), ("public HTTP port (--http-port)", configuration.httpPort),
+            ("tunnel port (--tunnel-port)", configuration.tunnelPort), ("API port (--api-port)", configuration.apiPort),
+        ].filter { $0.1 != 0 }
+        for (index, (name, port)) in listeners.enumerated() {
+            if let other = listeners[..<index].first(where: { $0.1 == port }) {
+                throw .portClash(port: port, first: other.0, second: "the " + name)
+            }
+            if configuration.tcpPortRange.contains(port) {
+                throw .portClash(port: port, first: name, second: "a TCP forward port (--tcp-ports)")
+            }
+        }
     }
 
     /// A flag's value, checked by the rule the other sources get (ArgumentParser only checked its type).
