@@ -107,4 +107,12 @@ struct AdminCommandsProcessTests {
         #expect(none.output == "no audit entries for carol\n")
         #expect(await edge.terminate() == 0)
     }
+
+    @Test("root's admin commands default to /var/lib/portico/edge, where the packaged service keeps its data",
+          .enabled(if: getuid() == 0 && !FileManager.default.fileExists(atPath: "/var/lib/portico/edge"), "needs root and no system edge"))
+    func rootDefaultsToTheSystemDataDirectory() async throws {
+        let run = try await AgentRun.run("edgeagent", ["home", "list"], environment: ["XDG_DATA_HOME": "", "PORTICO_DATA_DIR": ""])
+        #expect(run.status != 0 && run.error.contains("/var/lib/portico/edge"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: "/var/lib/portico/edge"))
+    }
 }

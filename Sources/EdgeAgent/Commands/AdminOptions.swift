@@ -10,7 +10,8 @@ import Foundation
 struct AdminOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "Data directory of the edge to manage: its admin token, and the port file of the edge running on it (default: $PORTICO_DATA_DIR, else data_dir in the config file, else \(EdgeOptions.defaultDataDirectoryHelp)).")
+        help: "Data directory of the edge to manage: its admin token, and the port file of the edge running on it (default: $PORTICO_DATA_DIR, else data_dir in the config file, else \(EdgeOptions.defaultDataDirectoryHelp)).",
+        completion: .directory)
     var dataDir: String?
 
     @Option(

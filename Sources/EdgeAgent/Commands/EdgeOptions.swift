@@ -6,7 +6,9 @@ import Foundation
 /// from the environment, then the config file, then the default
 /// (`ServeSettings`). The admin commands take `AdminOptions`.
 struct EdgeOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory (registry, CA, admin token; default \(EdgeOptions.defaultDataDirectoryHelp)).")
+    @Option(
+        name: .long, help: "Data directory (registry, CA, admin token; default \(EdgeOptions.defaultDataDirectoryHelp)).",
+        completion: .directory)
     var dataDir: String?
 
     @Option(name: .long, help: "Base port: public TLS = base, HTTP = base-1, tunnel = base+1, API = base+2 (default 8443).")
@@ -20,16 +22,22 @@ struct EdgeOptions: ParsableArguments {
 
     static let defaultBasePort = 8443
 
-    /// `$XDG_DATA_HOME/portico/edge`, else `~/.local/share/portico/edge`.
+    /// `$XDG_DATA_HOME/portico/edge`; else, for root, `/var/lib/portico/edge`,
+    /// where the packaged `edgeagent.service` keeps its data, so that
+    /// `sudo edgeagent home create alice` manages that edge without flags;
+    /// else `~/.local/share/portico/edge`.
     static var defaultDataDirectory: String {
         let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-        return base + "/portico/edge"
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/portico/edge" }
+        if geteuid() == 0 { return systemDataDirectory }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/portico/edge"
     }
 
+    static let systemDataDirectory = "/var/lib/portico/edge"
+
     /// How `--help` names the default, the same on every machine (man pages are generated from it).
-    static let defaultDataDirectoryHelp = "~/.local/share/portico/edge, or $XDG_DATA_HOME/portico/edge"
+    static let defaultDataDirectoryHelp =
+        "~/.local/share/portico/edge; for root \(systemDataDirectory); $XDG_DATA_HOME/portico/edge when set"
 }
 
 /// `--config FILE`, shared by `serve` and the admin commands.
@@ -38,6 +46,7 @@ struct ConfigFileOption: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Config file (YAML) with serve's options as keys, e.g. data_dir, base_port (default: $\(EdgeSetting.configEnvironmentVariable), else \(EdgeSetting.defaultConfigPath) if it exists).",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Wire
 
@@ -77,6 +78,7 @@ struct ExposeCommand: AsyncParsableCommand {
         let edited = try ForwardEdit.adding(try forward(), to: config)
         do { try HomeConfigFile.save(edited, to: options.config) } catch { throw EdgeConnectionError.config(error) }
         print("saved forward \"\(name)\" to \(options.config)")
+        fflush(nil)  // stdout before any error of the sync, also when it is a pipe
         guard !noSync else { return }
         try await OneShotSync.run(config: edited, configPath: options.config, json: json)
     }

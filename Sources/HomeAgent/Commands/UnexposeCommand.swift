@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// `homeagent unexpose NAME`: removes a forward from the config and, unless
@@ -32,6 +33,7 @@ struct UnexposeCommand: AsyncParsableCommand {
         let edited = try ForwardEdit.removing(name, from: config)
         do { try HomeConfigFile.save(edited, to: options.config) } catch { throw EdgeConnectionError.config(error) }
         print("removed forward \"\(name)\" from \(options.config)")
+        fflush(nil)  // stdout before any error of the sync, also when it is a pipe
         guard !noSync else { return }
         try await OneShotSync.run(config: edited, configPath: options.config, json: json)
     }
