@@ -115,4 +115,21 @@ struct AdminCommandsProcessTests {
         #expect(run.status != 0 && run.error.contains("/var/lib/portico/edge"), "stderr: \(run.error)")
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/portico/edge"))
     }
+
+    @Test("--api-port of an edge with another data directory: the refusal of the admin token is explained")
+    func apiPortOfAnotherEdge() async throws {
+        let first = try EdgeServerProcess()
+        let second = try EdgeServerProcess()
+        defer { first.removeData(); second.removeData() }
+        try await first.waitUntilReady()
+        try await second.waitUntilReady()
+        let run = try await AgentRun.run("edgeagent", [
+            "home", "list", "--data-dir", second.directory.path, "--api-port", "\(first.ports.api)",
+        ])
+        #expect(run.status != 0 && run.error.contains("does not accept the admin token of \(second.directory.path)"),
+                "stderr: \(run.error)")
+        #expect(!run.error.contains("Bearer"), "stderr: \(run.error)")
+        #expect(await first.terminate() == 0)
+        #expect(await second.terminate() == 0)
+    }
 }

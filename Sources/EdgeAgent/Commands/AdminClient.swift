@@ -7,6 +7,8 @@ import NIOHTTP1
 struct AdminClient {
     let port: Int
     let token: String
+    /// Where the token came from, to name it when the edge refuses it.
+    let dataDirectory: URL
 
     /// Finds the API port and the admin token. An explicit `--api-port`
     /// wins; otherwise the port the edge running on this data directory
@@ -34,6 +36,7 @@ struct AdminClient {
         }
         self.port = port
         token = admin.value
+        dataDirectory = directory
     }
 
     /// Sends a request and returns the decoded JSON body (nil for 204);
@@ -60,6 +63,12 @@ struct AdminClient {
                 "cannot reach the edge API at 127.0.0.1:\(port): is `edgeagent serve` running? (\(NetworkErrorText.describe(error)))")
         }
         let json = response.body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(response.body))
+        if response.status == 401 {
+            // The API port of an edge whose data directory is another one.
+            throw AdminClientError(
+                "the edge API at 127.0.0.1:\(port) does not accept the admin token of \(dataDirectory.path): "
+                    + "it belongs to an edge with another data directory; give that one's --data-dir, or drop --api-port")
+        }
         guard (200..<300).contains(response.status) else {
             let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
             throw AdminClientError(message ?? "the edge API answered HTTP \(response.status)")

@@ -30,7 +30,8 @@ extension DomainError: CustomStringConvertible {
         case .overlaps(let name, let other):
             return "'\(name)' overlaps '\(other)', which another home holds."
         case .notUnderHomeDomains(let name):
-            return "'\(name)' is not under any base domain of this home; claim its domain first."
+            return "'\(name)' is not under any base domain of this home; claim its domain first "
+                + "(homeagent domain add, e.g. with the registered domain of '\(name)')."
         }
     }
 }
