@@ -15,7 +15,8 @@ enum SecureFile {
     /// Larger files are not ours (keys, certificates and tokens are a few KB).
     static let maximumSize = 1 << 20
 
-    /// Creates `directory` with mode 0700 if it does not exist (parents with default modes).
+    /// Creates `directory` with mode 0700 if it does not exist (parents with
+    /// default modes); refuses an existing one that group or others may write.
     /// Returns whether it was created.
     @discardableResult
     static func ensureDirectory(_ directory: URL) throws(AuthorityError) -> Bool {
@@ -25,6 +26,14 @@ enum SecureFile {
             guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw .inconsistent(path: path, problem: "exists but is not a directory",
                                     fix: "choose another data directory or move the file away")
+            }
+            // Whoever may write here may swap the CA key or the registry.
+            guard info.st_mode & 0o022 == 0 else {
+                throw .inconsistent(
+                    path: path,
+                    problem: "is writable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))): another local "
+                        + "user could replace the edge's CA key, admin token or registry",
+                    fix: "chmod 700 \(path)")
             }
             return false
         }

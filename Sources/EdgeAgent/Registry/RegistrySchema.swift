@@ -9,8 +9,9 @@ import GRDB
 ///
 /// Integrity lives in the schema, not only in Swift: CHECK constraints bound
 /// every enumerated or ranged column, foreign keys cascade a home's deletion to
-/// everything it owns, and triggers make the audit log append-only even for
-/// someone holding a raw SQLite shell.
+/// everything it owns, and triggers make the audit log append-only (but for
+/// dropping entries beyond its retention) even for someone holding a raw
+/// SQLite shell.
 enum RegistrySchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -19,6 +20,7 @@ enum RegistrySchema {
         migrator.registerMigration("v3", migrate: v3)
         migrator.registerMigration("v4", migrate: v4)
         migrator.registerMigration("v5", migrate: v5)
+        migrator.registerMigration("v6", migrate: v6)
         return migrator
     }
 
@@ -147,5 +149,20 @@ enum RegistrySchema {
     /// tokens are not revoked.
     private static func v5(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE join_tokens ADD COLUMN revoked_at DATETIME;")
+    }
+
+    /// Audit retention: homes write entries, so the log keeps its newest
+    /// ``Registry/auditRetention`` and drops older ones as new ones come.
+    /// Deleting any of those newest entries, or changing any entry, is still
+    /// refused by the schema. (Another retention needs another migration.)
+    private static func v6(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER audit_log_no_delete;
+            CREATE TRIGGER audit_log_keep_newest BEFORE DELETE ON audit_log
+            WHEN OLD.id > (SELECT MAX(id) FROM audit_log) - \(Registry.auditRetention)
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log keeps its newest entries');
+            END;
+            """)
     }
 }

@@ -43,6 +43,14 @@ struct EdgeConfigFile: Sendable {
             case .insecurePermissions: throw .cannotRead(path: path, reason: "\(error)")
             }
         }
+        // Readable by anyone, but whoever may write it picks the data directory and ports.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o022 != 0 {
+            throw .cannotRead(
+                path: path,
+                reason: "it is writable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))), so anyone who can "
+                    + "write it chooses the edge's data directory and ports; chmod go-w \(path)")
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .cannotRead(path: path, reason: "not UTF-8 text")
         }
