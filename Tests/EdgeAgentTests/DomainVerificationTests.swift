@@ -47,7 +47,7 @@ struct DomainVerificationTests {
             let proof = edge.verifier.key.proof(home: "alice", domain: "example.com")
             #expect(refused.verification == DomainVerificationRecord(name: "_portico.example.com", value: proof.value))
             #expect(refused.error?.message.hasPrefix(
-                "To prove this home owns example.com, publish TXT _portico.example.com \"\(proof.value)\" then run this again") == true)
+                "to prove this home owns example.com, publish TXT _portico.example.com \"\(proof.value)\" then run this again") == true)
             #expect(refused.error?.message.contains("found no such record") == true)
 
             // Bob's value for the same domain does not prove Alice's claim.

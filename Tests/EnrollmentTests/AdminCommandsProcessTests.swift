@@ -23,6 +23,12 @@ struct AdminCommandsProcessTests {
         #expect(emptyDomains.status == 0 && emptyDomains.output.hasPrefix("no domains yet"), "\(emptyDomains.output) \(emptyDomains.error)")
         let emptyRoutes = try await home.edgeagent(["route", "list"])
         #expect(emptyRoutes.output.hasPrefix("no routes yet"), "\(emptyRoutes.output)")
+        // Home names run to 63 characters; the columns follow the longest.
+        let long = "a-very-long-home-name-for-table-alignment-test"
+        #expect(try await home.edgeagent(["home", "create", long]).status == 0)
+        let homes = try await home.edgeagent(["home", "list"]).output
+        #expect(Self.aligned(homes, column: "STATE", cell: "pending", row: 1) && Self.aligned(homes, column: "STATE", cell: "active", row: 2),
+                "\(homes)")
 
         #expect(try await home.homeagent(["domain", "add", "example.com"]).status == 0)
         #expect(try await home.homeagent(["expose", "web", "--type", "https", "--hostname", "blog.example.com",

@@ -33,7 +33,7 @@ struct DomainVerificationCLITests {
         #expect(refused.status == 1)
         let value = try #require(Self.publishedValue(in: refused.error), "stderr: \(refused.error)")
         #expect(refused.error.contains(
-            "To prove this home owns example.com, publish TXT _portico.example.com \"\(value)\" then run this again "
+            "to prove this home owns example.com, publish TXT _portico.example.com \"\(value)\" then run this again "
                 + "(the edge found no such record"), "stderr: \(refused.error)")
         #expect(refused.error.contains("(verification_required)"))
         #expect(value.count == "portico-verify=".count + 43)
@@ -114,7 +114,7 @@ struct DomainVerificationCLITests {
         do {
             let refused = try await home.edgeagent(["domain", "add", "example.com", "--home", "alice"])
             #expect(refused.status != 0)
-            #expect(refused.error.contains("To prove this home owns example.com, publish TXT _portico.example.com \"portico-verify="),
+            #expect(refused.error.contains("to prove this home owns example.com, publish TXT _portico.example.com \"portico-verify="),
                     "stderr: \(refused.error)")
             #expect(refused.error.contains(
                 "An operator who knows alice holds it can skip the check: edgeagent domain add example.com --home alice --skip-verification."))

@@ -35,7 +35,9 @@ enum DomainHandlers {
                     + "edgeagent domain add \(refusal.proof.domain) "
                     + "--home \(home.name) --skip-verification.")
         }
-        let claim = try await context.registry.claimDomain(rawDomain, home: home.name, now: context.clock(), actor: .admin)
+        let claim = try await context.registry.claimDomain(
+            rawDomain, home: home.name, now: context.clock(), actor: .admin,
+            verification: skip && context.domainVerifier != nil ? "skipped by the operator" : nil)
         return APIResponse.json(APIPresentation.domain(claim), status: .created)
     }
 }

@@ -45,15 +45,16 @@ struct HomeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List homes: state, connection, and each direction's rate over the last second / limit, in kbit/s.")
         @OptionGroup var options: AdminOptions
-        @Flag(name: .long, help: "Print JSON.") var json = false
+        @Flag(name: .long, help: "Print the API's JSON.") var json = false
 
         func run() async throws {
             let result = try await AdminClient(options: options).call("GET", "/api/homes")
             if json { return try PrintJSON.print(result) }
-            let homes = (result as? [String: Any])?["homes"] as? [[String: Any]] ?? []
-            guard !homes.isEmpty else { return print("no homes yet (create one with `edgeagent home create NAME`)") }
-            print(HomeSummary.listHeader)
-            for home in homes { print(HomeSummary(home).listRow) }
+            var table = TextTable(HomeSummary.listHeaders, empty: "no homes yet (create one with `edgeagent home create NAME`)")
+            for home in (result as? [String: Any])?["homes"] as? [[String: Any]] ?? [] {
+                table.add(HomeSummary(home).listRow)
+            }
+            print(table.text)
         }
     }
 

@@ -35,11 +35,11 @@ struct HomeSummary {
         (home["tcp_port_quota"] as? NSNumber).map { "\($0.intValue)" } ?? "?"
     }
 
-    static let listHeader = column("NAME", 24) + column("STATE", 10) + column("CONNECTED", 11)
-        + column("UPLOAD kbit/s", 24) + "DOWNLOAD kbit/s"
+    static let listHeaders = ["NAME", "STATE", "CONNECTED", "UPLOAD kbit/s", "DOWNLOAD kbit/s"]
 
-    /// `alice  active  yes  19998.2 / 20000  0.0 / unlimited`: now / limit.
-    var listRow: String {
+    /// `alice  active  yes  19998.2 / 20000  0.0 / unlimited`: now / limit,
+    /// as cells of a ``TextTable`` (names run to 63 characters).
+    var listRow: [String] {
         let connected = home["connected"] as? Bool ?? false
         let traffic = home["traffic"] as? [String: Any]
         func direction(_ key: String, _ limitKey: String) -> String {
@@ -47,9 +47,10 @@ struct HomeSummary {
             let limit = (home[limitKey] as? NSNumber).map { "\($0.intValue)" } ?? "unlimited"
             return "\(rate) / \(limit)"
         }
-        return Self.column(name, 24) + Self.column(home["state"] as? String ?? "?", 10)
-            + Self.column(connected ? "yes" : "no", 11)
-            + Self.column(direction("upload", "bandwidth_limit_kbps"), 24) + direction("download", "download_limit_kbps")
+        return [
+            name, home["state"] as? String ?? "?", connected ? "yes" : "no",
+            direction("upload", "bandwidth_limit_kbps"), direction("download", "download_limit_kbps"),
+        ]
     }
 
     private static func column(_ text: String, _ width: Int) -> String {

@@ -28,7 +28,9 @@ extension DomainError: CustomStringConvertible {
             return "'\(name)' has public suffixes below it, so it cannot belong to one home; "
                 + "claim a domain registered under one of them."
         case .overlaps(let name, let other):
-            return "'\(name)' overlaps '\(other)', which another home holds."
+            return name == other
+                ? "'\(name)' is already held by another home."
+                : "'\(name)' overlaps '\(other)', which another home holds."
         case .notUnderHomeDomains(let name):
             return "'\(name)' is not under any base domain of this home; claim its domain first "
                 + "(homeagent domain add, e.g. with the registered domain of '\(name)')."

@@ -79,7 +79,7 @@ struct DomainProofRefusal: Error, Hashable, Sendable {
 
     /// The sentence for people: what to publish, then what the edge found.
     var message: String {
-        let instruction = "To prove this home owns \(proof.domain), publish TXT \(proof.recordName) \"\(proof.value)\" then run this again"
+        let instruction = "to prove this home owns \(proof.domain), publish TXT \(proof.recordName) \"\(proof.value)\" then run this again"
         switch problem {
         case .missing:
             return instruction + " (the edge found no such record; DNS changes can take a few minutes to appear)."

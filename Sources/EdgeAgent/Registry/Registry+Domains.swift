@@ -7,8 +7,10 @@ extension Registry {
     /// that moment, so of two concurrent overlapping claims exactly one wins.
     /// Claiming a domain the home already holds changes nothing.
     @discardableResult
+    /// `verification`, when given, goes into the audit entry (the operator
+    /// vouched for a claim the edge would have asked DNS proof for).
     func claimDomain(
-        _ rawDomain: String, home rawName: String, now: Date, actor: AuditActor? = nil
+        _ rawDomain: String, home rawName: String, now: Date, actor: AuditActor? = nil, verification: String? = nil
     ) async throws(RegistryError) -> DomainClaim {
         let name = try Self.existingName(rawName)
         let domain: String
@@ -32,7 +34,7 @@ extension Registry {
                 arguments: [domain, home.id, now])
             try Self.audit(
                 db, time: now, actor: actor ?? .home(home.name), action: "domain.claim", subject: domain,
-                detail: ["home": home.name])
+                detail: ["home": home.name].merging(verification.map { ["verification": $0] } ?? [:]) { first, _ in first })
             return DomainClaim(name: domain, home: home.name, createdAt: now)
         }
     }

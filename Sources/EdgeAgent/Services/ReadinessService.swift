@@ -19,11 +19,13 @@ struct ReadinessService: Service, CustomStringConvertible {
             httpPort: edge.boundHTTPPort
         ).write(to: edge.configuration.dataDirectory)
         let configuration = edge.configuration
+        // An IPv6 host in brackets, so that the port stands apart ([::]:8443).
+        let host = configuration.bindHost.contains(":") ? "[\(configuration.bindHost)]" : configuration.bindHost
         edge.logger.info("edge ready", metadata: [
-            "https": "\(configuration.bindHost):\(edge.boundTLSPort)",
-            "http": "\(configuration.bindHost):\(edge.boundHTTPPort)",
+            "https": "\(host):\(edge.boundTLSPort)",
+            "http": "\(host):\(edge.boundHTTPPort)",
             "tcp": "\(addresses.tcpPortRange.lowerBound)-\(addresses.tcpPortRange.upperBound)",
-            "tunnel": "\(configuration.bindHost):\(edge.tunnelPort)",
+            "tunnel": "\(host):\(edge.tunnelPort)",
             "api": "\(edge.api.host):\(apiPort)",
             "data": "\(configuration.dataDirectory.path)",
         ])

@@ -35,7 +35,10 @@ struct DomainCommand: AsyncParsableCommand {
             let result = try await DomainCommand.request(configPath: options.config, .domainAdd, domain) {
                 try await $0.addDomain(domain)
             }
-            DomainCommand.print(result, after: "added \(domain)")
+            // As the edge stored it (lower case, no trailing dot).
+            var typed = domain.lowercased()
+            if typed.hasSuffix(".") { typed.removeLast() }
+            DomainCommand.print(result, after: "added \(result.domains.first { $0 == typed } ?? domain)")
         }
     }
 
