@@ -38,7 +38,10 @@ extension EndToEndSuite {
             let enabled = try await AgentRun.run("edgeagent", ["home", "enable", "alice"] + dataDir)
             #expect(enabled.status == 0 && enabled.output == "alice: enabled (active)\n", "\(enabled.output) \(enabled.error)")
             // The agent waits up to an hour after a refusal; a sync makes it try at once.
-            _ = try await AgentRun.run("homeagent", ["sync", "--config", world.config])
+            // It waits for the new session and prints the addresses, rather than
+            // reporting the refusal the agent was in when asked.
+            let synced = try await AgentRun.run("homeagent", ["sync", "--config", world.config])
+            #expect(synced.status == 0 && synced.output.contains("raw"), "\(synced.output) \(synced.error)")
             try await world.agent.waitUntilHealthy(timeout: .seconds(20))
             #expect(try await world.agent.publicPort(of: "raw") == world.tcpPort)
             let back = try await eventually(timeout: .seconds(10)) {

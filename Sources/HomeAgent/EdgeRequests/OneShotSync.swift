@@ -11,7 +11,7 @@ enum OneShotSync {
     static func run(config: HomeConfig, configPath: String, json: Bool) async throws {
         let socket = AdminSocketCoding.socketPath(forConfig: configPath)
         if let reply = try? await AdminSocketClient.send(AdminRequest(command: .reload), to: socket, group: AgentProcess.eventLoopGroup) {
-            return try report(reply: reply, home: config.home, json: json)
+            return try report(reply: await connectedReply(after: reply, socket: socket), home: config.home, json: json)
         }
         let connection = try await EdgeConnection.open(config: config, configPath: configPath)
         let statuses: [ForwardStatus]
@@ -26,6 +26,25 @@ enum OneShotSync {
         print(json ? try report.json() : report.text)
         if report.hasRejections { throw ExitCode.failure }
     }
+
+    /// A reload makes an agent that was waiting to reconnect (refused,
+    /// backing off) dial at once; its answer comes before that session is up.
+    /// Asks again for up to ``reconnectWait`` until it is connected.
+    private static func connectedReply(after reply: AdminReply, socket: String) async -> AdminReply {
+        guard reply.ok, let state = reply.status?.state, state != .connected else { return reply }
+        var latest = reply
+        let deadline = ContinuousClock.now + reconnectWait
+        while ContinuousClock.now < deadline, latest.status?.state != .connected {
+            try? await Task.sleep(for: .milliseconds(200))
+            guard let next = try? await AdminSocketClient.send(
+                AdminRequest(command: .status), to: socket, group: AgentProcess.eventLoopGroup), next.ok
+            else { break }
+            latest = next
+        }
+        return latest
+    }
+
+    static let reconnectWait: Duration = .seconds(6)
 
     private static func report(reply: AdminReply, home: String, json: Bool) throws {
         guard reply.ok, let status = reply.status else {
