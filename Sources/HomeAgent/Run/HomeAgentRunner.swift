@@ -155,20 +155,21 @@ actor HomeAgentRunner {
             // used (another home's certificate, say) would cost the session.
             _ = try HomeCredentials.load(for: config, configPath: configPath)
         } catch {
-            let message = "\(error)"
-            logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
-            board.update { $0.configError = message }
-            return .failure(RunningAgentError(message: message))
+            return refuseReload("\(error)")
+        }
+        // A forward the file now names takes over from a temporary one of that name.
+        let shadowed = temporary.filter { config.forward(named: $0.name) != nil }.map(\.name)
+        let kept = temporary.filter { !shadowed.contains($0.name) }
+        if let problem = HomeConfig.syncSizeProblem(config.adding(temporary: kept).forwards) {
+            return refuseReload(problem + " (counting the temporary forwards of running `homeagent http`/`tcp` commands)")
         }
         let previous = live.current
         fileConfig = config
-        // A forward the file now names takes over from a temporary one of that name.
-        let shadowed = temporary.filter { config.forward(named: $0.name) != nil }.map(\.name)
         if !shadowed.isEmpty {
             logger.warning("the config now names temporary forwards; the config's forwards replace them", metadata: [
                 "forwards": "\(shadowed.joined(separator: ", "))",
             ])
-            temporary.removeAll { shadowed.contains($0.name) }
+            temporary = kept
         }
         live.replace(with: config.adding(temporary: temporary))
         board.update {
@@ -189,6 +190,13 @@ actor HomeAgentRunner {
         // edge), so the next attempt is now.
         if connection == nil { wakeUp(sleepNumber) }
         return .success(board.current)
+    }
+
+    /// Logs and shows why a reload was refused; the running config stays.
+    private func refuseReload(_ message: String) -> Result<AgentStatus, RunningAgentError> {
+        logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
+        board.update { $0.configError = message }
+        return .failure(RunningAgentError(message: message))
     }
 
     /// Replaces the temporary forwards (served from now on); the caller syncs.
