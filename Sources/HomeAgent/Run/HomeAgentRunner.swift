@@ -157,20 +157,17 @@ actor HomeAgentRunner {
         } catch {
             return refuseReload("\(error)")
         }
-        // A forward the file now names takes over from a temporary one of that name.
-        let shadowed = temporary.filter { config.forward(named: $0.name) != nil }.map(\.name)
-        let kept = temporary.filter { !shadowed.contains($0.name) }
-        if let problem = HomeConfig.syncSizeProblem(config.adding(temporary: kept).forwards) {
+        // A temporary forward keeps its name for as long as its command runs:
+        // the file taking it over would leave that command printing an
+        // address the edge no longer routes to it.
+        if let held = temporary.first(where: { config.forward(named: $0.name) != nil }) {
+            return refuseReload(Self.heldByTemporary(name: held.name, type: held.type.rawValue))
+        }
+        if let problem = HomeConfig.syncSizeProblem(config.adding(temporary: temporary).forwards) {
             return refuseReload(problem + " (counting the temporary forwards of running `homeagent http`/`tcp` commands)")
         }
         let previous = live.current
         fileConfig = config
-        if !shadowed.isEmpty {
-            logger.warning("the config now names temporary forwards; the config's forwards replace them", metadata: [
-                "forwards": "\(shadowed.joined(separator: ", "))",
-            ])
-            temporary = kept
-        }
         live.replace(with: config.adding(temporary: temporary))
         board.update {
             $0.configError = nil
@@ -197,6 +194,13 @@ actor HomeAgentRunner {
         logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
         board.update { $0.configError = message }
         return .failure(RunningAgentError(message: message))
+    }
+
+    /// Why the config may not name a temporary forward's name while its
+    /// command (`homeagent TYPE`) runs.
+    static func heldByTemporary(name: String, type: String) -> String {
+        "the forward name \"\(name)\" is held by a running `homeagent \(type) --name \(name)` "
+            + "(a temporary forward): stop that command first, or choose another name"
     }
 
     /// Replaces the temporary forwards (served from now on); the caller syncs.
