@@ -71,6 +71,10 @@ actor HomeAgentRunner {
         // other in a tight loop ([ERR-5]); each replacement in a row waits
         // longer, and a session that lasts the longest wait resets it.
         var replacements = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
+        // Ended by the edge with an error code (FRAME_SIZE_ERROR,
+        // PROTOCOL_ERROR, ...): whatever this agent sent would be sent again
+        // on the next session ([ERR-6]), so the same growing wait applies.
+        var faults = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
         let dialer = ForwardDialer(config: live, board: board, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
@@ -98,10 +102,20 @@ actor HomeAgentRunner {
                 board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil; $0.edgeGoingAway = nil }
                 if draining { break }
                 if ContinuousClock.now - connectedAt >= replacements.maximum { replacements.reset() }
-                if let goAway = watcher.goAway, goAway.code == .sessionReplaced {
-                    let delay = replacements.next()
-                    let message = "the edge gave this home's session to a newer one: is another agent running with "
-                        + "this home's key (\(config.paths(relativeTo: configPath).key), or a copy of it)?"
+                if ContinuousClock.now - connectedAt >= faults.maximum { faults.reset() }
+                if let goAway = watcher.goAway, goAway.code != .noError {
+                    // [ERR-5], [ERR-6]: reconnecting at once would repeat what
+                    // ended the session, as fast as the edge can refuse it.
+                    let delay: Duration
+                    let message: String
+                    if goAway.code == .sessionReplaced {
+                        delay = replacements.next()
+                        message = "the edge gave this home's session to a newer one: is another agent running with "
+                            + "this home's key (\(config.paths(relativeTo: configPath).key), or a copy of it)?"
+                    } else {
+                        delay = faults.next()
+                        message = "the edge ended the session with an error (\(goAway.reason))"
+                    }
                     logger.error("\(message) Waiting before reconnecting.", metadata: [
                         "retry_in_seconds": .stringConvertible(Int(delay.seconds)),
                     ])
