@@ -96,6 +96,33 @@ import Wire
         }
     }
 
+    @Test("with the quota full, a port outside the range or held by another home is refused for that reason, not the quota")
+    func specificPortReasonsComeBeforeTheQuota() async throws {
+        try await RegistryFixture.with { registry, _ in
+            _ = try await registry.createHome(name: "alpha", tcpPortQuota: 1, now: t0)
+            _ = try await registry.createHome(name: "beta", now: t0)
+            _ = try await registry.syncForwards(
+                home: "beta", declarations: [ForwardDeclaration(name: "db", type: .tcp, port: 10_005)],
+                tcpPortRange: ports, now: t0)
+            // alpha's one port, held from an earlier sync: it is judged first.
+            _ = try await registry.syncForwards(home: "alpha", declarations: tcp(["first"]), tcpPortRange: ports, now: t0)
+            let results = try await registry.syncForwards(
+                home: "alpha",
+                declarations: tcp(["first"]) + [
+                    ForwardDeclaration(name: "far", type: .tcp, port: 2222),
+                    ForwardDeclaration(name: "held", type: .tcp, port: 10_005),
+                    ForwardDeclaration(name: "free", type: .tcp, port: 10_050),
+                ],
+                tcpPortRange: ports, now: t0)
+            #expect(ports(results) == ["first": 10_000])
+            #expect(errors(results) == [
+                "far": .portOutsideRange(port: 2222, range: ports),
+                "held": .portTaken(port: 10_005, by: .otherHome),
+                "free": .portQuotaExceeded(home: "alpha", quota: 1),
+            ])
+        }
+    }
+
     @Test("the quota is stored, validated, audited and kept by bandwidth-only changes")
     func quotaIsStoredAndValidated() async throws {
         try await RegistryFixture.with { registry, _ in

@@ -162,6 +162,57 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
+        @Test("a name a running `homeagent http --name` holds: expose refuses it before saving, a hand-edited config's reload is refused, and the temporary forward keeps answering")
+        func exposeDoesNotTakeOverATemporaryForward() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let web = try await RecordingHTTPServer(name: "adhoc-web")
+            let config = try await HomeEnrollment.enroll("alice", at: edge, domain: Self.domain)
+            let agent = try HomeAgentProcess(config: config)
+            try await agent.waitUntilHealthy()
+            let hostname = "try.\(Self.domain)"
+            let adhoc = try AdHocProcess(
+                ["http", "\(web.port)", "--hostname", hostname, "--name", "site", "--config", config], in: edge.directory)
+            _ = try await adhoc.publicAddress()
+            let curl = [
+                "-sS", "--max-time", "10", "--resolve", "\(hostname):\(edge.ports.http):127.0.0.1",
+                "http://\(hostname):\(edge.ports.http)/",
+            ]
+            let held = #"the forward name "site" is held by a running `homeagent http --name site` (a temporary forward): "#
+                + "stop that command first, or choose another name"
+
+            let before = try Data(contentsOf: URL(fileURLWithPath: config))
+            let expose = ["expose", "site", "--type", "http", "--hostname", "www.\(Self.domain)", "--target", "127.0.0.1:9"]
+            let refused = try await AgentRun.run("homeagent", expose + ["--config", config])
+            #expect(refused.status == 1)
+            #expect(refused.error.contains(held), "\(refused.error)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: config)) == before)
+
+            // The same forward written into the file by other means: the reload is refused, nothing changes.
+            let edited = config + ".edited"
+            try FileManager.default.copyItem(atPath: config, toPath: edited)
+            #expect(try await AgentRun.run("homeagent", expose + ["--no-sync", "--config", edited]).status == 0)
+            #expect(rename(edited, config) == 0)
+            let sync = try await AgentRun.run("homeagent", ["sync", "--config", config])
+            #expect(sync.status == 1)
+            #expect(sync.error.contains("the running agent refused to reload: " + held), "\(sync.error)")
+            let answered = try await AgentRun.tool("/usr/bin/curl", curl)
+            #expect(answered.output == "adhoc-web", "\(answered.output)\(answered.error)")
+            #expect(adhoc.process.isRunning && agent.isRunning)
+
+            // Once the command ends, the file's forward takes the name.
+            adhoc.process.signal(SIGINT)
+            await adhoc.process.waitForExit(timeout: .seconds(20))
+            let synced = try await AgentRun.run("homeagent", ["sync", "--config", config])
+            #expect(synced.status == 0, "\(synced.error)")
+            #expect(synced.output.contains("www.\(Self.domain)"), "\(synced.output)")
+
+            _ = await agent.terminate()
+            _ = await edge.terminate()
+            await web.close()
+            edge.removeData()
+        }
+
         @Test("clear messages: a home that has not joined, http without --hostname, bad ports and names, a name the config or another command holds, and a --port the edge refuses (alone, and through the running agent, which keeps running)")
         func refusalsSayWhatToDo() async throws {
             let missing = FileManager.default.temporaryDirectory.appendingPathComponent("portico-none-\(UUID().uuidString)/homeagent.yaml").path

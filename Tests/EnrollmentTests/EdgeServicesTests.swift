@@ -117,13 +117,16 @@ struct EdgeServicesTests {
         }
     }
 
-    /// Runs `body` against a running edge, then stops it (whatever `body`
-    /// did) and removes its directory.
-    static func withRunningEdge(_ body: (RunningEdge) async throws -> Void) async throws {
+    /// Runs `body` against a running edge (its configuration changed by
+    /// `configure`), then stops it (whatever `body` did) and removes its directory.
+    static func withRunningEdge(
+        configure: (inout EdgeConfiguration) -> Void = { _ in }, _ body: (RunningEdge) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let edge = try await EdgeServices.build(
-            try configuration(directory), group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
+        var configuration = try configuration(directory)
+        configure(&configuration)
+        let edge = try await EdgeServices.build(configuration, group: MultiThreadedEventLoopGroup.singleton, logger: quiet)
         let group = edge.serviceGroup(signals: .ignored)
         let running = RunningEdge(edge: edge, group: group, directory: directory, task: Task { try await group.run() })
         do {

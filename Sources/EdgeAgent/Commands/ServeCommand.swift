@@ -39,10 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
             key per option, named like the flag with '_' for '-' (data_dir, base_port, \
             tunnel_port, api_port, https_port, http_port, bind, hostname (a name or a \
             list), tcp_ports, drain_timeout, max_connections_per_home, \
-            max_connections_per_forward, log_level, log_format); an unknown key or a bad \
+            max_connections_per_forward, domain_verification, dns_server (an address or a \
+            list), dns_timeout, log_level, log_format); an unknown key or a bad \
             value stops the edge with the file, line and key. And in the environment, \
             as PORTICO_ and the key in capitals (PORTICO_DATA_DIR, PORTICO_BASE_PORT, \
-            PORTICO_HOSTNAME=a.example,b.example, ...). A flag wins over the \
+            PORTICO_HOSTNAME=a.example,b.example, PORTICO_DNS_SERVER=192.0.2.53,192.0.2.54, \
+            ...). A flag wins over the \
             environment, which wins over the file, which wins over the default. The \
             admin commands (home, domain, route, audit) read PORTICO_DATA_DIR, \
             PORTICO_API_PORT and data_dir from the same file too.

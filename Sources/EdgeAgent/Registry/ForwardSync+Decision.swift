@@ -66,10 +66,8 @@ extension ForwardSync {
     /// takes the lowest port no other forward holds; each only while the home
     /// is within its TCP port quota.
     private func decidePort(requested: Int?, previous: Forward?) throws -> Decision {
-        guard tcpPortsHeld < home.tcpPortQuota else {
-            return Decision(error: .portQuotaExceeded(home: home.name, quota: home.tcpPortQuota))
-        }
         if let requested { return try decideRequestedPort(requested, previous: previous) }
+        if let full = quotaFull { return full }
         if let port = previous?.publicPort, portRange.contains(port), !unavailablePorts.contains(port) {
             return Decision(port: port)
         }
@@ -84,6 +82,8 @@ extension ForwardSync {
 
     /// [CTRL-7]: exactly the port asked for, or a refusal saying why not;
     /// never another port, which would be an address the home did not expect.
+    /// The reasons specific to the port come before the quota: a full quota
+    /// would hide that the port could never be had.
     private func decideRequestedPort(_ port: Int, previous: Forward?) throws -> Decision {
         guard portRange.contains(port) else {
             return Decision(error: .portOutsideRange(port: port, range: portRange))
@@ -101,6 +101,12 @@ extension ForwardSync {
             let name: String = holder["name"]
             return Decision(error: .portTaken(port: port, by: homeID == home.id ? .sameHome(forward: name) : .otherHome))
         }
-        return Decision(port: port)
+        return quotaFull ?? Decision(port: port)
+    }
+
+    /// The refusal once the home holds its quota of TCP ports; nil below it.
+    private var quotaFull: Decision? {
+        tcpPortsHeld < home.tcpPortQuota ? nil
+            : Decision(error: .portQuotaExceeded(home: home.name, quota: home.tcpPortQuota))
     }
 }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import Foundation
 import ArgumentParser
 import Wire
@@ -76,11 +77,23 @@ struct ExposeCommand: AsyncParsableCommand {
         let config: HomeConfig
         do { config = try HomeConfigFile.load(path: options.config) } catch { throw EdgeConnectionError.config(error) }
         let edited = try ForwardEdit.adding(try forward(), to: config)
+        try await refuseNameHeldByTemporaryForward()
         do { try HomeConfigFile.save(edited, to: options.config) } catch { throw EdgeConnectionError.config(error) }
         print("saved forward \"\(name)\" to \(options.config)")
         fflush(nil)  // stdout before any error of the sync, also when it is a pipe
         guard !noSync else { return }
         try await OneShotSync.run(config: edited, configPath: options.config, json: json)
+    }
+
+    /// A running agent serving a `homeagent http`/`tcp` of this name would
+    /// refuse the reload; refusing before the save leaves the file as it was.
+    private func refuseNameHeldByTemporaryForward() async throws {
+        let socket = AdminSocketCoding.socketPath(forConfig: options.config)
+        guard let reply = try? await AdminSocketClient.send(
+            AdminRequest(command: .status), to: socket, group: AgentProcess.eventLoopGroup),
+            let held = reply.status?.forwards.first(where: { $0.name == name && $0.temporary == true })
+        else { return }
+        throw RunningAgentError(message: HomeAgentRunner.heldByTemporary(name: held.name, type: held.type))
     }
 
     /// The forward the flags describe; errors name the flag to fix.

@@ -14,10 +14,12 @@ struct RunCommand: AsyncParsableCommand {
             Dials the edge named in the config over mutual TLS, declares the forwards \
             and serves every connection the edge sends, dialling only the forward's \
             configured target. Reconnects forever (exponential backoff with full jitter, \
-            0.5 s to 30 s; at once after the edge says GOAWAY) and notices a dead edge \
+            0.5 s to 30 s; at once after a graceful GOAWAY) and notices a dead edge \
             within 15 s. A home the edge refuses (deleted or disabled) retries from \
             about a minute up to once an hour; one whose key another agent uses \
-            (GOAWAY SESSION_REPLACED) from 1 s up to 5 minutes.
+            (GOAWAY SESSION_REPLACED), or whose sessions the edge ends with an error \
+            (GOAWAY PROTOCOL_ERROR, FRAME_SIZE_ERROR, ...), from 1 s up to 5 minutes; \
+            `homeagent status` shows why.
 
             SIGHUP (or `homeagent expose/unexpose/sync`) reloads the config and syncs; \
             a config that does not load is refused and the running one kept. SIGTERM \

@@ -65,6 +65,10 @@ extension HomeConfig {
                     problem: "port \(port) is already asked for by forwards[\(earlier)] \(Self.quoted(forwards[earlier].name))")
             }
         }
+        // [CONTROL-1]: the whole list goes to the edge in one frame.
+        if let problem = Self.syncSizeProblem(forwards) {
+            throw .invalid(location: "", problem: problem)
+        }
     }
 
     /// Why `name` is not the canonical form of a ``HomeName``, or `nil`.

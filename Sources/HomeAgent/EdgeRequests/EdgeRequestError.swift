@@ -11,6 +11,9 @@ enum EdgeRequestError: Error, Hashable, Sendable, CustomStringConvertible {
     case refused(ControlError)
     /// The edge answered with something this home cannot match to its request.
     case unexpectedResponse(String)
+    /// The message needs `bytes` of a frame, more than the edge's
+    /// MAX_FRAME_SIZE `limit`; it was not sent ([CONTROL-1]).
+    case tooLarge(ControlKind, bytes: Int, limit: Int)
 
     var description: String {
         switch self {
@@ -19,6 +22,9 @@ enum EdgeRequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .sessionClosed: "the session to the edge closed before it answered"
         case .refused(let error): "the edge refused: \(error.message) (\(error.code))"
         case .unexpectedResponse(let detail): "unexpected answer from the edge: \(detail)"
+        case .tooLarge(let kind, let bytes, let limit):
+            "the \(kind) message needs \(bytes) bytes, more than the \(limit) the edge accepts in one frame"
+                + (kind == .forwardsSync ? "; use shorter names or fewer forwards" : "")
         }
     }
 }

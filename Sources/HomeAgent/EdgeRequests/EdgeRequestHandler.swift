@@ -96,8 +96,8 @@ final class EdgeRequestHandler: ChannelInboundHandler {
             }
         }
         domainRequests[id] = PendingDomain(promise: promise, timer: timer)
-        send(.domainRequest(DomainRequest(requestID: id, action: action, domain: domain))).whenFailure { _ in
-            if let pending = self.domainRequests.removeValue(forKey: id) { pending.fail(.sessionClosed) }
+        send(.domainRequest(DomainRequest(requestID: id, action: action, domain: domain))).whenFailure { error in
+            if let pending = self.domainRequests.removeValue(forKey: id) { pending.fail(Self.sendFailure(error)) }
         }
         return promise.futureResult
     }
@@ -118,8 +118,8 @@ final class EdgeRequestHandler: ChannelInboundHandler {
             }
         }
         renewals[id] = PendingRenewal(promise: promise, timer: timer)
-        send(.renewRequest(RenewRequest(requestID: id, csr: csr))).whenFailure { _ in
-            if let pending = self.renewals.removeValue(forKey: id) { pending.fail(.sessionClosed) }
+        send(.renewRequest(RenewRequest(requestID: id, csr: csr))).whenFailure { error in
+            if let pending = self.renewals.removeValue(forKey: id) { pending.fail(Self.sendFailure(error)) }
         }
         return promise.futureResult
     }
@@ -128,12 +128,12 @@ final class EdgeRequestHandler: ChannelInboundHandler {
         guard inFlightSync == nil, !waitingSyncs.isEmpty else { return }
         let sync = waitingSyncs.removeFirst()
         inFlightSync = sync
-        send(.forwardsSync(ForwardsSync(requestID: sync.id, forwards: sync.declarations))).whenFailure { _ in
+        send(.forwardsSync(ForwardsSync(requestID: sync.id, forwards: sync.declarations))).whenFailure { error in
             // Never on the wire, so no answer will come for it.
             guard self.inFlightSync?.id == sync.id else { return }
             self.inFlightSync = nil
             sync.timer?.cancel()
-            sync.promise.fail(EdgeRequestError.sessionClosed)
+            sync.promise.fail(Self.sendFailure(error))
             self.sendNextSync()
         }
     }
@@ -151,9 +151,26 @@ final class EdgeRequestHandler: ChannelInboundHandler {
     }
 
     /// Sends once HELLO is done; requests may be made right after connecting.
+    /// A message too big for one frame of the edge's size fails here with
+    /// ``EdgeRequestError/tooLarge(_:bytes:limit:)``: sent, it would be a
+    /// connection error FRAME_SIZE_ERROR at the edge ([CONTROL-1]) and cost
+    /// the session.
     private func send(_ message: ControlMessage) -> EventLoopFuture<Void>.Isolated {
         let session = self.session
-        return session.ready.flatMap { _ in session.send(message) }.hop(to: eventLoop).assumeIsolated()
+        return session.ready.flatMap { peer in
+            let body = message.encodedBody()
+            let bytes = 2 + body.readableBytes
+            guard bytes <= peer.maxFrameSize else {
+                return session.channel.eventLoop.makeFailedFuture(
+                    EdgeRequestError.tooLarge(message.kind, bytes: bytes, limit: peer.maxFrameSize))
+            }
+            return session.sendControl(kind: message.kind.rawValue, body: body)
+        }.hop(to: eventLoop).assumeIsolated()
+    }
+
+    /// The error a failed send reports to the request's caller.
+    private static func sendFailure(_ error: any Error) -> EdgeRequestError {
+        error as? EdgeRequestError ?? .sessionClosed
     }
 
     /// Ids wrap and skip 0, which the edge uses when it could not read ours,

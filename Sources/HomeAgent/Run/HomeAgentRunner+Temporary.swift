@@ -24,6 +24,9 @@ extension HomeAgentRunner {
                     + "`homeagent http`/`tcp` that is running); choose another name with --name"))
         }
         if let problem = forward.problem { return .failure(RunningAgentError(message: problem)) }
+        if let problem = HomeConfig.syncSizeProblem(live.current.forwards + [forward]) {
+            return .failure(RunningAgentError(message: problem))
+        }
         guard let connection = currentConnection else {
             let status = board.current
             let why = status.lastError ?? status.state.rawValue

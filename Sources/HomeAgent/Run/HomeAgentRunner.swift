@@ -71,6 +71,10 @@ actor HomeAgentRunner {
         // other in a tight loop ([ERR-5]); each replacement in a row waits
         // longer, and a session that lasts the longest wait resets it.
         var replacements = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
+        // Ended by the edge with an error code (FRAME_SIZE_ERROR,
+        // PROTOCOL_ERROR, ...): whatever this agent sent would be sent again
+        // on the next session ([ERR-6]), so the same growing wait applies.
+        var faults = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(300), floor: 0.5)
         let dialer = ForwardDialer(config: live, board: board, logger: logger)
         while !draining {
             board.update { $0.state = .connecting; $0.retryAt = nil }
@@ -98,10 +102,20 @@ actor HomeAgentRunner {
                 board.update { $0.connectedSince = nil; $0.rttMilliseconds = nil; $0.edgeGoingAway = nil }
                 if draining { break }
                 if ContinuousClock.now - connectedAt >= replacements.maximum { replacements.reset() }
-                if let goAway = watcher.goAway, goAway.code == .sessionReplaced {
-                    let delay = replacements.next()
-                    let message = "the edge gave this home's session to a newer one: is another agent running with "
-                        + "this home's key (\(config.paths(relativeTo: configPath).key), or a copy of it)?"
+                if ContinuousClock.now - connectedAt >= faults.maximum { faults.reset() }
+                if let goAway = watcher.goAway, goAway.code != .noError {
+                    // [ERR-5], [ERR-6]: reconnecting at once would repeat what
+                    // ended the session, as fast as the edge can refuse it.
+                    let delay: Duration
+                    let message: String
+                    if goAway.code == .sessionReplaced {
+                        delay = replacements.next()
+                        message = "the edge gave this home's session to a newer one: is another agent running with "
+                            + "this home's key (\(config.paths(relativeTo: configPath).key), or a copy of it)?"
+                    } else {
+                        delay = faults.next()
+                        message = "the edge ended the session with an error (\(goAway.reason))"
+                    }
                     logger.error("\(message) Waiting before reconnecting.", metadata: [
                         "retry_in_seconds": .stringConvertible(Int(delay.seconds)),
                     ])
@@ -155,21 +169,19 @@ actor HomeAgentRunner {
             // used (another home's certificate, say) would cost the session.
             _ = try HomeCredentials.load(for: config, configPath: configPath)
         } catch {
-            let message = "\(error)"
-            logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
-            board.update { $0.configError = message }
-            return .failure(RunningAgentError(message: message))
+            return refuseReload("\(error)")
+        }
+        // A temporary forward keeps its name for as long as its command runs:
+        // the file taking it over would leave that command printing an
+        // address the edge no longer routes to it.
+        if let held = temporary.first(where: { config.forward(named: $0.name) != nil }) {
+            return refuseReload(Self.heldByTemporary(name: held.name, type: held.type.rawValue))
+        }
+        if let problem = HomeConfig.syncSizeProblem(config.adding(temporary: temporary).forwards) {
+            return refuseReload(problem + " (counting the temporary forwards of running `homeagent http`/`tcp` commands)")
         }
         let previous = live.current
         fileConfig = config
-        // A forward the file now names takes over from a temporary one of that name.
-        let shadowed = temporary.filter { config.forward(named: $0.name) != nil }.map(\.name)
-        if !shadowed.isEmpty {
-            logger.warning("the config now names temporary forwards; the config's forwards replace them", metadata: [
-                "forwards": "\(shadowed.joined(separator: ", "))",
-            ])
-            temporary.removeAll { shadowed.contains($0.name) }
-        }
         live.replace(with: config.adding(temporary: temporary))
         board.update {
             $0.configError = nil
@@ -189,6 +201,20 @@ actor HomeAgentRunner {
         // edge), so the next attempt is now.
         if connection == nil { wakeUp(sleepNumber) }
         return .success(board.current)
+    }
+
+    /// Logs and shows why a reload was refused; the running config stays.
+    private func refuseReload(_ message: String) -> Result<AgentStatus, RunningAgentError> {
+        logger.error("reload refused; keeping the running config", metadata: ["reason": "\(message)"])
+        board.update { $0.configError = message }
+        return .failure(RunningAgentError(message: message))
+    }
+
+    /// Why the config may not name a temporary forward's name while its
+    /// command (`homeagent TYPE`) runs.
+    static func heldByTemporary(name: String, type: String) -> String {
+        "the forward name \"\(name)\" is held by a running `homeagent \(type) --name \(name)` "
+            + "(a temporary forward): stop that command first, or choose another name"
     }
 
     /// Replaces the temporary forwards (served from now on); the caller syncs.

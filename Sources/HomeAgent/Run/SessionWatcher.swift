@@ -3,9 +3,9 @@ import Synchronization
 import Wire
 
 /// Placed at the end of the running agent's tunnel pipeline: records round
-/// trips for `status` and notes a GOAWAY from the edge, after which the agent
-/// reconnects at once instead of backing off (unless the GOAWAY says another
-/// session of this home replaced ours, [ERR-5]).
+/// trips for `status` and notes a GOAWAY from the edge: after NO_ERROR the
+/// agent reconnects at once; after any other code it waits first ([ERR-5],
+/// [ERR-6]).
 final class SessionWatcher: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
 

@@ -19,6 +19,9 @@ enum EdgeConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     case derivedPort(base: Int, setting: String, port: Int, flag: String)
     /// Two listeners, or a listener and the TCP forward range, on one port.
     case portClash(port: Int, first: String, second: String)
+    /// A setting given (`given` names it and its source) that nothing would
+    /// use unless `needs` is set too.
+    case unusedSetting(given: String, needs: String)
 
     var description: String {
         switch self {
@@ -48,6 +51,8 @@ enum EdgeConfigError: Error, Equatable, Sendable, CustomStringConvertible {
             "base port \(base) gives \(setting) \(port), outside 0-65535: choose another base port, or give \(flag)"
         case .portClash(let port, let first, let second):
             "port \(port) would be both the \(first) and \(second); each listener needs a port of its own"
+        case .unusedSetting(let given, let needs):
+            "\(given) is only used with \(needs); add that, or drop it"
         }
     }
 }

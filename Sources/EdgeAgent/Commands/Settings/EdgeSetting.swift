@@ -25,11 +25,15 @@ struct EdgeSetting: Hashable, Sendable, CustomStringConvertible {
     static let maxConnectionsPerForward = EdgeSetting(key: "max_connections_per_forward")
     static let logLevel = EdgeSetting(key: "log_level")
     static let logFormat = EdgeSetting(key: "log_format")
+    static let domainVerification = EdgeSetting(key: "domain_verification")
+    /// A list, like `hostname`.
+    static let dnsServer = EdgeSetting(key: "dns_server")
+    static let dnsTimeout = EdgeSetting(key: "dns_timeout")
 
     /// Every key the config file may hold, in the order `serve --help` lists them.
     static let all: [EdgeSetting] = [
         dataDir, basePort, tunnelPort, apiPort, httpsPort, httpPort, bind, hostname, tcpPorts, drainTimeout,
-        maxConnectionsPerHome, maxConnectionsPerForward, logLevel, logFormat,
+        maxConnectionsPerHome, maxConnectionsPerForward, domainVerification, dnsServer, dnsTimeout, logLevel, logFormat,
     ]
 
     /// Names the config file itself: `--config`, `PORTICO_CONFIG`.

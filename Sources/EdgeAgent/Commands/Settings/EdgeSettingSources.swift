@@ -61,6 +61,23 @@ struct EdgeSettingSources: Sendable {
         }
     }
 
+    /// A list setting whose items `parse` checks; an item it refuses is
+    /// named with its source, as ``value(_:_:)`` does. Also says where the
+    /// list came from (the variable, or the key in the file), for messages
+    /// about the setting as a whole.
+    func list<T>(_ setting: EdgeSetting, _ parse: (String) throws -> T) throws(EdgeConfigError) -> (items: [T], source: String)? {
+        guard let items = list(setting) else { return nil }
+        if let text = environment[setting.environmentVariable], !text.isEmpty {
+            do { return (try items.map(parse), setting.environmentVariable) } catch {
+                throw EdgeConfigError.invalidEnvironment(variable: setting.environmentVariable, value: text, problem: "\(error)")
+            }
+        }
+        guard let file, let entry = file.entries[setting] else { return nil }
+        do { return (try items.map(parse), "\(setting.key) in \(file.path)") } catch {
+            throw EdgeConfigError.invalidValue(path: file.path, line: entry.line, key: setting.key, problem: "\(error)")
+        }
+    }
+
     /// A path from the file may be relative to the file's own directory
     /// (systemd starts the edge in `/`); `~` is expanded everywhere.
     func path(_ setting: EdgeSetting) throws(EdgeConfigError) -> String? {

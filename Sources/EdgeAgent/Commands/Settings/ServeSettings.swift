@@ -49,7 +49,7 @@ struct ServeSettings {
         configuration.maxConnectionsPerForward = try Self.flag(
             command.maxConnectionsPerForward, .maxConnectionsPerForward, connections)
             ?? sources.value(.maxConnectionsPerForward, connections)
-        configuration.domainVerification = command.domainVerification.settings
+        configuration.domainVerification = try command.domainVerification.settings(sources: sources)
         logLevel = try command.logging.logLevel
             ?? sources.value(.logLevel) { try SettingProblem.oneOf($0, Logger.Level.self) } ?? .info
         logFormat = try command.logging.logFormat
