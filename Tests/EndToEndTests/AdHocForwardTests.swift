@@ -97,6 +97,25 @@ extension EndToEndSuite {
             edge.removeData()
         }
 
+        @Test("no agent and no edge: Ctrl-C says nothing was published, not that the forward is gone from the edge")
+        func foregroundWithoutAnEdge() async throws {
+            let edge = try EdgeServerProcess()
+            try await edge.waitUntilReady()
+            let config = try await HomeEnrollment.enroll("alice", at: edge, forwards: [])
+            #expect(await edge.terminate() == 0)
+
+            let adhoc = try AdHocProcess(["tcp", "9", "--config", config], in: edge.directory)
+            // Once it has tried the edge and logged why it could not connect.
+            let tried = try await eventually(timeout: .seconds(20)) { adhoc.logged.contains("connection refused") }
+            #expect(tried, "stderr: \(adhoc.logged.suffix(1500))")
+            adhoc.process.signal(SIGINT)
+            await adhoc.process.waitForExit(timeout: .seconds(20))
+            #expect(adhoc.printed.contains("stopped before the edge placed the forward tcp-9: nothing was published"),
+                    "stdout: \(adhoc.printed)")
+            #expect(!adhoc.printed.contains("gone from the edge"))
+            edge.removeData()
+        }
+
         @Test("agent running: `homeagent http PORT --hostname` is added to it, answers curl, and is removed on Ctrl-C and when the command is killed; the config is unchanged; the command fails when the agent stops")
         func heldByTheRunningAgent() async throws {
             let edge = try EdgeServerProcess()

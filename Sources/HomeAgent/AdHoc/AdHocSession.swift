@@ -87,33 +87,36 @@ struct AdHocSession {
         if let recovered = launch.recovered { logger.notice("\(recovered)") }
         let services = home.serviceGroup(signals: .handled)
         let others = config.forwards.count
-        let refusal = try await withThrowingTaskGroup(of: String?.self) { tasks in
+        let outcome = try await withThrowingTaskGroup(of: Placement?.self) { tasks in
             tasks.addTask {
                 try await services.run()
                 return nil
             }
             tasks.addTask {
-                switch await Self.placement(of: forward.name, on: home.runner.board) {
+                let placement = await Self.placement(of: forward.name, on: home.runner.board)
+                switch placement {
                 case .placed(let address):
                     let plural = others == 1 ? "" : "s"
                     let also = others == 0 ? "" : ", serving the config's \(others) other forward\(plural) too"
                     announce(address, note:
                         "no homeagent was running for \(configPath): this command is its agent\(also); Ctrl-C stops it")
-                    return nil
-                case .refused(let message):
+                case .refused:
                     await services.triggerGracefulShutdown()
-                    return message
                 case .stopped:
-                    return nil
+                    break
                 }
+                return placement
             }
-            var refusal: String?
-            for try await result in tasks { refusal = refusal ?? result }
-            return refusal
+            var outcome = Placement.stopped
+            for try await case let placement? in tasks { outcome = placement }
+            return outcome
         }
         withExtendedLifetime(launch.lock) {}
-        if let refusal { throw RunningAgentError(message: refusal) }
-        print("stopped; the forward \(forward.name) is gone from the edge")
+        switch outcome {
+        case .refused(let message): throw RunningAgentError(message: message)
+        case .placed: print("stopped; the forward \(forward.name) is gone from the edge")
+        case .stopped: print("stopped before the edge placed the forward \(forward.name): nothing was published (see the log above)")
+        }
     }
 
     private func announce(_ address: String, note: String) {
