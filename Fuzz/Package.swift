@@ -33,8 +33,8 @@ let package = Package(
         fuzzer("FuzzFrameDecoder", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzClientHello", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzHTTPHead", [.product(name: "NIOCore", package: "swift-nio")]),
-        // Sources/FuzzHTTPRequestSequence/HTTPRequestSequence.swift is a
-        // symbolic link to the edge's own file (an executable target).
+        // Sources/FuzzHTTPRequestSequence/HTTPRequestSequence.swift and the
+        // files it uses are symbolic links to the edge's own (an executable target).
         fuzzer("FuzzHTTPRequestSequence", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzProxyV2", [.product(name: "NIOCore", package: "swift-nio")]),
         fuzzer("FuzzJoinToken"),

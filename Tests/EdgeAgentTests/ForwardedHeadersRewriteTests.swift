@@ -38,6 +38,17 @@ struct ForwardedHeadersRewriteTests {
             """)
     }
 
+    @Test("underscore spellings, which CGI and WSGI services merge with the hyphenated name, are removed too")
+    func removesUnderscoreSpellings() throws {
+        let head = "GET / HTTP/1.1\r\nHost: a.example\r\nX_Forwarded_For: 6.6.6.6\r\nX_Real_IP: 6.6.6.6\r\n"
+            + "X-Forwarded_Proto: https\r\nx_forwarded-host: bank.example\r\nX_FORWARDED_PORT: 443\r\nX_Custom: kept\r\n\r\n"
+        #expect(Self.rewrite(head, client: Self.ipv4) == """
+            GET / HTTP/1.1\r\nHost: a.example\r\nX_Custom: kept\r\n\
+            X-Forwarded-For: 203.0.113.7\r\nX-Real-IP: 203.0.113.7\r\nX-Forwarded-Proto: http\r\n\
+            Forwarded: for=203.0.113.7;proto=http\r\n\r\n
+            """)
+    }
+
     @Test("an IPv6 client is bracketed and quoted in Forwarded, plain in X-Forwarded-For")
     func ipv6Client() throws {
         let client = try SocketAddress(ipAddress: "2001:db8::1", port: 443)

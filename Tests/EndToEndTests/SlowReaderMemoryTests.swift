@@ -50,7 +50,7 @@ extension EndToEndSuite {
         @Test("100 clients of a service that sends without end, reading nothing, keep the edge within its 64 MiB session budget plus their own cost")
         func nonReadingClientsOfAChattyService() async throws {
             let world = try await EndlessHome.start()
-            let (edge, agent, port) = (world.edge, world.agent, world.port)
+            let (edge, port) = (world.edge, world.port)
             let before = try await ProcessFootprint.settledResidentBytes(edge.pid)
             var clients: [Channel] = []
             for _ in 0..<100 {

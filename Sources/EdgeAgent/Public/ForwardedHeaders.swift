@@ -11,6 +11,9 @@ import NIOCore
 /// than appended to ([SEC-7]), together with `X-Forwarded-Host` and
 /// `X-Forwarded-Port`, which services that trust their proxy believe as
 /// well: every forwarding header the service sees was written by the edge.
+/// Names are compared with `_` read as `-`: CGI, WSGI and PHP services turn
+/// both into `HTTP_X_FORWARDED_FOR` and would merge `X_Forwarded_For` with
+/// the edge's line ([SEC-7]).
 ///
 /// One value per connection (the client address does not change); the
 /// lines are encoded once and copied into each request head.
@@ -86,7 +89,7 @@ struct ForwardedHeaders: Sendable {
                 }
                 if line.isEmpty { break }
                 let name = line.prefix { raw[$0] != UInt8(ascii: ":") }
-                if replacedNames.contains(where: { Self.equalIgnoringASCIICase(raw[name], $0) }) {
+                if isReplaced(name: raw[name]) {
                     found.append(line.lowerBound..<index)
                 }
             }
@@ -94,10 +97,17 @@ struct ForwardedHeaders: Sendable {
         }
     }
 
-    private static func equalIgnoringASCIICase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercased: [UInt8]) -> Bool {
-        guard bytes.count == lowercased.count else { return false }
-        return zip(bytes, lowercased).allSatisfy { byte, wanted in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+    /// Whether a header (or trailer) field name is one the edge replaces:
+    /// compared case-insensitively and with `_` read as `-` ([SEC-7]).
+    static func isReplaced(name: some Collection<UInt8>) -> Bool {
+        replacedNames.contains { wanted in
+            name.count == wanted.count && zip(name, wanted).allSatisfy { byte, wanted in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20 == wanted
+                case UInt8(ascii: "_"): wanted == UInt8(ascii: "-")
+                default: byte == wanted
+                }
+            }
         }
     }
 

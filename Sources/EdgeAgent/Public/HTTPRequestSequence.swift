@@ -17,12 +17,21 @@ import Wire
 /// sent, and closes; the client retries the request on a new connection,
 /// which is routed on its own.
 ///
-/// After a request that asks to switch protocols (`Upgrade`, `CONNECT`) the
-/// next bytes are looked at once more: if they are another HTTP request, the
-/// server did not switch and that request is judged like any other (else an
-/// `Upgrade` header would let a request for another home through); if they
-/// are not HTTP (WebSocket frames, a tunnelled TLS handshake, the HTTP/2
-/// preface), they and everything after them pass unexamined.
+/// Only the server switches a connection to another protocol ([SEC-9]):
+/// when the first request asks to (`Upgrade`, `CONNECT`), its body is
+/// framed like any other, then what the client sends next is held (at most
+/// `maximumHeldBeforeSwitch` bytes) until the server's answer
+/// (`observe(answer:)`) says: `101 Switching Protocols` to an `Upgrade`, or
+/// a 2xx to `CONNECT`, and the held bytes and all after them pass
+/// unexamined; any other final answer, and the held bytes are judged as the
+/// next request. Holding is what RFC 6455 §4.1 and RFC 9113 §3.2 clients do
+/// anyway (they wait for the 101), and treating the bytes as a request
+/// before the answer would break a switch the server grants. Later
+/// requests on the connection cannot switch it: their answers are not
+/// followed, so an `Upgrade` there is relayed and the connection stays
+/// checked (if the server switched, the client's next bytes are not HTTP
+/// and end it). A parse failure never switches anything: it ends the
+/// connection.
 ///
 /// Each head it lets through is written by `writeHead`, which is where the
 /// edge puts its forwarding headers (`ForwardedHeaders`); the default
@@ -36,11 +45,15 @@ struct HTTPRequestSequence {
         case otherDestination(host: String?)
         /// The next request's head or a body's framing is malformed or ambiguous.
         case malformed(String)
+        /// A later request's head was not whole within this time of its
+        /// first byte ([SEC-10]; the guard keeps the clock).
+        case slowHead(TimeAmount)
 
         var description: String {
             switch self {
             case .otherDestination(let host): "a later request on the connection is for \(host ?? "no host"), routed elsewhere"
             case .malformed(let reason): "malformed request: \(reason)"
+            case .slowHead(let limit): "a later request's head was not complete within \(limit.nanoseconds / 1_000_000_000) s"
             }
         }
     }
@@ -57,25 +70,33 @@ struct HTTPRequestSequence {
         case head(held: ByteBuffer)
         /// Inside a body of known length.
         case body(remaining: Int)
-        /// Reading a chunk-size line (RFC 9112 §7.1).
-        case chunkSize(line: [UInt8])
-        /// Inside a chunk's data; then its CRLF.
-        case chunkData(remaining: Int)
-        case chunkEnd(seen: Int)
-        /// After the last chunk: trailer lines until an empty one.
-        case trailers(line: [UInt8], total: Int)
-        /// After a request asking to switch protocols: the next bytes,
-        /// held until they show whether they are another HTTP request.
-        case afterUpgrade(held: ByteBuffer)
-        /// The connection switched protocols.
+        /// Inside a chunked body.
+        case chunked(HTTPChunkedBody)
+        /// The first request asked to switch protocols and has ended: what
+        /// the client sends is held until the server's answer decides.
+        case awaitingSwitch(held: ByteBuffer)
+        /// The server switched protocols.
         case opaque
         case stopped
     }
 
-    static let maximumChunkLine = 4_096
-    static let maximumTrailers = HTTPHeadParser.defaultMaximumLength
+    /// What the first request asked to switch to, and what became of it.
+    private enum Switch {
+        /// Nothing asked, or the server said no: HTTP to the end.
+        case none
+        /// Asked with `Upgrade` (`connect` false) or `CONNECT`; no final answer yet.
+        case asked(connect: Bool)
+        /// The server switched (its answer may come before the request's body ends).
+        case granted
+    }
+
+    /// The most bytes held while the server has not answered a switch.
+    static let maximumHeldBeforeSwitch = HTTPHeadParser.defaultMaximumLength
 
     private var state: State
+    private var switching = Switch.none
+    /// The server's answer so far while a switch is asked.
+    private var answer = ByteBuffer()
     private let parser = HTTPHeadParser()
     /// Whether a later request may travel on this connection.
     private let allows: (HTTPRequestHead) -> Bool
@@ -89,7 +110,18 @@ struct HTTPRequestSequence {
     ) throws(Stop) {
         self.allows = allows
         self.writeHead = writeHead
-        self.state = try Self.stateAfter(head)
+        self.state = .stopped
+        if head.method == "CONNECT" || head.fields.contains(where: { $0.name.lowercased() == "upgrade" }) {
+            switching = .asked(connect: head.method == "CONNECT")
+        }
+        state = try bodyState(after: head)
+    }
+
+    /// True while a later request's head has begun and is not whole: the
+    /// guard times it ([SEC-10]).
+    var isInsideHead: Bool {
+        if case .head(let held) = state { return held.readableBytes > 0 }
+        return false
     }
 
     /// Takes the client's next bytes; returns those to forward now.
@@ -112,50 +144,69 @@ struct HTTPRequestSequence {
         case .opaque:
             forward.writeBuffer(&input)
         case .head(var held):
+            state = .stopped
             held.writeBuffer(&input)
-            try judge(held, into: &forward, rest: &input, afterUpgrade: false)
-        case .afterUpgrade(var held):
+            try judge(held, into: &forward, rest: &input)
+        case .awaitingSwitch(var held):
+            state = .stopped
             held.writeBuffer(&input)
-            try judge(held, into: &forward, rest: &input, afterUpgrade: true)
+            guard held.readableBytes <= Self.maximumHeldBeforeSwitch else {
+                throw .malformed("more than \(Self.maximumHeldBeforeSwitch) bytes sent before the server answered the request to switch protocols")
+            }
+            state = .awaitingSwitch(held: held)
         case .body(let remaining):
             var part = input.readSlice(length: min(remaining, input.readableBytes)) ?? ByteBuffer()
             let left = remaining - part.readableBytes
             forward.writeBuffer(&part)
-            state = left == 0 ? .head(held: ByteBuffer()) : .body(remaining: left)
-        case .chunkSize(var line):
-            guard let byte = input.readInteger(as: UInt8.self) else { return }
-            forward.writeInteger(byte)
-            line.append(byte)
-            guard line.count <= Self.maximumChunkLine else { throw .malformed("chunk-size line longer than \(Self.maximumChunkLine) bytes") }
-            guard line.count >= 2, line.suffix(2).elementsEqual([0x0D, 0x0A]) else { return state = .chunkSize(line: line) }
-            let size = try Self.chunkSize(line.dropLast(2))
-            state = size == 0 ? .trailers(line: [], total: 0) : .chunkData(remaining: size)
-        case .chunkData(let remaining):
-            var part = input.readSlice(length: min(remaining, input.readableBytes)) ?? ByteBuffer()
-            let left = remaining - part.readableBytes
-            forward.writeBuffer(&part)
-            state = left == 0 ? .chunkEnd(seen: 0) : .chunkData(remaining: left)
-        case .chunkEnd(let seen):
-            guard let byte = input.readInteger(as: UInt8.self) else { return }
-            forward.writeInteger(byte)
-            guard byte == (seen == 0 ? 0x0D : 0x0A) else { throw .malformed("chunk data not followed by CRLF") }
-            state = seen == 0 ? .chunkEnd(seen: 1) : .chunkSize(line: [])
-        case .trailers(var line, let total):
-            guard let byte = input.readInteger(as: UInt8.self) else { return }
-            forward.writeInteger(byte)
-            line.append(byte)
-            guard total + line.count <= Self.maximumTrailers else { throw .malformed("trailers longer than \(Self.maximumTrailers) bytes") }
-            guard line.count >= 2, line.suffix(2).elementsEqual([0x0D, 0x0A]) else { return state = .trailers(line: line, total: total) }
-            state = line.count == 2 ? .head(held: ByteBuffer()) : .trailers(line: [], total: total + line.count)
+            state = left == 0 ? requestEnded() : .body(remaining: left)
+        case .chunked(var body):
+            state = .stopped
+            let done = try body.consume(&input, into: &forward)
+            state = done ? requestEnded() : .chunked(body)
         }
+    }
+
+    /// Where a request's last byte leaves the connection: the next head,
+    /// or, after the first request asked to switch, its answer ([SEC-9]).
+    private func requestEnded() -> State {
+        switch switching {
+        case .none: .head(held: ByteBuffer())
+        case .asked: .awaitingSwitch(held: ByteBuffer())
+        case .granted: .opaque
+        }
+    }
+
+    /// Takes the server's next bytes towards the client (the guard sees
+    /// them pass), only to learn whether it switched protocols; returns the
+    /// client bytes that may go now. The answers are read as far as their
+    /// status line: interim `1xx` answers (`100 Continue`, `103 Early
+    /// Hints`) are skipped whole; `101` to an `Upgrade` or a 2xx to
+    /// `CONNECT` switches; anything else, or an answer that is not HTTP or
+    /// longer than a head may be, keeps the connection checked ([SEC-9]).
+    mutating func observe(answer bytes: ByteBuffer) -> Output {
+        guard case .asked(let connect) = switching else { return Output(forward: ByteBuffer(), stop: nil) }
+        answer.writeImmutableBuffer(bytes)
+        var granted: Bool
+        switch HTTPAnswerPeek.next(in: &answer) {
+        case .needMoreData: return Output(forward: ByteBuffer(), stop: nil)
+        case .notHTTP: granted = false
+        case .final(let status): granted = connect ? (200...299).contains(status) : status == 101
+        }
+        answer = ByteBuffer()
+        switching = granted ? .granted : .none
+        guard case .awaitingSwitch(let held) = state else { return Output(forward: ByteBuffer(), stop: nil) }
+        if granted {
+            state = .opaque
+            return Output(forward: held, stop: nil)
+        }
+        state = .head(held: ByteBuffer())
+        return feed(held)
     }
 
     /// Judges a held head once it is complete: forwards it and moves on to
     /// its body (the bytes after the head go back into `rest`), or stops
     /// before its first byte.
-    private mutating func judge(
-        _ held: ByteBuffer, into forward: inout ByteBuffer, rest: inout ByteBuffer, afterUpgrade: Bool
-    ) throws(Stop) {
+    private mutating func judge(_ held: ByteBuffer, into forward: inout ByteBuffer, rest: inout ByteBuffer) throws(Stop) {
         var held = held
         // RFC 9112 §2.2: empty lines before a request line are tolerated.
         while held.readableBytes >= 2, held.getBytes(at: held.readerIndex, length: 2) == [0x0D, 0x0A] {
@@ -168,29 +219,23 @@ struct HTTPRequestSequence {
         } catch HTTPHeadError.tooLarge(let limit) {
             throw .malformed("request head longer than \(limit) bytes")
         } catch {
-            guard afterUpgrade else { throw .malformed("\(error)") }
-            // Not HTTP: the protocol switched.
-            forward.writeBuffer(&held)
-            return state = .opaque
+            // Never a reason to stop checking: the connection ends ([SEC-9]).
+            throw .malformed("\(error)")
         }
-        guard case .complete(let head) = parsed else {
-            return state = afterUpgrade ? .afterUpgrade(held: held) : .head(held: held)
-        }
+        guard case .complete(let head) = parsed else { return state = .head(held: held) }
         guard allows(head) else { throw .otherDestination(host: head.host) }
         // Judged whole before a byte of it goes: a head with ambiguous
         // framing never reaches the home.
-        let next = try Self.stateAfter(head)
+        let next = try bodyState(after: head)
         let whole = held.readSlice(length: head.headLength) ?? ByteBuffer()
         writeHead(whole, &forward)
         state = next
         rest = held
     }
 
-    /// Where a request's body ends (RFC 9112 §6.3), strictly.
-    private static func stateAfter(_ head: HTTPRequestHead) throws(Stop) -> State {
-        if head.method == "CONNECT" || head.fields.contains(where: { $0.name.lowercased() == "upgrade" }) {
-            return .afterUpgrade(held: ByteBuffer())
-        }
+    /// Where a request's body ends (RFC 9112 §6.3), strictly; a request
+    /// asking to switch protocols is framed the same ([SEC-9]).
+    private func bodyState(after head: HTTPRequestHead) throws(Stop) -> State {
         let lengths = head.fields.filter { $0.name.lowercased() == "content-length" }.map(\.value)
         let codings = head.fields.filter { $0.name.lowercased() == "transfer-encoding" }
             .flatMap { $0.value.split(separator: ",") }
@@ -198,33 +243,12 @@ struct HTTPRequestSequence {
         if !codings.isEmpty {
             guard lengths.isEmpty else { throw .malformed("both Content-Length and Transfer-Encoding") }
             guard codings == ["chunked"] else { throw .malformed("transfer coding \(codings.joined(separator: ", ")), not chunked") }
-            return .chunkSize(line: [])
+            return .chunked(HTTPChunkedBody())
         }
-        guard let first = lengths.first else { return .head(held: ByteBuffer()) }
+        guard let first = lengths.first else { return requestEnded() }
         guard lengths.allSatisfy({ $0 == first }), first.utf8.count <= 18, first.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
             let length = Int(first)
         else { throw .malformed("Content-Length \(lengths.joined(separator: ", "))") }
-        return length == 0 ? .head(held: ByteBuffer()) : .body(remaining: length)
-    }
-
-    /// The size in a chunk-size line, before any extension.
-    private static func chunkSize(_ line: ArraySlice<UInt8>) throws(Stop) -> Int {
-        let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-        guard !digits.isEmpty, digits.count <= 15 else { throw .malformed("chunk size \(String(decoding: digits, as: UTF8.self))") }
-        var size = 0
-        for digit in digits {
-            guard let value = hexValue(digit) else { throw .malformed("chunk size \(String(decoding: digits, as: UTF8.self))") }
-            size = size << 4 | value
-        }
-        return size
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
-        default: nil
-        }
+        return length == 0 ? requestEnded() : .body(remaining: length)
     }
 }

@@ -9,7 +9,8 @@ import Wire
 /// name to HTTPS. The first request decides where the connection goes; a
 /// later request on it for anywhere else ends it (`HTTPRequestGuard`).
 struct PublicHTTPListener: PublicConnectionRouter {
-    /// How long a client may take to send its request head.
+    /// How long a client may take to send a request head: the first, and
+    /// each later one on a kept-alive connection from its first byte ([SEC-10]).
     static let peekTimeout: TimeAmount = .seconds(5)
 
     var routes: RouteTable
@@ -125,8 +126,12 @@ struct PublicHTTPListener: PublicConnectionRouter {
             var rest = output.forward
             first.writeBuffer(&rest)
             initialData = first
-            requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, onStop: { [refusals, logger] stop in
-                if case .otherDestination = stop { refusals.count(.otherDestination) } else { refusals.count(.malformed) }
+            requestGuard = HTTPRequestGuard(sequence: sequence, stoppedBy: output.stop, headTimeout: Self.peekTimeout, onStop: { [refusals, logger] stop in
+                switch stop {
+                case .otherDestination: refusals.count(.otherDestination)
+                case .malformed: refusals.count(.malformed)
+                case .slowHead: refusals.count(.peekTimeout)
+                }
                 logger.info("public HTTP connection ends before a later request it may not carry",
                     metadata: ["host": "\(host)", "home": "\(route.home)", "reason": "\(stop)"])
             })

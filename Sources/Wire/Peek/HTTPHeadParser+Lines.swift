@@ -12,7 +12,7 @@ extension HTTPHeadParser {
     }
 
     /// RFC 9110 §5.6.2 `tchar`.
-    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+    public static func isTokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -92,8 +92,9 @@ extension HTTPHeadParser {
         return .success(bytes[7] == UInt8(ascii: "1") ? .http1_1 : .http1_0)
     }
 
-    /// `field-name ":" OWS field-value OWS` (RFC 9112 §5), without its CRLF.
-    static func parseField(_ line: UnsafeRawBufferPointer) throws(HTTPHeadError) -> HTTPRequestHead.Field {
+    /// `field-name ":" OWS field-value OWS` (RFC 9112 §5), without its CRLF;
+    /// public for the edge, which checks chunked trailer lines the same way.
+    public static func parseField(_ line: UnsafeRawBufferPointer) throws(HTTPHeadError) -> HTTPRequestHead.Field {
         guard let first = line.first else { throw .badHeaderLine("empty line") }
         if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { throw .obsoleteLineFolding }
         var index = 0

@@ -5,7 +5,9 @@ import TestSupport
 /// that answers every request with what it received, as JSON: the header
 /// lines in order, the body (`Content-Length` or chunked, decoded) and the
 /// port its peer connected from, which tells requests that came on one
-/// connection from requests on another. Stopped by its PID.
+/// connection from requests on another. A request with `Upgrade: echo`
+/// gets `101 Switching Protocols` and then every byte back as it came, as
+/// a WebSocket service switches. Stopped by its PID.
 final class HeaderEchoServer: Sendable {
     /// One request as the service saw it.
     struct Request: Decodable, Equatable {
@@ -51,6 +53,19 @@ final class HeaderEchoServer: Sendable {
                 return self.rfile.read(int(self.headers.get("Content-Length", "0")))
 
             def answer(self):
+                if self.headers.get("Upgrade", "").lower() == "echo":
+                    self.send_response(101)
+                    self.send_header("Upgrade", "echo")
+                    self.send_header("Connection", "Upgrade")
+                    self.end_headers()
+                    self.wfile.flush()
+                    while True:
+                        data = self.rfile.read1(65536)
+                        if not data:
+                            break
+                        self.wfile.write(data)
+                    self.close_connection = True
+                    return
                 body = self.body()
                 echo = json.dumps({
                     "method": self.command, "path": self.path,

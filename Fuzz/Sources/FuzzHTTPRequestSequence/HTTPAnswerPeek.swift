@@ -1,0 +1,1 @@
+../../../Sources/EdgeAgent/Public/HTTPAnswerPeek.swift
