@@ -49,6 +49,17 @@ struct ForwardedHeadersRewriteTests {
             """)
     }
 
+    @Test("Connection tokens naming the edge's headers are removed, the others kept; a line left empty goes")
+    func connectionCannotDropTheEdgesHeaders() throws {
+        let head = "GET / HTTP/1.1\r\nHost: a.example\r\nConnection: close, X-Forwarded-For, forwarded,X_Real_IP\r\n"
+            + "connection: X-Forwarded-Proto\r\nConnection: keep-alive\r\n\r\n"
+        #expect(Self.rewrite(head, client: Self.ipv4) == """
+            GET / HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\nConnection: keep-alive\r\n\
+            X-Forwarded-For: 203.0.113.7\r\nX-Real-IP: 203.0.113.7\r\nX-Forwarded-Proto: http\r\n\
+            Forwarded: for=203.0.113.7;proto=http\r\n\r\n
+            """)
+    }
+
     @Test("an IPv6 client is bracketed and quoted in Forwarded, plain in X-Forwarded-For")
     func ipv6Client() throws {
         let client = try SocketAddress(ipAddress: "2001:db8::1", port: 443)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// The forwarding headers the edge writes into every request it relays on an
@@ -53,9 +54,10 @@ struct ForwardedHeaders: Sendable {
         }
         output.reserveCapacity(minimumWritableBytes: length + lines.readableBytes)
         var kept = 0
-        for dropped in Self.replacedLines(in: head) {
-            output.writeImmutableBuffer(head.getSlice(at: head.readerIndex + kept, length: dropped.lowerBound - kept) ?? ByteBuffer())
-            kept = dropped.upperBound
+        for edit in Self.edits(in: head) {
+            output.writeImmutableBuffer(head.getSlice(at: head.readerIndex + kept, length: edit.range.lowerBound - kept) ?? ByteBuffer())
+            if let replacement = edit.replacement { output.writeString(replacement) }
+            kept = edit.range.upperBound
         }
         // Everything up to the empty line's CRLF, then ours, then the empty line.
         output.writeImmutableBuffer(head.getSlice(at: head.readerIndex + kept, length: length - 2 - kept) ?? ByteBuffer())
@@ -66,12 +68,21 @@ struct ForwardedHeaders: Sendable {
     /// CR LF CR LF, read big-endian.
     private static let endOfHead: UInt32 = 0x0D0A_0D0A
 
+    /// A header line to drop (no replacement) or to write differently.
+    private struct Edit {
+        var range: Range<Int>
+        var replacement: String?
+    }
+
     /// Offsets (from the reader index) of the header lines, CRLF included,
-    /// whose names are in `replacedNames`. The head is strict HTTP/1.1
+    /// whose names are in `replacedNames` (dropped), and of `Connection` lines
+    /// that name them: a client must not make a proxy at home treat the
+    /// edge's own headers as hop-by-hop and drop them (RFC 9110 §7.6.1), so
+    /// those tokens go and the others stay. The head is strict HTTP/1.1
     /// (`HTTPHeadParser`): CRLF line ends, no folding, no space before a colon.
-    private static func replacedLines(in head: ByteBuffer) -> [Range<Int>] {
+    private static func edits(in head: ByteBuffer) -> [Edit] {
         head.withUnsafeReadableBytes { raw in
-            var found: [Range<Int>] = []
+            var found: [Edit] = []
             var lineStart = 0
             var isRequestLine = true
             var index = 0
@@ -90,11 +101,27 @@ struct ForwardedHeaders: Sendable {
                 if line.isEmpty { break }
                 let name = line.prefix { raw[$0] != UInt8(ascii: ":") }
                 if isReplaced(name: raw[name]) {
-                    found.append(line.lowerBound..<index)
+                    found.append(Edit(range: line.lowerBound..<index, replacement: nil))
+                } else if equalIgnoringCase(raw[name], "connection"), name.upperBound < line.upperBound {
+                    let value = String(decoding: raw[(name.upperBound + 1)..<line.upperBound], as: UTF8.self)
+                    let tokens = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    let kept = tokens.filter { !isReplaced(name: Array($0.utf8)) }
+                    if kept.count != tokens.count {
+                        found.append(Edit(
+                            range: line.lowerBound..<index,
+                            replacement: kept.isEmpty ? nil : "Connection: \(kept.joined(separator: ", "))\r\n"))
+                    }
                 }
             }
             return found
         }
+    }
+
+    private static func equalIgnoringCase(_ bytes: some Collection<UInt8>, _ lowercased: String) -> Bool {
+        bytes.count == lowercased.utf8.count
+            && zip(bytes, lowercased.utf8).allSatisfy { byte, wanted in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+            }
     }
 
     /// Whether a header (or trailer) field name is one the edge replaces:
