@@ -19,9 +19,15 @@ import NIOCore
 /// One value per connection (the client address does not change); the
 /// lines are encoded once and copied into each request head.
 struct ForwardedHeaders: Sendable {
-    /// Names of the request headers a client may not set, lowercased.
+    /// Names of the request headers a client may not set, lowercased: the
+    /// edge's own, and the others frameworks believe from a proxy (Rack and
+    /// Spring take `X-Forwarded-Ssl: on` for https, Werkzeug's ProxyFix the
+    /// prefix, CDNs' client-address headers).
     static let replacedNames: [[UInt8]] = [
         "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip",
+        "x-forwarded-ssl", "x-forwarded-scheme", "x-forwarded-protocol", "x-forwarded-prefix", "x-forwarded-server",
+        "x-forwarded-by", "x-original-forwarded-for", "front-end-https", "x-url-scheme", "x-client-ip", "true-client-ip",
+        "x-cluster-client-ip", "cf-connecting-ip", "fastly-client-ip",
     ].map { Array($0.utf8) }
 
     /// The header lines added to each request, each ending in CRLF.

@@ -47,7 +47,9 @@ struct HTTPChunkedBody {
             switch part {
             case .sizeLine(var held):
                 part = .sizeLine(held: [])
-                guard try Self.readLine(&input, into: &held, limit: Self.maximumLine, what: "chunk-size line") else {
+                guard try Self.readLine(
+                    &input, into: &held, limit: Self.maximumLine, what: "chunk-size line", maximum: Self.maximumLine)
+                else {
                     part = .sizeLine(held: held)
                     continue
                 }
@@ -68,7 +70,9 @@ struct HTTPChunkedBody {
             case .trailer(var held):
                 part = .trailer(held: [])
                 let limit = Self.maximumTrailers - trailerBytes
-                guard try Self.readLine(&input, into: &held, limit: limit, what: "trailer section") else {
+                guard try Self.readLine(
+                    &input, into: &held, limit: limit, what: "trailer section", maximum: Self.maximumTrailers)
+                else {
                     part = .trailer(held: held)
                     continue
                 }
@@ -85,14 +89,15 @@ struct HTTPChunkedBody {
 
     /// Moves bytes from `input` to `line` through the first LF; true when
     /// the line is whole. A CR not followed by LF and an LF not preceded by
-    /// CR are malformed, as is a line beyond `limit` bytes.
+    /// CR are malformed, as is a line beyond `limit` bytes (what is left of
+    /// the `maximum` the message names).
     private static func readLine(
-        _ input: inout ByteBuffer, into line: inout [UInt8], limit: Int, what: String
+        _ input: inout ByteBuffer, into line: inout [UInt8], limit: Int, what: String, maximum: Int
     ) throws(HTTPRequestSequence.Stop) -> Bool {
         let view = input.readableBytesView
         let end = view.firstIndex(of: 0x0A).map { $0 + 1 } ?? view.endIndex
         let taken = view[view.startIndex..<end]
-        guard line.count + taken.count <= limit else { throw .malformed("\(what) longer than \(limit) bytes") }
+        guard line.count + taken.count <= limit else { throw .malformed("\(what) longer than \(maximum) bytes") }
         line.append(contentsOf: taken)
         input.moveReaderIndex(forwardBy: taken.count)
         let complete = line.last == 0x0A

@@ -111,8 +111,11 @@ struct HTTPRequestSequence {
         self.allows = allows
         self.writeHead = writeHead
         self.state = .stopped
-        if head.method == "CONNECT" || head.fields.contains(where: { $0.name.lowercased() == "upgrade" }) {
-            switching = .asked(connect: head.method == "CONNECT")
+        // Only a WebSocket upgrade may switch the connection: after h2c's
+        // 101 the client sends more requests, HTTP/2 ones the edge would not
+        // judge ([SEC-9]); CONNECT never gets here (the listener refuses it).
+        if head.method != "CONNECT", head.fields.contains(where: { Self.asksForWebSocket($0) }) {
+            switching = .asked(connect: false)
         }
         state = try bodyState(after: head)
     }
@@ -235,6 +238,12 @@ struct HTTPRequestSequence {
 
     /// Where a request's body ends (RFC 9112 §6.3), strictly; a request
     /// asking to switch protocols is framed the same ([SEC-9]).
+    /// `Upgrade: websocket` (the token in any case, among others).
+    private static func asksForWebSocket(_ field: HTTPRequestHead.Field) -> Bool {
+        field.name.lowercased() == "upgrade"
+            && field.value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "websocket" }
+    }
+
     private func bodyState(after head: HTTPRequestHead) throws(Stop) -> State {
         let lengths = head.fields.filter { $0.name.lowercased() == "content-length" }.map(\.value)
         let codings = head.fields.filter { $0.name.lowercased() == "transfer-encoding" }
@@ -242,6 +251,8 @@ struct HTTPRequestSequence {
             .map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
         if !codings.isEmpty {
             guard lengths.isEmpty else { throw .malformed("both Content-Length and Transfer-Encoding") }
+            // HTTP/1.0 has no chunked coding; a server may read the body otherwise (RFC 9112 §6.1).
+            guard head.version != .http1_0 else { throw .malformed("Transfer-Encoding in an HTTP/1.0 request") }
             guard codings == ["chunked"] else { throw .malformed("transfer coding \(codings.joined(separator: ", ")), not chunked") }
             return .chunked(HTTPChunkedBody())
         }

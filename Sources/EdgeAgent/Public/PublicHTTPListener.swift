@@ -84,6 +84,12 @@ struct PublicHTTPListener: PublicConnectionRouter {
     }
 
     private func destination(of head: HTTPRequestHead) -> Destination {
+        // The port routes requests to origins; it is no proxy, and a CONNECT
+        // "granted" by a catch-all service would end the edge's judging ([SEC-9]).
+        if head.method == "CONNECT" {
+            return .respond(.badRequest("CONNECT is not served here: this port routes requests to sites, it is no proxy"),
+                            refusal: .malformed)
+        }
         guard let host = head.host else {
             return .respond(.badRequest("the request names no host"), refusal: .noServerName)
         }

@@ -5,7 +5,7 @@ import TestSupport
 /// that answers every request with what it received, as JSON: the header
 /// lines in order, the body (`Content-Length` or chunked, decoded) and the
 /// port its peer connected from, which tells requests that came on one
-/// connection from requests on another. A request with `Upgrade: echo`
+/// connection from requests on another. A request with `Upgrade: websocket`
 /// gets `101 Switching Protocols` and then every byte back as it came, as
 /// a WebSocket service switches. Stopped by its PID.
 final class HeaderEchoServer: Sendable {
@@ -53,9 +53,9 @@ final class HeaderEchoServer: Sendable {
                 return self.rfile.read(int(self.headers.get("Content-Length", "0")))
 
             def answer(self):
-                if self.headers.get("Upgrade", "").lower() == "echo":
+                if self.headers.get("Upgrade", "").lower() == "websocket":
                     self.send_response(101)
-                    self.send_header("Upgrade", "echo")
+                    self.send_header("Upgrade", "websocket")
                     self.send_header("Connection", "Upgrade")
                     self.end_headers()
                     self.wfile.flush()
