@@ -108,7 +108,15 @@ struct AdHocSession {
                 return placement
             }
             var outcome = Placement.stopped
-            for try await case let placement? in tasks { outcome = placement }
+            while let result = try await tasks.next() {
+                // The services ended (Ctrl-C) before the forward was placed:
+                // the watch for its placement ends with them.
+                guard let placement = result else {
+                    tasks.cancelAll()
+                    continue
+                }
+                outcome = placement
+            }
             return outcome
         }
         withExtendedLifetime(launch.lock) {}
