@@ -67,6 +67,7 @@ struct Outcome: Equatable, CustomStringConvertible {
             switch output.stop {
             case .otherDestination(let host)?: stop = "other destination \(host ?? "-")"
             case .malformed?: stop = "malformed"
+            case .slowHead?: stop = "slow head"  // the guard's clock; feed never reports it
             case nil: break
             }
         }
